@@ -1,0 +1,198 @@
+"""The dev server's shared state: its configuration, the app, credentials, and what it logs.
+
+The REST handlers (``api.py``), the WebSocket hub (``hub.py``) and the test controls
+(``controls.py``) all work through one ``Backend``, which lives on the server's event loop.
+"""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import json
+import ssl
+import time
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from ..transport import protocol
+from . import security
+from .db import App, Database
+from .hub import Hub
+
+API_VERSION = "v3.0"
+APP_VERSION = 4
+MODES = ("DEFAULT", "LIMITED_TRANSIENT", "NO_TRANSIENT")
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    """Everything the server is started with; every timeout is here so tests can shrink it."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    app_id: str
+    auth_key: str = attrs.field(repr=False)
+    region: str = "us"
+    db_path: str
+    ssl_context: ssl.SSLContext | None = None
+    auth_timeout: float = 10.0
+    idle_timeout: float = 45.0
+    jwt_lifetime: float = 86400.0
+
+
+@attrs.frozen
+class Refusal:
+    """How WebSocket upgrades are being refused (``refuse_upgrades``)."""
+
+    status: int
+    retry_after: int | None
+
+
+class ApiError(Exception):
+    """A REST failure: its HTTP status and the envelope's code, message and details."""
+
+    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def response(self) -> web.Response:
+        body = protocol.failure(self.code, self.message, self.details)
+        return web.json_response(body, status=self.status)
+
+
+def split_host(host_header: str, default_port: int) -> tuple[str, int]:
+    """``Host`` header into host and port; IPv6 literals keep their brackets."""
+    if host_header.startswith("["):
+        end = host_header.find("]")
+        host, rest = host_header[: end + 1], host_header[end + 1 :]
+        port = rest[1:] if rest.startswith(":") else ""
+    else:
+        host, _, port = host_header.partition(":")
+    return host, int(port) if port.isdigit() else default_port
+
+
+class Backend:
+    """State shared by every request and socket of one server."""
+
+    def __init__(self, config: ServerConfig, db: Database, app: App) -> None:
+        self.config = config
+        self.db = db
+        self.app = app
+        self.hub = Hub(self)
+        self.refusal: Refusal | None = None
+        self.pong_delay = 0.0
+        self.request_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
+        self.connection_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
+
+    # ------------------------------------------------------------------ settings
+
+    def settings_hash(self) -> str:
+        basis = json.dumps({"mode": self.app.mode, "v": APP_VERSION, "api": API_VERSION})
+        return hashlib.sha256(basis.encode()).hexdigest()[:32]
+
+    def settings(self, request: web.Request) -> dict[str, Any]:
+        """App settings pointing back at the address the client used (its ``Host`` header)."""
+        tls = self.config.ssl_context is not None
+        host_header = request.host or f"{self.config.host}:{self.config.port}"
+        host, port = split_host(host_header, 443 if tls else 80)
+        return {
+            "CHAT_HOST": host,
+            "CHAT_WSS_PORT": str(port),
+            "CHAT_USE_SSL": tls,
+            "CLIENT_API_HOST": host_header,
+            "ADMIN_API_HOST": host_header,
+            "CHAT_API_VERSION": API_VERSION,
+            "WS_API_VERSION": "v1",
+            "APP_VERSION": APP_VERSION,
+            "MODE": self.app.mode,
+            "REGION": self.app.region,
+            "ANALYTICS_PING_DISABLED": True,
+            "settingsHash": self.settings_hash(),
+            "settingsHashReceivedAt": int(time.time()),
+        }
+
+    async def set_mode(self, mode: str) -> None:
+        await self.db.run(lambda s: s.set_mode(self.app.app_id, mode))
+        self.app = attrs.evolve(self.app, mode=mode)
+
+    # ------------------------------------------------------------------ credentials
+
+    def check_app(self, request: web.Request) -> None:
+        app_id = request.headers.get("appId", "")
+        if not app_id:
+            raise ApiError(401, "AUTH_ERR_EMPTY_APPID", "The appId header is missing or empty.")
+        if app_id != self.app.app_id:
+            raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {app_id} does not exist in this region.")
+
+    def check_api_key(self, request: web.Request) -> None:
+        self.check_app(request)
+        key = request.headers.get("apiKey", "")
+        if not key:
+            raise ApiError(401, "AUTH_ERR_EMPTY_APIKEY", "The apiKey header is missing or empty.")
+        if not security.keys_match(key, self.app.auth_key):
+            raise ApiError(401, "AUTH_ERR_APIKEY_NOT_FOUND", "The apiKey is not valid for this app.")
+
+    async def check_auth_token(self, request: web.Request) -> tuple[str, int, str]:
+        """The uid and token id behind the request's ``authToken``, and the token itself."""
+        self.check_app(request)
+        token = request.headers.get("authToken", "")
+        if not token:
+            raise ApiError(401, "AUTH_ERR_EMPTY_AUTH_TOKEN", "The authToken header is missing or empty.")
+        digest = security.token_hash(token)
+        owner = await self.db.run(lambda s: s.token_owner(self.app.app_id, digest))
+        if owner is None:
+            raise ApiError(
+                401,
+                "AUTH_ERR_AUTH_TOKEN_NOT_FOUND",
+                "The auth token does not exist. Please make sure you are logged in and have a valid"
+                " auth token or try login again.",
+            )
+        return owner.uid, owner.token_id, token
+
+    async def issue_jwt(self, uid: str, token_id: int, device_id: str) -> str:
+        epoch = await self.db.run(lambda s: s.jwt_epoch(self.app.app_id, uid))
+        claims = security.JwtClaims(uid, self.app.app_id, token_id, device_id, epoch or 0)
+        return security.issue_jwt(claims, self.app.jwt_secret, self.config.jwt_lifetime)
+
+    async def check_socket_credentials(
+        self, frame: protocol.AuthRequest
+    ) -> tuple[dict[str, Any], security.JwtClaims] | None:
+        """The user object and claims for a valid auth frame; None when it must be refused."""
+        claims = security.read_jwt(frame.jwt, self.app.jwt_secret, self.app.app_id)
+        if claims is None or claims.uid != frame.sender or frame.app_id != self.app.app_id:
+            return None
+        app_id = self.app.app_id
+
+        def check(store: Any) -> dict[str, Any] | None:
+            if store.jwt_epoch(app_id, claims.uid) != claims.epoch:
+                return None
+            if not store.token_exists(claims.token_id):
+                return None
+            if not store.device_allowed(claims.token_id, claims.device_id):
+                return None
+            return store.get_user(app_id, claims.uid)  # type: ignore[no-any-return]
+
+        user = await self.db.run(check)
+        return None if user is None else (user, claims)
+
+    # ------------------------------------------------------------------ controls' state
+
+    def refused_upgrade(self, refusal: Refusal) -> web.Response:
+        headers = {}
+        if refusal.retry_after is not None:
+            headers["Retry-After"] = str(refusal.retry_after)
+        body = protocol.failure("ERR_TOO_MANY_REQUESTS", "The server is refusing connections for now.")
+        return web.json_response(body, status=refusal.status, headers=headers)
+
+    def log_request(self, request: web.Request, uid: str | None, status: int) -> None:
+        self.request_log.append(
+            {"method": request.method, "path": request.path, "uid": uid, "status": status, "at": time.time()}
+        )
+
+    def log_connection(self, event: str, uid: str | None) -> None:
+        self.connection_log.append({"event": event, "uid": uid, "at": time.time()})

@@ -1,0 +1,336 @@
+"""The dev server's WebSocket side: authentication, relays, presence, keep-alive.
+
+Every socket gets a ``Session`` with an outbox drained by one writer task, so frames reach
+each client in the order the server produced them, and a delayed pong never holds back the
+frames behind it. The server, not the client, decides who a frame is from: ``sender``,
+``deviceId`` and ``body.user`` of every relayed frame come from the authenticated session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import socket
+import struct
+import time
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from aiohttp import WSMsgType, web
+
+from ..transport import protocol
+
+if TYPE_CHECKING:
+    from .backend import Backend
+
+log = logging.getLogger("cometchat.devserver")
+
+#: Frames above this size are refused with close code 1009.
+MAX_FRAME = 64 * 1024
+#: aiohttp's own cap, far above ours: below it we read the whole frame and close cleanly,
+#: so the client reads our 1009 instead of a reset caused by unread bytes.
+_READ_LIMIT = 4 * 1024 * 1024
+
+CLOSE_AUTH = 4001  #: auth missing, late, refused, or credentials withdrawn
+CLOSE_SETTINGS = 4002  #: the app's settings changed; reconnect and fetch them
+CLOSE_IDLE = 4003  #: nothing received for ``idle_timeout``
+
+
+class Session:
+    """One WebSocket, authenticated or not."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+        self.id = next(self._ids)
+        self.ws = ws
+        self.transport = request.transport
+        self.remote = request.remote
+        self.uid: str | None = None
+        self.device_id: str | None = None
+        self.persistent_device_id: str | None = None
+        self.token_id: int | None = None
+        self.user: dict[str, Any] = {}
+        self.presence: str | None = None
+        self.roles: frozenset[str] = frozenset()
+        self.authenticated = False
+        self.connected_at = time.time()
+        self.closing = False
+        self._outbox: asyncio.Queue[Any] = asyncio.Queue()
+        self._writer = asyncio.ensure_future(self._write())
+
+    def send(self, text: str) -> None:
+        """Queue a text frame; frames go out in the order they were queued."""
+        self._outbox.put_nowait(text)
+
+    def close(self, code: int, reason: str) -> None:
+        """Queue a close frame behind what is already queued."""
+        self.closing = True
+        self._outbox.put_nowait((code, reason))
+
+    def abort(self) -> None:
+        """Cut the TCP connection with a reset: no close frame, no FIN."""
+        sock = self.transport.get_extra_info("socket") if self.transport else None
+        if sock is not None:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            except OSError:
+                pass
+        if self.transport is not None:
+            self.transport.abort()
+
+    async def _write(self) -> None:
+        while True:
+            item = await self._outbox.get()
+            try:
+                if isinstance(item, tuple):
+                    await self.ws.close(code=item[0], message=item[1].encode())
+                    return
+                await self.ws.send_str(item)
+            except (ConnectionError, RuntimeError, asyncio.CancelledError):
+                return
+            except Exception:  # a dead transport raises assorted errors; the reader cleans up
+                log.debug("write to session %s failed", self.id, exc_info=True)
+                return
+
+    async def stop_writer(self) -> None:
+        """Let a queued close frame (and what is before it) go out, then stop writing."""
+        if self.closing:
+            await asyncio.wait({self._writer}, timeout=2.0)
+        self._writer.cancel()
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "uid": self.uid,
+            "deviceId": self.device_id,
+            "persistentDeviceId": self.persistent_device_id,
+            "authenticated": self.authenticated,
+            "presenceSubscription": self.presence,
+            "roles": sorted(self.roles),
+            "remote": self.remote,
+            "connectedAt": self.connected_at,
+        }
+
+
+class Hub:
+    """All sockets of the server and the rules for who hears what."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.sockets: set[Session] = set()
+        self.by_uid: dict[str, set[Session]] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        backend = self.backend
+        refusal = backend.refusal
+        if refusal is not None:
+            backend.log_connection("refused", None)
+            return backend.refused_upgrade(refusal)
+        backend.log_connection("upgrade", None)
+        ws = web.WebSocketResponse(max_msg_size=_READ_LIMIT, timeout=5.0)
+        await ws.prepare(request)
+        session = Session(ws, request)
+        self.sockets.add(session)
+        try:
+            if await self._authenticate(session, request):
+                await self._serve(session)
+        finally:
+            await self._forget(session)
+        return ws
+
+    async def _forget(self, session: Session) -> None:
+        self.sockets.discard(session)
+        if session.authenticated and session.uid is not None:
+            peers = self.by_uid.get(session.uid, set())
+            peers.discard(session)
+            session.authenticated = False
+            if not peers:
+                self.by_uid.pop(session.uid, None)
+                await self._announce(session, "offline")
+        await session.stop_writer()
+
+    async def _authenticate(self, session: Session, request: web.Request) -> bool:
+        backend = self.backend
+        try:
+            msg = await session.ws.receive(timeout=backend.config.auth_timeout)
+        except asyncio.TimeoutError:
+            session.close(CLOSE_AUTH, "auth timeout")
+            return False
+        if msg.type != WSMsgType.TEXT:
+            return False
+        try:
+            frame = protocol.decode(msg.data)
+        except protocol.ProtocolError as exc:
+            return self._refuse(session, "ERR_BAD_FRAME", str(exc))
+        if not isinstance(frame, protocol.AuthRequest):
+            return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
+        checked = await backend.check_socket_credentials(frame)
+        if checked is None:
+            backend.log_connection("auth_fail", frame.sender)
+            return self._refuse(session, "AUTH_ERR_INVALID_JWT", "the JWT is invalid, expired or revoked")
+        user, claims = checked
+        session.uid = frame.sender
+        session.device_id = frame.device_id
+        session.token_id = claims.token_id
+        params_device = frame.params.get("deviceId") if isinstance(frame.params, dict) else None
+        session.persistent_device_id = params_device if isinstance(params_device, str) else claims.device_id
+        session.user = dict(user, status="online")
+        session.presence = frame.presence_subscription
+        session.roles = frozenset(frame.roles)
+        session.authenticated = True
+        first = session.uid not in self.by_uid
+        self.by_uid.setdefault(session.uid, set()).add(session)
+        backend.log_connection("auth_ok", session.uid)
+        reply = protocol.AuthReply(status="OK", code="200", settings_hash=backend.settings_hash())
+        session.send(protocol.encode(reply))
+        if first:
+            await self._announce(session, "online")
+        return True
+
+    def _refuse(self, session: Session, code: str, message: str) -> bool:
+        reply = protocol.AuthReply(status="ERROR", code="401", error_code=code, message=message)
+        session.send(protocol.encode(reply))
+        session.close(CLOSE_AUTH, message[:100])
+        return False
+
+    async def _serve(self, session: Session) -> None:
+        idle = self.backend.config.idle_timeout
+        while True:
+            try:
+                msg = await session.ws.receive(timeout=idle)
+            except asyncio.TimeoutError:
+                session.close(CLOSE_IDLE, "idle timeout")
+                return
+            if msg.type == WSMsgType.TEXT and len(msg.data) > MAX_FRAME:
+                session.close(1009, "frame too large")
+                return
+            if msg.type == WSMsgType.TEXT:
+                self._on_text(session, msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                self._complain(session, "ERR_BAD_FRAME", "binary frames are not part of the protocol")
+            else:  # CLOSE, CLOSING, CLOSED, ERROR (1009 for an oversized frame)
+                return
+
+    # ------------------------------------------------------------------ inbound frames
+
+    def _complain(self, session: Session, code: str, message: str) -> None:
+        session.send(protocol.encode(protocol.ErrorFrame(code=code, message=message)))
+
+    def _on_text(self, session: Session, text: str) -> None:
+        try:
+            frame = protocol.decode(text)
+        except protocol.ProtocolError as exc:
+            self._complain(session, "ERR_BAD_FRAME", str(exc))
+            return
+        if isinstance(frame, protocol.Ping):
+            self._pong(session)
+        elif isinstance(frame, (protocol.TypingFrame, protocol.ReceiptFrame, protocol.TransientFrame)):
+            self._relay(session, frame)
+        else:
+            self._complain(session, "ERR_FRAME_NOT_ALLOWED", f"clients may not send {type(frame).__name__}")
+
+    def _pong(self, session: Session) -> None:
+        delay = self.backend.pong_delay
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, session.send, protocol.PONG_TEXT)
+        else:
+            session.send(protocol.PONG_TEXT)
+
+    def _relay(self, session: Session, frame: Any) -> None:
+        if frame.receiver_type != "user":
+            self._complain(session, "ERR_GUID_NOT_FOUND", "groups are not supported by the dev server")
+            return
+        stamped = attrs.evolve(
+            frame,
+            app_id=self.backend.app.app_id,
+            sender=session.uid,
+            device_id=session.device_id,
+            user=session.user,
+        )
+        if isinstance(stamped, protocol.ReceiptFrame):
+            stamped = attrs.evolve(stamped, timestamp=int(time.time()))
+        text = protocol.encode(stamped)
+        for peer in self.by_uid.get(frame.receiver, ()):
+            if peer is not session:
+                peer.send(text)
+
+    # ------------------------------------------------------------------ outbound events
+
+    def deliver_message(self, body: dict[str, Any], resource: str | None) -> None:
+        """Push a new message to its receiver and to every session of its sender."""
+        frame = protocol.MessageFrame(
+            app_id=self.backend.app.app_id,
+            receiver=body["receiver"],
+            receiver_type=body["receiverType"],
+            device_id=resource,
+            sender=body["sender"],
+            body=body,
+        )
+        text = protocol.encode(frame)
+        targets = self.by_uid.get(body["receiver"], set()) | self.by_uid.get(body["sender"], set())
+        for peer in targets:
+            peer.send(text)
+
+    async def _announce(self, session: Session, action: str) -> None:
+        """Tell the subscribed sessions that ``session.uid`` came online or went offline."""
+        backend = self.backend
+        uid = session.uid
+        assert uid is not None
+        now = int(time.time())
+        await backend.db.run(lambda s: s.touch_user(backend.app.app_id, uid, now))
+        user = dict(session.user, status="online" if action == "online" else "offline", lastActiveAt=now)
+        frame = protocol.PresenceFrame(
+            app_id=backend.app.app_id,
+            device_id=session.device_id,
+            sender=uid,
+            action=action,
+            user=user,
+            timestamp=now,
+        )
+        text = protocol.encode(frame)
+        friends: set[str] | None = None
+        for peer in list(self.sockets):
+            if not peer.authenticated or peer.uid == uid or peer.presence is None:
+                continue
+            if peer.presence == "ROLES" and user.get("role") not in peer.roles:
+                continue
+            if peer.presence == "FRIENDS":
+                if friends is None:
+                    friends = await backend.db.run(lambda s: s.friends_of(backend.app.app_id, uid))
+                if peer.uid not in friends:
+                    continue
+            peer.send(text)
+
+    # ------------------------------------------------------------------ controls
+
+    def sessions(self, uid: str | None = None) -> list[Session]:
+        found = [s for s in self.sockets if s.authenticated]
+        return [s for s in found if uid is None or s.uid == uid]
+
+    def close_sessions(self, sessions: list[Session], code: int, reason: str) -> int:
+        for session in sessions:
+            session.close(code, reason)
+        return len(sessions)
+
+    def drop(self, uid: str | None, code: int | None) -> int:
+        """Drop sockets (all, or one user's): abruptly, or with a close frame of ``code``."""
+        if uid is None:
+            targets = list(self.sockets)
+        else:
+            targets = self.sessions(uid)
+        for session in targets:
+            if code is None:
+                session.abort()
+            else:
+                session.close(code, "dropped by the dev server")
+        return len(targets)
+
+    def push(self, uid: str, text: str) -> int:
+        targets = self.sessions(uid)
+        for session in targets:
+            session.send(text)
+        return len(targets)

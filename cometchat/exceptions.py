@@ -1,0 +1,131 @@
+"""CometChatException and every error code the SDK raises itself.
+
+The SDK reports failures as ``CometChatException(errorCode, errorDescription, details)``,
+delivered to ``onError`` callbacks (and raised by the few calls that raise). Codes are
+stable strings; apps compare ``error.errorCode`` against the constants below or the
+literals. Codes the server sends (``AUTH_ERR_*``, ``ERR_*``) pass through unchanged and
+are not listed here except where the SDK acts on them.
+
+==============================================  ======  ===============================================
+Code                                            Source  When
+==============================================  ======  ===============================================
+``ERROR_EMPTY_APPID``                           iOS     ``init`` with an empty appId
+``ERR_INVALID_APP_ID``                          seed    ``init`` with whitespace or characters outside
+                                                        letters, digits, ``-``, ``_``, ``.``
+``ERROR_REGION_MISSING``                        iOS     ``init`` with settings that have no region
+``ERROR_INVALID_APP_SETTINGS``                  ours    ``init`` with something that is not AppSettings
+``ERROR_INVALID_SETTING``                       ours    an AppSettingsBuilder method given a bad value
+``COMETCHAT_INITIALIZATION_NOT_DONE``           JS      any call that needs ``init`` before it
+``LOGIN_IN_PROGRESS``                           JS      ``login`` while another login is in flight
+``ERROR_UID_WITH_SPACE``                        iOS     ``login(UID=...)`` with whitespace in the UID
+``ERROR_INVALID_UID``                           iOS     ``login(UID=...)`` blank or with characters other
+                                                        than letters, digits, ``_`` and ``-``
+``ERROR_API_KEY_NOT_FOUND``                     iOS     ``login(UID=, authKey=)`` with an empty key
+``ERROR_API_WITH_SPACE``                        iOS     ``login(UID=, authKey=)`` with whitespace in the key
+``ERROR_BLANK_AUTHTOKEN``                       iOS     ``login(authToken=)`` with an empty token
+``ERROR_AUTHTOKEN_WITH_SPACE``                  iOS     ``login(authToken=)`` with whitespace in the token
+``ERROR_USER_NOT_LOGGED_IN``                    iOS     ``connect`` (and sends) with nobody logged in, or
+                                                        while the login is still in flight
+``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server;
+                                                        ``details["cause"]`` says why
+``ERROR_JSON_EXCEPTION``                        iOS     the server answered something that is not the
+                                                        JSON envelope ``{"data"}`` / ``{"error"}``
+``ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE``  seed  ``connect`` while connected (or throttled)
+``ERROR_CONNECTION_ABORTED``                    ours    a ``connect`` joined to an attempt that
+                                                        ``disconnect`` aborted
+``WS_CONNECTION_FAIL``                          JS      a socket attempt failed (refused, timeout, server
+                                                        error, drop during the handshake, throttled);
+                                                        ``details`` holds the cause
+``WS_AUTH_FAIL``                                JS      the server refused the socket's credentials
+                                                        twice (before and after a JWT refresh)
+``NO_WEBSOCKET_CONNECTION``                     JS/iOS  ``ping``, receipts, typing or transient
+                                                        messages while not connected; a ``ping`` whose
+                                                        answer did not come in time
+``RECEIPTS_TEMPORARILY_BLOCKED``                JS      receipts under the app ``MODE``
+                                                        ``LIMITED_TRANSIENT`` / ``NO_TRANSIENT``
+``INVALID_RECEIVER_ID``                         JS      a message or receipt with an empty receiver
+``INVALID_RECEIVER_TYPE``                       JS      a receiver type other than ``user`` / ``group``
+``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank
+``INVALID_CUSTOM_DATA``                         JS      a custom message whose ``customData`` is not a
+                                                        JSON object (the JS ``INVALID_{FIELD}`` pattern)
+``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
+                                                        positive integer
+``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
+``ERROR_CLIENT_CLOSED``                         ours    any call on a client after ``close()``
+``ERROR_STORAGE_IN_USE``                        ours    a second live client given the storage path of
+                                                        another
+``AUTH_ERR_AUTH_TOKEN_NOT_FOUND``               server  the server no longer knows the token: the SDK
+                                                        logs the user out locally
+==============================================  ======  ===============================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["CometChatException"]
+
+# init and settings
+ERROR_EMPTY_APPID = "ERROR_EMPTY_APPID"
+ERR_INVALID_APP_ID = "ERR_INVALID_APP_ID"
+ERROR_REGION_MISSING = "ERROR_REGION_MISSING"
+ERROR_INVALID_APP_SETTINGS = "ERROR_INVALID_APP_SETTINGS"
+ERROR_INVALID_SETTING = "ERROR_INVALID_SETTING"
+COMETCHAT_INITIALIZATION_NOT_DONE = "COMETCHAT_INITIALIZATION_NOT_DONE"
+
+# login
+LOGIN_IN_PROGRESS = "LOGIN_IN_PROGRESS"
+ERROR_UID_WITH_SPACE = "ERROR_UID_WITH_SPACE"
+ERROR_INVALID_UID = "ERROR_INVALID_UID"
+ERROR_API_KEY_NOT_FOUND = "ERROR_API_KEY_NOT_FOUND"
+ERROR_API_WITH_SPACE = "ERROR_API_WITH_SPACE"
+ERROR_BLANK_AUTHTOKEN = "ERROR_BLANK_AUTHTOKEN"
+ERROR_AUTHTOKEN_WITH_SPACE = "ERROR_AUTHTOKEN_WITH_SPACE"
+ERROR_USER_NOT_LOGGED_IN = "ERROR_USER_NOT_LOGGED_IN"
+
+# transport
+ERROR_INTERNET_UNAVAILABLE = "ERROR_INTERNET_UNAVAILABLE"
+ERROR_JSON_EXCEPTION = "ERROR_JSON_EXCEPTION"
+ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE = "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE"
+ERROR_CONNECTION_ABORTED = "ERROR_CONNECTION_ABORTED"
+WS_CONNECTION_FAIL = "WS_CONNECTION_FAIL"
+WS_AUTH_FAIL = "WS_AUTH_FAIL"
+NO_WEBSOCKET_CONNECTION = "NO_WEBSOCKET_CONNECTION"
+RECEIPTS_TEMPORARILY_BLOCKED = "RECEIPTS_TEMPORARILY_BLOCKED"
+
+# messages and receipts
+INVALID_RECEIVER_ID = "INVALID_RECEIVER_ID"
+INVALID_RECEIVER_TYPE = "INVALID_RECEIVER_TYPE"
+INVALID_MESSAGE_TEXT = "INVALID_MESSAGE_TEXT"
+INVALID_CUSTOM_DATA = "INVALID_CUSTOM_DATA"
+ERROR_INVALID_MESSAGEID = "ERROR_INVALID_MESSAGEID"
+ERROR_INVALID_SENDER_ID = "ERROR_INVALID_SENDER_ID"
+
+# client lifecycle
+ERROR_CLIENT_CLOSED = "ERROR_CLIENT_CLOSED"
+ERROR_STORAGE_IN_USE = "ERROR_STORAGE_IN_USE"
+
+# server codes the SDK acts on
+AUTH_ERR_AUTH_TOKEN_NOT_FOUND = "AUTH_ERR_AUTH_TOKEN_NOT_FOUND"
+
+
+class CometChatException(Exception):
+    """A failure reported by the SDK or passed through from the server.
+
+    ``errorCode`` and ``errorDescription`` mirror Swift; ``details`` (a dict or None)
+    carries what Swift cannot: the server's details, or the cause of a network failure.
+    """
+
+    def __init__(
+        self, errorCode: str, errorDescription: str, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(errorCode, errorDescription)
+        self.errorCode = errorCode
+        self.errorDescription = errorDescription
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.errorCode}: {self.errorDescription}"
+
+    def __repr__(self) -> str:
+        return f"CometChatException({self.errorCode!r}, {self.errorDescription!r})"

@@ -1,0 +1,760 @@
+"""The CometChat v3.0 wire format as pure functions: no sockets, threads or clocks.
+
+The SDK and the local server both speak through this module, so one file defines the wire.
+Socket frames are small frozen values; ``encode`` turns one into text and ``decode`` turns
+text back into one. REST bodies go through ``success`` / ``failure`` / ``parse_envelope``
+and the message helpers at the end. Field names here are PEP 8; the wire's camelCase names
+appear only in the ``_to_*`` / ``_*_from`` functions.
+
+A frame that breaks the protocol raises ``RemoteProtocolError`` when it came from the peer
+and ``LocalProtocolError`` when we were about to send it (h11's split): the error names the
+field, so a log line says what was wrong and whose fault it was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Union
+
+import attrs
+
+__all__ = [
+    "PING_TEXT",
+    "PONG_TEXT",
+    "PRESENCE_SUBSCRIPTIONS",
+    "ProtocolError",
+    "LocalProtocolError",
+    "RemoteProtocolError",
+    "AuthRequest",
+    "AuthReply",
+    "Ping",
+    "Pong",
+    "MessageFrame",
+    "TypingFrame",
+    "ReceiptFrame",
+    "PresenceFrame",
+    "TransientFrame",
+    "ErrorFrame",
+    "UnknownFrame",
+    "Frame",
+    "encode",
+    "decode",
+    "Success",
+    "Failure",
+    "success",
+    "failure",
+    "parse_envelope",
+    "MessageRequest",
+    "build_message_request",
+    "parse_message_request",
+    "build_message_object",
+    "conversation_id",
+]
+
+#: The keep-alive frame, exactly as the official SDK sends it (``ack`` is a string).
+PING_TEXT = '{"action":"ping","ack":"true"}'
+#: The server's answer to a ping.
+PONG_TEXT = '{"action":"pong"}'
+
+PRESENCE_SUBSCRIPTIONS = ("ALL_USERS", "ROLES", "FRIENDS")
+RECEIVER_TYPES = ("user", "group")
+TYPING_ACTIONS = ("started", "ended")
+RECEIPT_ACTIONS = ("delivered", "read", "deliveredToAll", "readByAll")
+PRESENCE_ACTIONS = ("online", "available", "offline")
+
+
+class ProtocolError(Exception):
+    """A frame or body that breaks the protocol; ``field`` names the offending key."""
+
+    fault = "unknown"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        where = f" (field {self.field!r})" if self.field else ""
+        return f"{self.message}{where}; {self.fault} fault"
+
+
+class LocalProtocolError(ProtocolError):
+    """We were about to send something the protocol forbids: a bug on our side."""
+
+    fault = "local"
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer sent something the protocol forbids: its bug, not ours."""
+
+    fault = "remote"
+
+
+# --------------------------------------------------------------------------- frames
+
+
+@attrs.frozen(kw_only=True)
+class AuthRequest:
+    """The client's first frame: the JWT and how it wants presence delivered."""
+
+    app_id: str
+    sender: str
+    device_id: str
+    jwt: str = attrs.field(repr=False)
+    presence_subscription: str | None = None
+    roles: tuple[str, ...] = ()
+    params: dict[str, Any] = attrs.field(factory=dict, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class AuthReply:
+    """The server's answer to ``AuthRequest``; ``ok`` only for the exact strings OK / 200."""
+
+    status: str
+    code: str
+    settings_hash: str | None = None
+    error_code: str | None = None
+    message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "OK" and self.code == "200"
+
+
+@attrs.frozen
+class Ping:
+    """The keep-alive request (``PING_TEXT``)."""
+
+
+@attrs.frozen
+class Pong:
+    """The keep-alive answer (``PONG_TEXT``)."""
+
+
+@attrs.frozen(kw_only=True)
+class MessageFrame:
+    """A new message; ``body`` is the full message object (see ``build_message_object``)."""
+
+    app_id: str | None
+    receiver: str | None
+    receiver_type: str | None
+    device_id: str | None
+    sender: str | None
+    body: dict[str, Any] = attrs.field(hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class TypingFrame:
+    app_id: str | None
+    receiver: str
+    receiver_type: str
+    device_id: str | None
+    sender: str | None
+    action: str
+    user: dict[str, Any] = attrs.field(hash=False)
+    metadata: dict[str, Any] | None = attrs.field(default=None, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class ReceiptFrame:
+    """A delivered/read receipt; ``timestamp`` is added by the server when it relays."""
+
+    app_id: str | None
+    receiver: str
+    receiver_type: str
+    device_id: str | None
+    sender: str | None
+    message_sender: str | None
+    action: str
+    message_id: str
+    user: dict[str, Any] = attrs.field(hash=False)
+    timestamp: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PresenceFrame:
+    app_id: str | None
+    device_id: str | None
+    sender: str | None
+    action: str
+    user: dict[str, Any] = attrs.field(hash=False)
+    timestamp: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TransientFrame:
+    app_id: str | None
+    receiver: str
+    receiver_type: str
+    device_id: str | None
+    sender: str | None
+    user: dict[str, Any] = attrs.field(hash=False)
+    data: dict[str, Any] | None = attrs.field(default=None, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class ErrorFrame:
+    """The server's complaint about a frame it could not use; the session survives it."""
+
+    code: str
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class UnknownFrame:
+    """A well-formed frame of a type this module does not know; receivers log and skip it."""
+
+    type: str
+    raw: dict[str, Any] = attrs.field(hash=False)
+
+
+Frame = Union[
+    AuthRequest,
+    AuthReply,
+    Ping,
+    Pong,
+    MessageFrame,
+    TypingFrame,
+    ReceiptFrame,
+    PresenceFrame,
+    TransientFrame,
+    ErrorFrame,
+    UnknownFrame,
+]
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode(text: str | bytes) -> Frame:
+    """Parse one text frame from the peer.
+
+    Raises:
+        RemoteProtocolError: the text is not JSON, or a required field is missing or
+            has the wrong type.
+    """
+    try:
+        obj = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RemoteProtocolError(f"frame is not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError("frame is not a JSON object")
+    action = obj.get("action")
+    if action == "pong":
+        return Pong()
+    if action == "ping":
+        return Ping()
+    kind = obj.get("type")
+    if not isinstance(kind, str):
+        raise RemoteProtocolError("frame has no type", field="type")
+    parse = _PARSERS.get(kind)
+    if parse is None:
+        return UnknownFrame(type=kind, raw=obj)
+    return parse(obj)
+
+
+def _opt_str(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise RemoteProtocolError(f"{key} must be a string", field=key)
+
+
+def _req_str(obj: dict[str, Any], key: str, where: str = "") -> str:
+    value = obj.get(key)
+    if isinstance(value, str) and value:
+        return value
+    raise RemoteProtocolError(f"{key} must be a non-empty string", field=where + key)
+
+
+def _opt_dict(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any] | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, dict):
+        return value
+    raise RemoteProtocolError(f"{key} must be an object", field=where + key)
+
+
+def _req_dict(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    value = obj.get(key)
+    if isinstance(value, dict):
+        return value
+    raise RemoteProtocolError(f"{key} must be an object", field=where + key)
+
+
+def _choice(obj: dict[str, Any], key: str, allowed: tuple[str, ...], where: str = "") -> str:
+    value = obj.get(key)
+    if value in allowed:
+        return value  # type: ignore[return-value]
+    raise RemoteProtocolError(f"{key} must be one of {', '.join(allowed)}", field=where + key)
+
+
+def _opt_int(obj: dict[str, Any], key: str, where: str = "") -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RemoteProtocolError(f"{key} must be a number", field=where + key)
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise RemoteProtocolError(f"{key} must be a number", field=where + key)
+
+
+def _auth_from(obj: dict[str, Any]) -> AuthRequest | AuthReply:
+    body = _req_dict(obj, "body")
+    if "auth" not in body:
+        return AuthReply(
+            status=_req_str(body, "status", "body."),
+            code=_req_str(body, "code", "body."),
+            settings_hash=_opt_str(body, "settingsHash"),
+            error_code=_opt_str(body, "errorCode"),
+            message=_opt_str(body, "message"),
+        )
+    subscription = body.get("presenceSubscription")
+    if subscription is not None and subscription not in PRESENCE_SUBSCRIPTIONS:
+        raise RemoteProtocolError(
+            "presenceSubscription must be ALL_USERS, ROLES or FRIENDS",
+            field="body.presenceSubscription",
+        )
+    roles = body.get("roles") or []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise RemoteProtocolError("roles must be a list of strings", field="body.roles")
+    return AuthRequest(
+        app_id=_req_str(obj, "appId"),
+        sender=_req_str(obj, "sender"),
+        device_id=_req_str(obj, "deviceId"),
+        jwt=_req_str(body, "auth", "body."),
+        presence_subscription=subscription,
+        roles=tuple(roles),
+        params=_opt_dict(body, "params", "body.") or {},
+    )
+
+
+def _message_from(obj: dict[str, Any]) -> MessageFrame:
+    return MessageFrame(
+        app_id=_opt_str(obj, "appId"),
+        receiver=_opt_str(obj, "receiver"),
+        receiver_type=_opt_str(obj, "receiverType"),
+        device_id=_opt_str(obj, "deviceId"),
+        sender=_opt_str(obj, "sender"),
+        body=_req_dict(obj, "body"),
+    )
+
+
+def _typing_from(obj: dict[str, Any]) -> TypingFrame:
+    body = _req_dict(obj, "body")
+    return TypingFrame(
+        app_id=_opt_str(obj, "appId"),
+        receiver=_req_str(obj, "receiver"),
+        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
+        device_id=_opt_str(obj, "deviceId"),
+        sender=_opt_str(obj, "sender"),
+        action=_choice(body, "action", TYPING_ACTIONS, "body."),
+        user=_req_dict(body, "user", "body."),
+        metadata=_opt_dict(body, "metadata", "body."),
+    )
+
+
+def _receipt_from(obj: dict[str, Any]) -> ReceiptFrame:
+    body = _req_dict(obj, "body")
+    message_id = body.get("messageId")
+    if isinstance(message_id, bool) or not isinstance(message_id, (str, int)) or message_id == "":
+        raise RemoteProtocolError("messageId must be a string or a number", field="body.messageId")
+    return ReceiptFrame(
+        app_id=_opt_str(obj, "appId"),
+        receiver=_req_str(obj, "receiver"),
+        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
+        device_id=_opt_str(obj, "deviceId"),
+        sender=_opt_str(obj, "sender"),
+        message_sender=_opt_str(obj, "messageSender"),
+        action=_choice(body, "action", RECEIPT_ACTIONS, "body."),
+        message_id=str(message_id),
+        user=_req_dict(body, "user", "body."),
+        timestamp=_opt_int(body, "timestamp", "body."),
+    )
+
+
+def _presence_from(obj: dict[str, Any]) -> PresenceFrame:
+    body = _req_dict(obj, "body")
+    return PresenceFrame(
+        app_id=_opt_str(obj, "appId"),
+        device_id=_opt_str(obj, "deviceId"),
+        sender=_opt_str(obj, "sender"),
+        action=_choice(body, "action", PRESENCE_ACTIONS, "body."),
+        user=_req_dict(body, "user", "body."),
+        timestamp=_opt_int(body, "timestamp", "body."),
+    )
+
+
+def _transient_from(obj: dict[str, Any]) -> TransientFrame:
+    body = _req_dict(obj, "body")
+    return TransientFrame(
+        app_id=_opt_str(obj, "appId"),
+        receiver=_req_str(obj, "receiver"),
+        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
+        device_id=_opt_str(obj, "deviceId"),
+        sender=_opt_str(obj, "sender"),
+        user=_req_dict(body, "user", "body."),
+        data=_opt_dict(body, "data", "body."),
+    )
+
+
+def _error_from(obj: dict[str, Any]) -> ErrorFrame:
+    body = _req_dict(obj, "body")
+    return ErrorFrame(code=_req_str(body, "code", "body."), message=str(body.get("message", "")))
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any]], Frame]] = {
+    "auth": _auth_from,
+    "message": _message_from,
+    "typing_indicator": _typing_from,
+    "receipts": _receipt_from,
+    "presence": _presence_from,
+    "transient_message": _transient_from,
+    "error": _error_from,
+}
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def encode(frame: Frame) -> str:
+    """Serialise one frame to the text sent on the socket.
+
+    Raises:
+        LocalProtocolError: the frame would break the protocol (an unknown action, a
+            presence subscription the server does not know, ...).
+    """
+    if isinstance(frame, Ping):
+        return PING_TEXT
+    if isinstance(frame, Pong):
+        return PONG_TEXT
+    to_wire = _BUILDERS.get(type(frame))
+    if to_wire is None:
+        raise LocalProtocolError(f"cannot encode {type(frame).__name__}")
+    return json.dumps(to_wire(frame), separators=(",", ":"), ensure_ascii=False)
+
+
+def _check(condition: bool, message: str, field: str) -> None:
+    if not condition:
+        raise LocalProtocolError(message, field=field)
+
+
+def _envelope(frame: Any, kind: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"appId": frame.app_id}
+    receiver = getattr(frame, "receiver", None)
+    if receiver is not None:
+        out["receiver"] = receiver
+        out["receiverType"] = frame.receiver_type
+    out["deviceId"] = frame.device_id
+    out["type"] = kind
+    out["sender"] = frame.sender
+    return out
+
+
+def _auth_request_to(frame: AuthRequest) -> dict[str, Any]:
+    _check(bool(frame.jwt), "an auth frame needs the JWT", "body.auth")
+    subscription = frame.presence_subscription
+    _check(
+        subscription is None or subscription in PRESENCE_SUBSCRIPTIONS,
+        "unknown presence subscription",
+        "body.presenceSubscription",
+    )
+    body: dict[str, Any] = {"auth": frame.jwt, "deviceId": frame.device_id}
+    if subscription is not None:
+        body["presenceSubscription"] = subscription
+    if subscription == "ROLES" and frame.roles:
+        body["roles"] = list(frame.roles)
+    body["params"] = frame.params
+    return {
+        "appId": frame.app_id,
+        "deviceId": frame.device_id,
+        "type": "auth",
+        "sender": frame.sender,
+        "body": body,
+    }
+
+
+def _auth_reply_to(frame: AuthReply) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": frame.status, "code": frame.code}
+    if frame.settings_hash is not None:
+        body["settingsHash"] = frame.settings_hash
+    if frame.error_code is not None:
+        body["errorCode"] = frame.error_code
+    if frame.message is not None:
+        body["message"] = frame.message
+    return {"type": "auth", "body": body}
+
+
+def _message_to(frame: MessageFrame) -> dict[str, Any]:
+    out = _envelope(frame, "message")
+    out["body"] = frame.body
+    return out
+
+
+def _typing_to(frame: TypingFrame) -> dict[str, Any]:
+    _check(frame.action in TYPING_ACTIONS, "typing action must be started or ended", "body.action")
+    _check(frame.receiver_type in RECEIVER_TYPES, "receiverType must be user or group", "receiverType")
+    out = _envelope(frame, "typing_indicator")
+    body: dict[str, Any] = {"action": frame.action, "user": frame.user}
+    if frame.metadata is not None:
+        body["metadata"] = frame.metadata
+    out["body"] = body
+    return out
+
+
+def _receipt_to(frame: ReceiptFrame) -> dict[str, Any]:
+    _check(frame.action in RECEIPT_ACTIONS, "unknown receipt action", "body.action")
+    _check(frame.receiver_type in RECEIVER_TYPES, "receiverType must be user or group", "receiverType")
+    out = _envelope(frame, "receipts")
+    if frame.message_sender is not None:
+        out["messageSender"] = frame.message_sender
+    body: dict[str, Any] = {"action": frame.action, "messageId": frame.message_id, "user": frame.user}
+    if frame.timestamp is not None:
+        body["timestamp"] = frame.timestamp
+    out["body"] = body
+    return out
+
+
+def _presence_to(frame: PresenceFrame) -> dict[str, Any]:
+    _check(frame.action in PRESENCE_ACTIONS, "unknown presence action", "body.action")
+    body: dict[str, Any] = {"action": frame.action, "user": frame.user}
+    if frame.timestamp is not None:
+        body["timestamp"] = frame.timestamp
+    return {
+        "appId": frame.app_id,
+        "deviceId": frame.device_id,
+        "sender": frame.sender,
+        "type": "presence",
+        "body": body,
+    }
+
+
+def _transient_to(frame: TransientFrame) -> dict[str, Any]:
+    _check(frame.receiver_type in RECEIVER_TYPES, "receiverType must be user or group", "receiverType")
+    out = _envelope(frame, "transient_message")
+    body: dict[str, Any] = {"user": frame.user}
+    if frame.data is not None:
+        body["data"] = frame.data
+    out["body"] = body
+    return out
+
+
+def _error_to(frame: ErrorFrame) -> dict[str, Any]:
+    return {"type": "error", "body": {"code": frame.code, "message": frame.message}}
+
+
+def _unknown_to(frame: UnknownFrame) -> dict[str, Any]:
+    return frame.raw
+
+
+_BUILDERS: dict[type, Callable[[Any], dict[str, Any]]] = {
+    AuthRequest: _auth_request_to,
+    AuthReply: _auth_reply_to,
+    MessageFrame: _message_to,
+    TypingFrame: _typing_to,
+    ReceiptFrame: _receipt_to,
+    PresenceFrame: _presence_to,
+    TransientFrame: _transient_to,
+    ErrorFrame: _error_to,
+    UnknownFrame: _unknown_to,
+}
+
+
+# --------------------------------------------------------------------------- REST envelope
+
+
+@attrs.frozen
+class Success:
+    """``{"data": ..., "meta": ...}``"""
+
+    data: Any
+    meta: dict[str, Any] | None = None
+
+
+@attrs.frozen
+class Failure:
+    """``{"error": {"code", "message", "details"}}``"""
+
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+def success(data: Any, meta: dict[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"data": data}
+    if meta is not None:
+        body["meta"] = meta
+    return body
+
+
+def failure(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        error["details"] = details
+    return {"error": error}
+
+
+def parse_envelope(obj: Any) -> Success | Failure:
+    """Read a REST answer: ``data`` means success, ``error`` means failure (as the JS SDK).
+
+    Raises:
+        RemoteProtocolError: neither key is there, or ``error`` lacks its code.
+    """
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError("answer is not a JSON object")
+    if "data" in obj:
+        meta = obj.get("meta")
+        return Success(obj["data"], meta if isinstance(meta, dict) else None)
+    error = obj.get("error")
+    if not isinstance(error, dict):
+        raise RemoteProtocolError("answer has neither data nor error", field="error")
+    code = error.get("code")
+    if not isinstance(code, (str, int)) or code == "":
+        raise RemoteProtocolError("error has no code", field="error.code")
+    details = error.get("details")
+    return Failure(
+        code=str(code),
+        message=str(error.get("message") or error.get("name") or ""),
+        details=details if isinstance(details, dict) and details else None,
+    )
+
+
+# --------------------------------------------------------------------------- messages
+
+
+@attrs.frozen(kw_only=True)
+class MessageRequest:
+    """The body of ``POST messages``: a text or custom message to one receiver."""
+
+    receiver: str
+    receiver_type: str
+    category: str
+    type: str
+    text: str | None = None
+    custom_data: dict[str, Any] | None = attrs.field(default=None, hash=False)
+    sub_type: str | None = None
+    metadata: dict[str, Any] | None = attrs.field(default=None, hash=False)
+    tags: tuple[str, ...] = ()
+    muid: str | None = None
+
+
+def build_message_request(req: MessageRequest) -> dict[str, Any]:
+    """The JSON the official SDK posts (wire reference section 2.10)."""
+    _check(bool(req.receiver), "a message needs a receiver", "receiver")
+    _check(req.receiver_type in RECEIVER_TYPES, "receiverType must be user or group", "receiverType")
+    out: dict[str, Any] = {"type": req.type, "receiverType": req.receiver_type, "category": req.category}
+    data: dict[str, Any] = {}
+    if req.category == "message" and req.type == "text":
+        _check(bool(req.text and req.text.strip()), "text must not be blank", "text")
+        data["text"] = req.text
+        out["text"] = req.text
+    elif req.category == "custom":
+        _check(isinstance(req.custom_data, dict), "customData must be an object", "customData")
+        data["customData"] = req.custom_data
+        out["customData"] = req.custom_data
+        if req.sub_type is not None:
+            out["subType"] = req.sub_type
+    else:
+        raise LocalProtocolError("only text and custom messages can be built", field="category")
+    if req.metadata is not None:
+        data["metadata"] = req.metadata
+        out["metadata"] = req.metadata
+    out["data"] = data
+    if req.tags:
+        out["tags"] = list(req.tags)
+    if req.muid is not None:
+        out["muid"] = req.muid
+    out["receiver"] = req.receiver
+    return out
+
+
+def parse_message_request(obj: Any) -> MessageRequest:
+    """Validate a ``POST messages`` body (the server side of ``build_message_request``)."""
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError("body is not a JSON object")
+    receiver = _req_str(obj, "receiver")
+    receiver_type = _choice(obj, "receiverType", RECEIVER_TYPES)
+    category = _choice(obj, "category", ("message", "custom"))
+    kind = _req_str(obj, "type")
+    data = _opt_dict(obj, "data") or {}
+    metadata = _opt_dict(obj, "metadata") or _opt_dict(data, "metadata", "data.")
+    tags = obj.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise RemoteProtocolError("tags must be a list of strings", field="tags")
+    common = dict(
+        receiver=receiver,
+        receiver_type=receiver_type,
+        category=category,
+        type=kind,
+        metadata=metadata,
+        tags=tuple(tags),
+        muid=_opt_str(obj, "muid"),
+    )
+    if category == "message":
+        if kind != "text":
+            raise RemoteProtocolError("only text messages are supported", field="type")
+        text = obj.get("text", data.get("text"))
+        if not isinstance(text, str) or not text.strip():
+            raise RemoteProtocolError("text must be a non-blank string", field="text")
+        return MessageRequest(text=text, **common)  # type: ignore[arg-type]
+    custom = obj.get("customData", data.get("customData"))
+    if not isinstance(custom, dict):
+        raise RemoteProtocolError("customData must be an object", field="customData")
+    return MessageRequest(custom_data=custom, sub_type=_opt_str(obj, "subType"), **common)  # type: ignore[arg-type]
+
+
+def conversation_id(uid_a: str, uid_b: str) -> str:
+    """The local server's id for a one-to-one conversation: both uids, sorted."""
+    first, second = sorted((uid_a, uid_b))
+    return f"{first}_user_{second}"
+
+
+def build_message_object(
+    *,
+    message_id: int,
+    sender: dict[str, Any],
+    receiver: dict[str, Any],
+    request: MessageRequest,
+    sent_at: int,
+) -> dict[str, Any]:
+    """The full message object the server stores, returns and pushes (reference 4.1).
+
+    ``sender`` and ``receiver`` are user objects; they become ``data.entities``, without which
+    the official SDK's message has no sender.
+    """
+    data: dict[str, Any] = {}
+    if request.text is not None:
+        data["text"] = request.text
+    if request.custom_data is not None:
+        data["customData"] = request.custom_data
+    if request.sub_type is not None:
+        data["subType"] = request.sub_type
+    if request.metadata is not None:
+        data["metadata"] = request.metadata
+    data["entities"] = {
+        "sender": {"entity": sender, "entityType": "user"},
+        "receiver": {"entity": receiver, "entityType": request.receiver_type},
+    }
+    body: dict[str, Any] = {
+        "id": str(message_id),
+        "conversationId": conversation_id(sender["uid"], receiver["uid"]),
+        "sender": sender["uid"],
+        "receiver": receiver["uid"],
+        "receiverType": request.receiver_type,
+        "type": request.type,
+        "category": request.category,
+        "sentAt": sent_at,
+        "updatedAt": sent_at,
+        "data": data,
+    }
+    if request.sub_type is not None:
+        body["subType"] = request.sub_type
+    if request.metadata is not None:
+        body["metadata"] = request.metadata
+    if request.tags:
+        body["tags"] = list(request.tags)
+    if request.muid is not None:
+        body["muid"] = request.muid
+    return body

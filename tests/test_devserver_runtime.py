@@ -1,0 +1,142 @@
+"""Running the dev server: restarts, TLS, proxies, the command line, a child process."""
+
+from __future__ import annotations
+
+import os
+import re
+import select
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+import trustme
+
+from cometchat.devserver import DevServer
+from cometchat.testing import FaultProxy, scaled
+from rawclient import RawClient
+
+
+class RestartTest(unittest.TestCase):
+    def test_data_tokens_and_jwts_survive_a_restart_with_the_same_database(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "chat.db")
+            with DevServer(app_id="persist", auth_key="key", db_path=db) as first:
+                alice = RawClient(first, "cometchat-uid-1")
+                alice.login()
+                status, sent = alice.rest("POST", "messages", {"receiver": "cometchat-uid-2", "receiverType": "user",
+                                                               "category": "message", "type": "text", "text": "kept"})
+                self.assertEqual(status, 200)
+                first.create_user("survivor", "Survivor")
+            with DevServer(app_id="persist", auth_key="key", db_path=db) as second:
+                again = RawClient(second, "cometchat-uid-1")
+                again.token, again.me = alice.token, alice.me
+                status, body = again.rest("GET", "users/cometchat-uid-2/messages")
+                self.assertEqual(status, 200)
+                self.assertEqual([m["id"] for m in body["data"]], [sent["data"]["id"]])
+                self.assertEqual(again.rest("GET", "users/survivor")[0], 200)
+                # the JWT minted by the first server still opens a socket on the second
+                reply = again.connect(jwt=alice.me["jwt"], url=f"ws://127.0.0.1:{second.port}/")
+                self.assertEqual(reply["body"]["status"], "OK")
+                again.close()
+
+
+class TlsTest(unittest.TestCase):
+    def test_https_and_wss_with_a_trusted_certificate(self) -> None:
+        ca = trustme.CA()
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(server_context)
+        client_context = ssl.create_default_context()
+        ca.configure_trust(client_context)
+        with tempfile.TemporaryDirectory() as tmp, DevServer(ssl_context=server_context) as server:
+            ca_file = os.path.join(tmp, "ca.pem")
+            ca.cert_pem.write_to_path(ca_file)
+            server.tls_verify = ca_file
+            self.assertTrue(server.url.startswith("https://127.0.0.1:"))
+            alice = RawClient(server, "cometchat-uid-1", verify=ca_file, ssl_context=client_context)
+            me = alice.login()
+            self.assertIs(me["settings"]["CHAT_USE_SSL"], True)
+            self.assertTrue(alice.socket_url().startswith("wss://127.0.0.1:"))
+            self.assertEqual(alice.connect()["body"]["status"], "OK")
+            alice.close()
+            self.assertEqual(server.create_user("tls-user")["uid"], "tls-user")
+
+
+class ProxyRoundTripTest(unittest.TestCase):
+    def test_a_client_behind_a_proxy_is_sent_back_through_it(self) -> None:
+        with DevServer() as server, FaultProxy(server.url) as proxy:
+            alice = RawClient(server, "cometchat-uid-1", base_url=proxy.url)
+            settings = alice.login()["settings"]
+            self.assertEqual((settings["CHAT_HOST"], settings["CHAT_WSS_PORT"]), ("127.0.0.1", str(proxy.port)))
+            self.assertEqual(settings["CLIENT_API_HOST"], f"127.0.0.1:{proxy.port}")
+            self.assertEqual(alice.connect()["body"]["status"], "OK")
+            self.assertEqual(proxy.connections, 1)
+            proxy.cut()
+            self.assertEqual(alice.next_event().kind, "dropped")
+
+
+class ProcessModeTest(unittest.TestCase):
+    def test_controls_work_across_the_process_boundary(self) -> None:
+        with DevServer(process=True, idle_timeout=30) as server:
+            alice = RawClient(server, "cometchat-uid-1")
+            self.assertEqual(alice.connect()["body"]["status"], "OK")
+            sessions = server.sessions("cometchat-uid-1")
+            self.assertEqual([s["deviceId"] for s in sessions], [alice.session_id])
+            self.assertEqual(server.push("cometchat-uid-1", {"type": "hello"}), 1)
+            self.assertEqual(alice.frame()["type"], "hello")
+            with self.assertRaises(ValueError):
+                server.set_mode("TURBO")
+            server.drop_connections(code=4444)
+            self.assertEqual(alice.next_event().data, 4444)
+        self.assertIsNone(server._proc)
+
+
+class CommandLineTest(unittest.TestCase):
+    def read_until(self, proc: subprocess.Popen, pattern: str, timeout: float) -> str:
+        assert proc.stdout is not None
+        seen = ""
+        deadline = time.monotonic() + scaled(timeout)
+        while not re.search(pattern, seen):
+            left = deadline - time.monotonic()
+            self.assertGreater(left, 0, f"no {pattern!r} in {seen!r}")
+            ready, _, _ = select.select([proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(proc.stdout.fileno(), 4096).decode()
+                self.assertTrue(chunk, f"the server exited: {seen!r}")
+                seen += chunk
+        return seen
+
+    def test_starts_prints_what_an_app_needs_and_stops_on_ctrl_c(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "cli.db")
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "cometchat.devserver", "--port", "0", "--db", db, "--app-id", "cliapp",
+                 "--auth-key", "clikey", "--region", "eu"],
+                stdout=subprocess.PIPE,
+            )
+            try:
+                banner = self.read_until(proc, r"Ctrl-C", 30)
+                url = re.search(r"listening on (http://\S+)", banner).group(1)  # type: ignore[union-attr]
+                for expected in ("cliapp", "clikey", "eu", "overrideClientHost"):
+                    self.assertIn(expected, banner)
+                server = DevServer.__new__(DevServer)  # only to reuse RawClient's helpers
+                server.url, server.app_id, server.auth_key = url, "cliapp", "clikey"
+                self.assertEqual(RawClient(server, "cometchat-uid-2").login()["uid"], "cometchat-uid-2")
+                proc.send_signal(signal.SIGINT)
+                self.read_until(proc, r"Stopped", 30)
+                self.assertEqual(proc.wait(timeout=scaled(30)), 0)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                assert proc.stdout is not None
+                proc.stdout.close()
+            self.assertTrue(os.path.exists(db))
+
+
+if __name__ == "__main__":
+    unittest.main()

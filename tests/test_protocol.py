@@ -1,0 +1,393 @@
+"""The wire module against the frames recorded in reference/wire-protocol.md, both ways."""
+
+from __future__ import annotations
+
+import json
+import unittest
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cometchat.transport import protocol as p
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.e30.sig"
+SESSION = "WEB-4_2_0-9f1c2d3e-1700000000000"
+DEVICE = "app1_6a7b8c9d_1700000000000"
+
+# Reference section 3.2 (the official SDK's first frame)
+AUTH_FRAME = {
+    "appId": "app1",
+    "deviceId": SESSION,
+    "type": "auth",
+    "sender": "alice",
+    "body": {
+        "auth": JWT,
+        "deviceId": SESSION,
+        "presenceSubscription": "ROLES",
+        "roles": ["admin", "vip"],
+        "params": {
+            "appInfo": {"version": "4.2.0", "apiVersion": "v3.0", "origin": None, "uts": 1700000000000},
+            "userAgent": "python",
+            "deviceId": DEVICE,
+            "platform": "javascript",
+        },
+    },
+}
+
+# Reference section 4.1
+MESSAGE_FRAME = {
+    "appId": "app1",
+    "receiver": "alice",
+    "receiverType": "user",
+    "deviceId": "WEB-bob-session",
+    "type": "message",
+    "sender": "bob",
+    "body": {
+        "id": "102",
+        "conversationId": "alice_user_bob",
+        "sender": "bob",
+        "receiver": "alice",
+        "receiverType": "user",
+        "type": "text",
+        "category": "message",
+        "sentAt": 1700000001,
+        "updatedAt": 1700000001,
+        "data": {
+            "text": "hi alice",
+            "entities": {
+                "sender": {"entity": {"uid": "bob", "name": "Bob"}, "entityType": "user"},
+                "receiver": {"entity": {"uid": "alice", "name": "Alice"}, "entityType": "user"},
+            },
+        },
+    },
+}
+
+# Reference section 4.2
+TYPING_FRAME = {
+    "appId": "app1",
+    "receiver": "alice",
+    "receiverType": "user",
+    "deviceId": "WEB-bob-session",
+    "type": "typing_indicator",
+    "sender": "bob",
+    "body": {"action": "started", "user": {"uid": "bob", "name": "Bob"}, "metadata": {"mood": "ok"}},
+}
+
+# Reference section 4.3 (as relayed, with the server's timestamp)
+RECEIPT_FRAME = {
+    "type": "receipts",
+    "receiver": "bob",
+    "receiverType": "user",
+    "sender": "bob",
+    "deviceId": "WEB-bob-session",
+    "body": {"action": "read", "messageId": 101, "user": {"uid": "alice", "name": "Alice"}, "timestamp": 1700000002},
+}
+
+# Reference section 3.5 (as the client sends it: messageSender, string id, no timestamp)
+OUTGOING_RECEIPT = {
+    "appId": "app1",
+    "receiver": "bob",
+    "receiverType": "user",
+    "deviceId": SESSION,
+    "type": "receipts",
+    "sender": "alice",
+    "messageSender": "bob",
+    "body": {"action": "read", "messageId": "101", "user": {"uid": "alice", "name": "Alice", "status": "online"}},
+}
+
+# Reference section 4.4
+PRESENCE_FRAME = {
+    "appId": "app1",
+    "deviceId": "WEB-bob-session",
+    "sender": "bob",
+    "type": "presence",
+    "body": {"action": "online", "user": {"uid": "bob", "name": "Bob"}, "timestamp": 1700000003},
+}
+
+# Reference section 3.5
+TRANSIENT_FRAME = {
+    "appId": "app1",
+    "receiver": "bob",
+    "receiverType": "user",
+    "deviceId": SESSION,
+    "type": "transient_message",
+    "sender": "alice",
+    "body": {"user": {"uid": "alice", "name": "Alice"}, "data": {"live": "reaction", "emoji": "wave"}},
+}
+
+
+def wire(text: str) -> dict:
+    return json.loads(text)
+
+
+class GoldenFrameTest(unittest.TestCase):
+    def test_ping_and_pong_are_exactly_the_official_texts(self) -> None:
+        self.assertEqual(p.encode(p.Ping()), '{"action":"ping","ack":"true"}')
+        self.assertEqual(p.encode(p.Pong()), '{"action":"pong"}')
+        self.assertEqual(p.decode('{"action":"ping","ack":"true"}'), p.Ping())
+        self.assertEqual(p.decode('{"action": "pong"}'), p.Pong())
+
+    def test_auth_request_both_ways(self) -> None:
+        frame = p.decode(json.dumps(AUTH_FRAME))
+        self.assertIsInstance(frame, p.AuthRequest)
+        assert isinstance(frame, p.AuthRequest)
+        self.assertEqual((frame.app_id, frame.sender, frame.device_id, frame.jwt), ("app1", "alice", SESSION, JWT))
+        self.assertEqual(frame.presence_subscription, "ROLES")
+        self.assertEqual(frame.roles, ("admin", "vip"))
+        self.assertEqual(frame.params["deviceId"], DEVICE)
+        self.assertEqual(wire(p.encode(frame)), AUTH_FRAME)
+
+    def test_auth_request_omits_presence_and_roles_when_not_subscribed(self) -> None:
+        frame = p.AuthRequest(app_id="app1", sender="alice", device_id=SESSION, jwt=JWT, roles=("admin",))
+        body = wire(p.encode(frame))["body"]
+        self.assertNotIn("presenceSubscription", body)
+        self.assertNotIn("roles", body)
+
+    def test_jwt_stays_out_of_repr(self) -> None:
+        frame = p.decode(json.dumps(AUTH_FRAME))
+        self.assertNotIn(JWT, repr(frame))
+
+    def test_auth_reply_both_ways(self) -> None:
+        official = {"type": "auth", "body": {"status": "OK", "code": "200"}}
+        reply = p.decode(json.dumps(official))
+        self.assertEqual(reply, p.AuthReply(status="OK", code="200"))
+        assert isinstance(reply, p.AuthReply)
+        self.assertTrue(reply.ok)
+        self.assertEqual(wire(p.encode(reply)), official)
+
+    def test_auth_reply_with_a_numeric_code_is_not_ok(self) -> None:
+        # the official SDK compares strings; a numeric 200 silently disables its keep-alive
+        with self.assertRaises(p.RemoteProtocolError) as caught:
+            p.decode('{"type":"auth","body":{"status":"OK","code":200}}')
+        self.assertEqual(caught.exception.field, "body.code")
+
+    def test_message_frame_both_ways(self) -> None:
+        frame = p.decode(json.dumps(MESSAGE_FRAME))
+        self.assertIsInstance(frame, p.MessageFrame)
+        assert isinstance(frame, p.MessageFrame)
+        self.assertEqual(frame.body["data"]["text"], "hi alice")
+        self.assertEqual(frame.device_id, "WEB-bob-session")
+        self.assertEqual(wire(p.encode(frame)), MESSAGE_FRAME)
+
+    def test_typing_frame_both_ways(self) -> None:
+        frame = p.decode(json.dumps(TYPING_FRAME))
+        self.assertEqual(
+            frame,
+            p.TypingFrame(
+                app_id="app1",
+                receiver="alice",
+                receiver_type="user",
+                device_id="WEB-bob-session",
+                sender="bob",
+                action="started",
+                user={"uid": "bob", "name": "Bob"},
+                metadata={"mood": "ok"},
+            ),
+        )
+        self.assertEqual(wire(p.encode(frame)), TYPING_FRAME)
+
+    def test_incoming_receipt_turns_the_id_into_a_string(self) -> None:
+        frame = p.decode(json.dumps(RECEIPT_FRAME))
+        assert isinstance(frame, p.ReceiptFrame)
+        self.assertEqual(frame.message_id, "101")
+        self.assertEqual(frame.timestamp, 1700000002)
+        self.assertEqual(frame.user["uid"], "alice")
+
+    def test_outgoing_receipt_matches_the_official_shape(self) -> None:
+        frame = p.ReceiptFrame(
+            app_id="app1",
+            receiver="bob",
+            receiver_type="user",
+            device_id=SESSION,
+            sender="alice",
+            message_sender="bob",
+            action="read",
+            message_id="101",
+            user={"uid": "alice", "name": "Alice", "status": "online"},
+        )
+        self.assertEqual(wire(p.encode(frame)), OUTGOING_RECEIPT)
+        self.assertEqual(p.decode(p.encode(frame)), frame)
+
+    def test_presence_frame_both_ways(self) -> None:
+        frame = p.decode(json.dumps(PRESENCE_FRAME))
+        assert isinstance(frame, p.PresenceFrame)
+        self.assertEqual((frame.action, frame.timestamp, frame.user["uid"]), ("online", 1700000003, "bob"))
+        self.assertEqual(wire(p.encode(frame)), PRESENCE_FRAME)
+
+    def test_transient_frame_both_ways(self) -> None:
+        frame = p.decode(json.dumps(TRANSIENT_FRAME))
+        assert isinstance(frame, p.TransientFrame)
+        self.assertEqual(frame.data, {"live": "reaction", "emoji": "wave"})
+        self.assertEqual(wire(p.encode(frame)), TRANSIENT_FRAME)
+
+    def test_error_frame_both_ways(self) -> None:
+        frame = p.ErrorFrame(code="ERR_BAD_FRAME", message="nope")
+        self.assertEqual(p.decode(p.encode(frame)), frame)
+
+    def test_unknown_types_are_returned_not_raised(self) -> None:
+        frame = p.decode('{"type":"reaction","body":{"reaction":"+1"}}')
+        self.assertEqual(frame, p.UnknownFrame(type="reaction", raw={"type": "reaction", "body": {"reaction": "+1"}}))
+
+
+class MalformedFrameTest(unittest.TestCase):
+    def assertRemote(self, text: str, field: str | None) -> p.ProtocolError:
+        with self.assertRaises(p.RemoteProtocolError) as caught:
+            p.decode(text)
+        self.assertEqual(caught.exception.field, field)
+        self.assertEqual(caught.exception.fault, "remote")
+        self.assertIn("remote fault", str(caught.exception))
+        return caught.exception
+
+    def test_not_json(self) -> None:
+        self.assertRemote("{nope", None)
+
+    def test_not_an_object(self) -> None:
+        self.assertRemote("[1, 2]", None)
+
+    def test_missing_type(self) -> None:
+        self.assertRemote('{"body": {}}', "type")
+
+    def test_typing_without_a_user(self) -> None:
+        bad = dict(TYPING_FRAME, body={"action": "started"})
+        self.assertRemote(json.dumps(bad), "body.user")
+
+    def test_typing_with_an_unknown_action(self) -> None:
+        bad = dict(TYPING_FRAME, body={"action": "dancing", "user": {}})
+        self.assertRemote(json.dumps(bad), "body.action")
+
+    def test_receipt_without_a_message_id(self) -> None:
+        bad = dict(RECEIPT_FRAME, body={"action": "read", "user": {}})
+        self.assertRemote(json.dumps(bad), "body.messageId")
+
+    def test_auth_with_an_unknown_subscription(self) -> None:
+        bad = dict(AUTH_FRAME, body=dict(AUTH_FRAME["body"], presenceSubscription="EVERYONE"))
+        self.assertRemote(json.dumps(bad), "body.presenceSubscription")
+
+    def test_auth_without_a_jwt(self) -> None:
+        bad = dict(AUTH_FRAME, body=dict(AUTH_FRAME["body"], auth=""))
+        self.assertRemote(json.dumps(bad), "body.auth")
+
+    def test_building_a_bad_frame_is_a_local_fault(self) -> None:
+        frame = p.TypingFrame(
+            app_id="a", receiver="b", receiver_type="user", device_id="d", sender="s", action="nope", user={}
+        )
+        with self.assertRaises(p.LocalProtocolError) as caught:
+            p.encode(frame)
+        self.assertEqual(caught.exception.field, "body.action")
+        self.assertEqual(caught.exception.fault, "local")
+
+
+class EnvelopeTest(unittest.TestCase):
+    def test_success_and_failure_shapes(self) -> None:
+        self.assertEqual(p.success({"uid": "a"}), {"data": {"uid": "a"}})
+        self.assertEqual(p.success([], {"cursor": {}}), {"data": [], "meta": {"cursor": {}}})
+        self.assertEqual(
+            p.failure("ERR_UID_NOT_FOUND", "no", {"uid": "x"}),
+            {"error": {"code": "ERR_UID_NOT_FOUND", "message": "no", "details": {"uid": "x"}}},
+        )
+
+    def test_parse_reads_data_as_success_and_error_as_failure(self) -> None:
+        self.assertEqual(p.parse_envelope({"data": 1, "meta": {"a": 1}}), p.Success(1, {"a": 1}))
+        failure = p.parse_envelope({"error": {"code": "ERR_X", "message": "m", "details": {}}})
+        self.assertEqual(failure, p.Failure("ERR_X", "m", None))
+
+    def test_parse_refuses_anything_else(self) -> None:
+        for bad in ([], {"status": "ok"}, {"error": "string"}, {"error": {"message": "no code"}}):
+            with self.subTest(bad=bad), self.assertRaises(p.RemoteProtocolError):
+                p.parse_envelope(bad)
+
+
+class MessageRequestTest(unittest.TestCase):
+    def test_text_message_matches_the_official_body(self) -> None:
+        # reference section 2.10, TextMessage('bob','hello','user') + metadata + muid
+        official = {
+            "type": "text",
+            "receiverType": "user",
+            "category": "message",
+            "data": {"text": "hello", "metadata": {"k": 1}},
+            "text": "hello",
+            "metadata": {"k": 1},
+            "muid": "muid-1",
+            "receiver": "bob",
+        }
+        req = p.MessageRequest(
+            receiver="bob", receiver_type="user", category="message", type="text", text="hello",
+            metadata={"k": 1}, muid="muid-1",
+        )
+        self.assertEqual(p.build_message_request(req), official)
+        self.assertEqual(p.parse_message_request(official), req)
+
+    def test_custom_message_matches_the_official_body(self) -> None:
+        official = {
+            "type": "location",
+            "receiverType": "group",
+            "category": "custom",
+            "customData": {"lat": 1.5},
+            "data": {"customData": {"lat": 1.5}},
+            "receiver": "g1",
+        }
+        req = p.MessageRequest(
+            receiver="g1", receiver_type="group", category="custom", type="location", custom_data={"lat": 1.5}
+        )
+        self.assertEqual(p.build_message_request(req), official)
+        self.assertEqual(p.parse_message_request(official), req)
+
+    def test_blank_text_is_refused_both_ways(self) -> None:
+        with self.assertRaises(p.LocalProtocolError):
+            p.build_message_request(
+                p.MessageRequest(receiver="b", receiver_type="user", category="message", type="text", text="  ")
+            )
+        with self.assertRaises(p.RemoteProtocolError) as caught:
+            p.parse_message_request({"receiver": "b", "receiverType": "user", "category": "message",
+                                     "type": "text", "text": " "})
+        self.assertEqual(caught.exception.field, "text")
+
+    def test_message_object_carries_the_entities(self) -> None:
+        req = p.MessageRequest(receiver="alice", receiver_type="user", category="message", type="text", text="hi",
+                               tags=("t",))
+        body = p.build_message_object(
+            message_id=7, sender={"uid": "bob"}, receiver={"uid": "alice"}, request=req, sent_at=5
+        )
+        self.assertEqual(body["id"], "7")
+        self.assertEqual(body["conversationId"], "alice_user_bob")
+        self.assertEqual(body["data"]["entities"]["sender"], {"entity": {"uid": "bob"}, "entityType": "user"})
+        self.assertEqual(body["data"]["entities"]["receiver"]["entity"], {"uid": "alice"})
+        self.assertEqual(body["tags"], ["t"])
+
+
+_users = st.fixed_dictionaries({"uid": st.text(min_size=1, max_size=20), "name": st.text(max_size=20)})
+
+
+class RoundTripPropertyTest(unittest.TestCase):
+    @given(
+        action=st.sampled_from(p.TYPING_ACTIONS),
+        receiver=st.text(min_size=1, max_size=30),
+        user=_users,
+        metadata=st.none() | st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    )
+    def test_typing_frames_survive_the_wire(self, action: str, receiver: str, user: dict, metadata: dict) -> None:
+        frame = p.TypingFrame(app_id="a", receiver=receiver, receiver_type="user", device_id="d", sender="s",
+                              action=action, user=user, metadata=metadata)
+        self.assertEqual(p.decode(p.encode(frame)), frame)
+
+    @given(
+        action=st.sampled_from(p.RECEIPT_ACTIONS),
+        message_id=st.integers(min_value=1, max_value=2**53).map(str),
+        timestamp=st.none() | st.integers(min_value=0, max_value=2**40),
+    )
+    def test_receipt_frames_survive_the_wire(self, action: str, message_id: str, timestamp: int | None) -> None:
+        frame = p.ReceiptFrame(app_id="a", receiver="r", receiver_type="user", device_id="d", sender="s",
+                               message_sender="m", action=action, message_id=message_id, user={"uid": "s"},
+                               timestamp=timestamp)
+        self.assertEqual(p.decode(p.encode(frame)), frame)
+
+    @given(st.text(max_size=200))
+    def test_decode_never_fails_with_anything_but_a_protocol_error(self, text: str) -> None:
+        try:
+            p.decode(text)
+        except p.RemoteProtocolError:
+            pass
+
+
+if __name__ == "__main__":
+    unittest.main()
