@@ -1,7 +1,55 @@
-"""CometChat for Python: the iOS SDK's API, mirrored one-to-one."""
+"""CometChat for Python: the iOS (Swift) SDK's API, mirrored one-to-one.
+
+    from cometchat import AppSettings, CometChat
+
+The public names are listed once, here, in ``__all__``; ``transport`` is internal.
+"""
 
 import logging
 
 __version__ = "0.1.0"
 
 logging.getLogger("cometchat").addHandler(logging.NullHandler())
+
+from .client import CometChatClient  # noqa: E402
+from .cometchat import CometChat  # noqa: E402
+from .dispatch import DispatchQueue, MainDispatchQueue  # noqa: E402
+from .exceptions import CometChatException  # noqa: E402
+from .listeners import (  # noqa: E402
+    CometChatConnectionDelegate,
+    CometChatLoginDelegate,
+    CometChatMessageDelegate,
+    CometChatUserDelegate,
+)
+from .models import (  # noqa: E402
+    ApplicationState,
+    ConnectionStatus,
+    MessageCategory,
+    MessageType,
+    ReceiverType,
+    User,
+    UserStatus,
+)
+from .settings import AppSettings, AppSettingsBuilder  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "AppSettings",
+    "AppSettingsBuilder",
+    "ApplicationState",
+    "CometChat",
+    "CometChatClient",
+    "CometChatConnectionDelegate",
+    "CometChatException",
+    "CometChatLoginDelegate",
+    "CometChatMessageDelegate",
+    "CometChatUserDelegate",
+    "ConnectionStatus",
+    "DispatchQueue",
+    "MainDispatchQueue",
+    "MessageCategory",
+    "MessageType",
+    "ReceiverType",
+    "User",
+    "UserStatus",
+]

@@ -54,6 +54,8 @@ Code                                            Source  When
 ``ERROR_CLIENT_CLOSED``                         ours    any call on a client after ``close()``
 ``ERROR_STORAGE_IN_USE``                        ours    a second live client given the storage path of
                                                         another
+``ERROR_INTERNAL``                              ours    a bug in the SDK; ``details["cause"]`` names it
+                                                        (the full traceback is logged)
 ``AUTH_ERR_AUTH_TOKEN_NOT_FOUND``               server  the server no longer knows the token: the SDK
                                                         logs the user out locally
 ==============================================  ======  ===============================================
@@ -104,6 +106,7 @@ ERROR_INVALID_SENDER_ID = "ERROR_INVALID_SENDER_ID"
 # client lifecycle
 ERROR_CLIENT_CLOSED = "ERROR_CLIENT_CLOSED"
 ERROR_STORAGE_IN_USE = "ERROR_STORAGE_IN_USE"
+ERROR_INTERNAL = "ERROR_INTERNAL"
 
 # server codes the SDK acts on
 AUTH_ERR_AUTH_TOKEN_NOT_FOUND = "AUTH_ERR_AUTH_TOKEN_NOT_FOUND"

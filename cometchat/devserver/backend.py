@@ -191,7 +191,15 @@ class Backend:
 
     def log_request(self, request: web.Request, uid: str | None, status: int) -> None:
         self.request_log.append(
-            {"method": request.method, "path": request.path, "uid": uid, "status": status, "at": time.time()}
+            {
+                "method": request.method,
+                "path": request.path,
+                "uid": uid,
+                "status": status,
+                "resource": request.headers.get("resource"),
+                "sdk": request.headers.get("sdk"),
+                "at": time.time(),
+            }
         )
 
     def log_connection(self, event: str, uid: str | None) -> None:

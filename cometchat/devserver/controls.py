@@ -110,7 +110,7 @@ class Controls:
         return self.hub.push(uid, text)
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        """The REST requests served so far (method, path, uid, status, time)."""
+        """The REST requests served so far (method, path, uid, status, resource and sdk headers)."""
         return [
             r
             for r in self.backend.request_log

@@ -1,12 +1,28 @@
 """Helpers for tests of code that uses cometchat: ours and yours.
 
-``DevServerMixin`` runs a local server per test class, ``FaultProxy`` breaks the network on
-purpose, and ``scaled`` / ``waitFor`` keep every deadline generous on slow machines
-(``COMETCHAT_TEST_TIMEOUT_SCALE``).
+- ``DevServerMixin``: a local ``DevServer`` per ``unittest.TestCase`` class, and
+  ``self.newClient(uid)`` for fresh in-memory clients closed after each test.
+- ``FaultProxy``: a loopback TCP proxy that cuts, blackholes, delays and flaps connections.
+- ``EventRecorder``: a listener recording every callback with its thread.
+- ``waitFor`` / ``scaled``: deadlines multiplied by ``COMETCHAT_TEST_TIMEOUT_SCALE``.
+- ``clientFor`` / ``settingsFor`` / ``resetDefaultClient``.
 """
 
+from .clients import clientFor, resetDefaultClient, settingsFor
 from .mixin import DevServerMixin
 from .proxy import FaultProxy
+from .recorder import EventRecorder, RecordedEvent
 from .timing import TIMEOUT_SCALE, scaled, waitFor
 
-__all__ = ["DevServerMixin", "FaultProxy", "TIMEOUT_SCALE", "scaled", "waitFor"]
+__all__ = [
+    "DevServerMixin",
+    "EventRecorder",
+    "FaultProxy",
+    "RecordedEvent",
+    "TIMEOUT_SCALE",
+    "clientFor",
+    "resetDefaultClient",
+    "scaled",
+    "settingsFor",
+    "waitFor",
+]

@@ -16,7 +16,8 @@ class DevServerMixin:
             server_options = {"idle_timeout": 5}
 
             def test_something(self):
-                self.server.url, self.server.app_id, self.server.auth_key
+                alice = self.newClient("cometchat-uid-1")   # logged in, in-memory session
+                self.server.sessions("cometchat-uid-1")
     """
 
     server_options: ClassVar[dict[str, Any]] = {}
@@ -33,3 +34,12 @@ class DevServerMixin:
     def tearDownClass(cls) -> None:
         cls.server.stop()
         super().tearDownClass()  # type: ignore[misc]
+
+    def newClient(self, uid: str | None = None, **options: Any) -> Any:
+        """A fresh in-memory client for this class's server (see ``clientFor``), closed
+        when the test ends."""
+        from .clients import clientFor
+
+        client = clientFor(self.server, uid, **options)
+        self.addCleanup(client.close)  # type: ignore[attr-defined]
+        return client

@@ -1,0 +1,109 @@
+"""How results and events reach app code: in order, in bursts, on the client's dispatch queue.
+
+Every callback of a client (onSuccess, onError, every listener method) goes through one
+``CallbackPipe``. Items are appended in the order things happened, from whichever SDK thread
+saw them, and handed to the dispatch queue in bursts: one queue task drains everything
+waiting, which costs far less than a task per event. No SDK lock is held while app code runs.
+
+``Reply`` answers one call: it queues the app's callback, then resolves the call's Future at
+once, so the Future never waits for the queue to be pumped.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from concurrent.futures import Future
+from typing import Any, Callable, Generic, TypeVar
+
+from .dispatch import DispatchQueue, run_user_code
+from .exceptions import CometChatException
+
+T = TypeVar("T")
+
+#: Most callbacks one queue task runs before yielding to other work on that queue (a GUI loop).
+_BURST = 500
+
+
+class CallbackPipe:
+    """An ordered, batching hand-off from SDK threads to one dispatch queue."""
+
+    def __init__(self, queue: DispatchQueue) -> None:
+        self.queue = queue
+        self._lock = threading.Lock()
+        self._items: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = collections.deque()
+        self._scheduled = False
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Queue ``fn(*args)`` behind everything posted before it."""
+        with self._lock:
+            self._items.append((fn, args))
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self.queue.async_(self._drain)
+
+    def _drain(self) -> None:
+        for _ in range(_BURST):
+            with self._lock:
+                if not self._items:
+                    self._scheduled = False
+                    return
+                fn, args = self._items.popleft()
+            run_user_code(lambda: fn(*args))
+        self.queue.async_(self._drain)  # more waiting: let the queue breathe, then go on
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything posted so far has run; False if ``timeout`` passed first.
+
+        Raises:
+            RuntimeError: called from the dispatch queue itself, where it would wait forever.
+        """
+        if self.queue.isCurrent():
+            raise RuntimeError("flush() cannot wait from inside a callback on the same queue")
+        done = threading.Event()
+        self.post(done.set)
+        return done.wait(timeout)
+
+
+class Reply(Generic[T]):
+    """The answer to one callback-style call: its onSuccess/onError and its Future."""
+
+    def __init__(
+        self,
+        pipe: CallbackPipe,
+        onSuccess: Callable[..., Any] | None,
+        onError: Callable[[CometChatException], Any] | None,
+    ) -> None:
+        self.pipe = pipe
+        self.onSuccess = onSuccess
+        self.onError = onError
+        self.future: Future[T] = Future()
+        self._lock = threading.Lock()
+        self._answered = False
+
+    @property
+    def answered(self) -> bool:
+        return self._answered
+
+    def _claim(self) -> bool:
+        """Only the first answer counts, whichever thread gives it."""
+        with self._lock:
+            first, self._answered = not self._answered, True
+        return first
+
+    def succeed(self, value: T, *callback_args: Any) -> None:
+        """Queue ``onSuccess(*callback_args)``, then resolve the Future with ``value``."""
+        if not self._claim():
+            return
+        if self.onSuccess is not None:
+            self.pipe.post(self.onSuccess, *callback_args)
+        self.future.set_result(value)
+
+    def fail(self, error: CometChatException) -> None:
+        """Queue ``onError(error)``, then fail the Future with it."""
+        if not self._claim():
+            return
+        if self.onError is not None:
+            self.pipe.post(self.onError, error)
+        self.future.set_exception(error)

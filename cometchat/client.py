@@ -1,0 +1,505 @@
+"""CometChatClient: the object behind the ``CometChat`` facade.
+
+A client owns one app's settings, the saved session, a REST worker, the listener registries
+and the pipe that carries callbacks to the dispatch queue. Every public method returns at
+once: network work runs on the client's ``cometchat-rest`` thread, and every callback runs
+on the dispatch queue. Callback-style methods also return a ``concurrent.futures.Future``
+resolved as soon as the result is known.
+
+Clients are independent: several users can live in one process, each in its own client.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from typing import Any, Callable, TypeVar
+
+from . import __version__
+from . import exceptions as errors
+from .callbacks import CallbackPipe, Reply
+from .dispatch import DispatchQueue, run_user_code
+from .exceptions import CometChatException
+from .listeners import ListenerRegistry
+from .models import (
+    ApplicationState,
+    ConnectionStatus,
+    MessageCategory,
+    MessageType,
+    ReceiverType,
+    User,
+    UserStatus,
+)
+from .settings import AppSettings
+from .storage import FileStore, MemoryStore, SavedSession, SessionStore
+from .transport.protocol import RemoteProtocolError
+from .transport.rest import RestClient
+
+log = logging.getLogger("cometchat")
+T = TypeVar("T")
+
+Callback = Callable[..., Any]
+
+_APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+_UID = re.compile(r"^[A-Za-z0-9_-]+$")
+LOGOUT_MESSAGE = "User logged out successfully."
+_ME_ONLY = ("authToken", "jwt", "settings", "wsChannel", "fat")
+
+
+def default_storage_path() -> str:
+    """Where the facade's default client keeps its session: the user's data directory."""
+    import platformdirs
+
+    return platformdirs.user_data_dir("cometchat-python", appauthor=False)
+
+
+def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
+    return CometChatException(code, description, details)
+
+
+def _login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
+    """The iOS client-side checks of login's arguments, in the iOS order."""
+    if token is not None and uid is None:
+        if not isinstance(token, str) or not token.strip():
+            return _fail(errors.ERROR_BLANK_AUTHTOKEN, "Auth token cannot be empty. Please provide a valid auth token")
+        if any(c.isspace() for c in token):
+            return _fail(
+                errors.ERROR_AUTHTOKEN_WITH_SPACE, "Auth token cannot contain spaces. Please provide a valid AuthToken"
+            )
+        return None
+    if not isinstance(uid, str) or not uid.strip():
+        return _fail(errors.ERROR_INVALID_UID, "UID cannot be blank. Please provide a valid UID")
+    if any(c.isspace() for c in uid):
+        return _fail(errors.ERROR_UID_WITH_SPACE, "UID cannot contain spaces. Please provide a valid UID")
+    if not _UID.match(uid):
+        return _fail(errors.ERROR_INVALID_UID, "Please provide a valid UID")
+    if not isinstance(key, str) or not key:
+        return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
+    if any(c.isspace() for c in key):
+        return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
+    return None
+
+
+def _init_error(app_id: Any, settings: Any) -> CometChatException | None:
+    if app_id is None or app_id == "":
+        return _fail(errors.ERROR_EMPTY_APPID, "AppID cannot be empty. Please specify a valid appID")
+    if not isinstance(app_id, str) or not _APP_ID.match(app_id):
+        return _fail(errors.ERR_INVALID_APP_ID, "Invalid App ID")
+    if not isinstance(settings, AppSettings):
+        return _fail(
+            errors.ERROR_INVALID_APP_SETTINGS,
+            "appSettings must be built with AppSettings.AppSettingsBuilder().build()",
+            {"given": type(settings).__name__},
+        )
+    if not settings.region:
+        return _fail(
+            errors.ERROR_REGION_MISSING,
+            "Region not specified. Please specify the region in the AppSettingsBuilder class using the"
+            " `setRegion()` method",
+        )
+    return None
+
+
+class CometChatClient:
+    """One CometChat app and (at most) one logged-in user.
+
+    ``CometChatClient()`` then ``client.init(appId=..., appSettings=...)``, or
+    ``CometChatClient(appId=..., appSettings=...)``, which initialises at once and raises
+    ``CometChatException`` on bad input. ``close()`` stops every thread of the client.
+    """
+
+    ConnectionStatus = ConnectionStatus
+    ReceiverType = ReceiverType
+    UserStatus = UserStatus
+    MessageType = MessageType
+    MessageCategory = MessageCategory
+    applicationState = ApplicationState
+
+    def __init__(self, appId: str | None = None, appSettings: AppSettings | None = None) -> None:
+        self._lock = threading.RLock()
+        self._persistent_by_default = False
+        self._own_queue = DispatchQueue("cometchat-callbacks")
+        self._pipe = CallbackPipe(self._own_queue)
+        self._rest_queue = DispatchQueue("cometchat-rest")
+        self._login_listeners = ListenerRegistry("Login")
+        self._connection_listeners = ListenerRegistry("Connection")
+        self._message_listeners = ListenerRegistry("Message")
+        self._user_listeners = ListenerRegistry("User")
+        self._app_id: str | None = None
+        self._settings: AppSettings | None = None
+        self._store: SessionStore | None = None
+        self._rest: RestClient | None = None
+        self._session_id = ""
+        self._device_id = ""
+        self._session: SavedSession | None = None
+        self._user: User | None = None
+        self._login_busy = False
+        self._epoch = 0  # bumped when the app changes or the client closes: late results are dropped
+        self._closed = False
+        if appId is not None or appSettings is not None:
+            error = self._initialise(appId, appSettings)
+            if error is not None:
+                raise error
+
+    @classmethod
+    def _facade_default(cls) -> CometChatClient:
+        """The client behind ``CometChat``: it saves its session to a file by default."""
+        client = cls()
+        client._persistent_by_default = True
+        return client
+
+    def __repr__(self) -> str:
+        who = self._user.uid if self._user is not None else None
+        return f"CometChatClient(appId={self._app_id!r}, user={who!r})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _reply(self, onSuccess: Callback | None, onError: Callback | None) -> Reply[Any]:
+        return Reply(self._pipe, onSuccess, onError)
+
+    def _emit(self, registry: ListenerRegistry, method: str, *args: Any) -> None:
+        """Call ``method(*args)`` on every listener of ``registry``, on the dispatch queue."""
+        self._pipe.post(self._deliver, registry, method, args)
+
+    @staticmethod
+    def _deliver(registry: ListenerRegistry, method: str, args: tuple[Any, ...]) -> None:
+        for listener in registry.snapshot():
+            fn = getattr(listener, method, None)
+            if callable(fn):
+                run_user_code(lambda fn=fn: fn(*args))  # type: ignore[misc]
+
+    def _precheck(self, reply: Reply[Any], *, needs_user: bool = False) -> bool:
+        """Answer ``reply`` with the error that forbids the call, if any; True when allowed."""
+        if self._closed:
+            reply.fail(_fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed."))
+        elif self._app_id is None:
+            reply.fail(
+                _fail(errors.COMETCHAT_INITIALIZATION_NOT_DONE, "Please call CometChat.init() before using this method.")
+            )
+        elif needs_user and self._session is None:
+            reply.fail(_fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method"))
+        else:
+            return True
+        return False
+
+    def _on_rest_thread(self, reply: Reply[Any], work: Callable[[], None]) -> None:
+        """Run ``work`` on the REST worker; a closed client answers at once instead."""
+        epoch = self._epoch
+
+        def task() -> None:
+            if self._closed or epoch != self._epoch:
+                reply.fail(_fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed or re-initialised."))
+                return
+            try:
+                work()
+            except CometChatException as exc:
+                reply.fail(exc)
+            except Exception as exc:  # a bug of ours: the caller still gets an answer
+                log.exception("internal error in a REST task")
+                reply.fail(_fail(errors.ERROR_INTERNAL, "Internal SDK error.", {"cause": type(exc).__name__}))
+
+        self._rest_queue.async_(task)
+
+    def _call_rest(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A REST call as the logged-in user; a token the server forgot logs the user out."""
+        session = self._session
+        rest = self._rest
+        if session is None or rest is None:
+            raise _fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+        try:
+            return rest.call(method, path, auth_token=session.auth_token, **kwargs)
+        except CometChatException as exc:
+            if exc.errorCode == errors.AUTH_ERR_AUTH_TOKEN_NOT_FOUND:
+                self._token_revoked(session)
+            raise
+
+    def _token_revoked(self, session: SavedSession) -> None:
+        with self._lock:
+            if self._session is not session:
+                return
+            log.warning("the server no longer knows this auth token: logging out locally")
+            self._sign_out_locally()
+        self._emit(self._login_listeners, "onLogoutSuccess")
+
+    # ------------------------------------------------------------------ init
+
+    @property
+    def isInitialised(self) -> bool:
+        return self._app_id is not None and not self._closed
+
+    def init(
+        self,
+        *,
+        appId: str,
+        appSettings: AppSettings,
+        onSuccess: Callback | None = None,
+        onError: Callback | None = None,
+    ) -> Future[bool]:
+        """Set the app up; restores a saved session of the same app (no network)."""
+        reply = self._reply(onSuccess, onError)
+        error = self._initialise(appId, appSettings)
+        if error is not None:
+            reply.fail(error)
+        else:
+            reply.succeed(True, True)
+        return reply.future
+
+    def _initialise(self, app_id: Any, settings: Any) -> CometChatException | None:
+        if self._closed:
+            return _fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed.")
+        error = _init_error(app_id, settings)
+        if error is not None:
+            return error
+        with self._lock:
+            if self._app_id is not None and self._app_id != app_id:
+                log.info("init with another app: the previous app's session is cleared locally")
+                self._sign_out_locally()
+                self._epoch += 1
+            try:
+                self._open_store(settings)
+            except CometChatException as exc:
+                return exc
+            assert self._store is not None
+            self._pipe.queue = settings.dispatchQueue or self._own_queue
+            if self._app_id != app_id or self._rest is None:
+                self._session_id = f"PY-{__version__}-{uuid.uuid4()}-{int(time.time() * 1000)}"
+            if self._rest is not None:
+                self._rest.close()
+            self._rest = RestClient(
+                app_id=app_id,
+                region=settings.region,
+                session_id=self._session_id,
+                client_override=settings.clientHost,
+                admin_override=settings.adminHost,
+                ssl_context=settings.sslContext,
+                connect_timeout=settings.connectTimeout,
+            )
+            self._device_id = self._store.device_id(app_id)
+            self._app_id, self._settings = app_id, settings
+            saved = self._store.load(app_id)
+            if saved is not None and (self._session is None or self._session.app_id != app_id):
+                self._adopt(saved)
+            elif self._session is not None:
+                self._rest.rebase(self._session.settings)
+        return None
+
+    def _open_store(self, settings: AppSettings) -> None:
+        """Swap to the storage the settings ask for (a file store is private to one client)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        path = settings.storagePath
+        if path is None and not settings.inMemoryStorage and self._persistent_by_default:
+            path = default_storage_path()
+        self._store = FileStore(path) if path is not None else MemoryStore()
+
+    def _adopt(self, session: SavedSession) -> None:
+        """Make ``session`` the logged-in user (the lock is held)."""
+        self._session = session
+        self._user = User.fromWire(session.user)
+        if self._rest is not None:
+            self._rest.rebase(session.settings)
+
+    def _sign_out_locally(self) -> None:
+        """Forget the user here: memory and saved session (the lock is held)."""
+        self._session = None
+        self._user = None
+        if self._store is not None:
+            self._store.clear()
+
+    # ------------------------------------------------------------------ login and logout
+
+    def login(
+        self,
+        *,
+        UID: str | None = None,
+        authKey: str | None = None,
+        apiKey: str | None = None,
+        authToken: str | None = None,
+        onSuccess: Callback | None = None,
+        onError: Callback | None = None,
+    ) -> Future[User]:
+        """``login(UID=, authKey=)``, ``login(UID=, apiKey=)`` or ``login(authToken=)``."""
+        reply = self._reply(onSuccess, onError)
+        if not self._precheck(reply):
+            return reply.future
+        error = _login_error(UID, authKey if authKey is not None else apiKey, authToken)
+        if error is not None:
+            reply.fail(error)
+            return reply.future
+        key = authKey if authKey is not None else apiKey
+        with self._lock:
+            if self._login_busy:
+                reply.fail(_fail(errors.LOGIN_IN_PROGRESS, "Please wait until the previous login request ends."))
+                return reply.future
+            current = self._session
+            if current is not None and (
+                (UID is not None and current.user.get("uid") == UID)
+                or (UID is None and current.auth_token == authToken)
+            ):
+                user = self._user
+                reply.succeed(user, user)
+                self._emit(self._login_listeners, "onLoginSuccess", user)
+                return reply.future
+            if current is not None:
+                log.info("login as another user: the current session is logged out first")
+                self._sign_out_locally()
+                self._forget_on_server(current)
+            self._login_busy = True
+        epoch = self._epoch
+        self._on_rest_thread(reply, lambda: self._run_login(reply, UID, key, authToken, epoch))
+        reply.future.add_done_callback(lambda _: self._login_done())
+        return reply.future
+
+    def _login_done(self) -> None:
+        with self._lock:
+            self._login_busy = False
+
+    def _device_body(self) -> dict[str, Any]:
+        python = ".".join(map(str, sys.version_info[:3]))
+        return {
+            "platform": "python",
+            "deviceId": self._device_id,
+            "appInfo": {"version": __version__, "apiVersion": "v3.0", "userAgent": f"cometchat-python/{__version__} "
+                        f"Python/{python}"},
+        }
+
+    def _run_login(
+        self, reply: Reply[User], uid: str | None, key: str | None, token: str | None, epoch: int
+    ) -> None:
+        rest = self._rest
+        assert rest is not None
+        try:
+            if token is None:
+                minted = rest.call("POST", f"users/{uid}/auth_tokens", admin=True, api_key=key, body=self._device_body())
+                token = minted.data["authToken"]
+            me = rest.call("PUT", "me", auth_token=token, body=self._device_body()).data
+            session = SavedSession(
+                app_id=self._app_id or "",
+                user={k: v for k, v in me.items() if k not in _ME_ONLY},
+                auth_token=token,  # type: ignore[arg-type]
+                jwt=me["jwt"],
+                settings=me.get("settings") or {},
+            )
+            user = User.fromWire(session.user)
+        except CometChatException as exc:
+            self._login_failed(reply, exc)
+            return
+        except (KeyError, TypeError, RemoteProtocolError) as exc:
+            self._login_failed(
+                reply, _fail(errors.ERROR_JSON_EXCEPTION, "The login answer is malformed.", {"missing": str(exc)})
+            )
+            return
+        with self._lock:
+            if self._closed or epoch != self._epoch:
+                reply.fail(_fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed or re-initialised."))
+                return
+            self._adopt(session)
+            if self._store is not None:
+                self._store.save(session)
+        log.info("logged in as %s", user.uid)
+        reply.succeed(user, user)
+        self._emit(self._login_listeners, "onLoginSuccess", user)
+        self._signed_in(session)
+
+    def _login_failed(self, reply: Reply[User], error: CometChatException) -> None:
+        reply.fail(error)
+        self._emit(self._login_listeners, "onLoginFailed", error)
+
+    def _signed_in(self, session: SavedSession) -> None:
+        """Hook for what follows a login or a restored session (the socket, in auto mode)."""
+
+    def _forget_on_server(self, session: SavedSession) -> None:
+        """Best effort ``DELETE me`` for a session replaced by another login."""
+        rest = self._rest
+
+        def forget() -> None:
+            try:
+                if rest is not None:
+                    rest.call("DELETE", "me", auth_token=session.auth_token)
+            except CometChatException as exc:
+                log.info("could not log the previous session out on the server: %s", exc.errorCode)
+
+        self._rest_queue.async_(forget)
+
+    def logout(self, *, onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[str]:
+        """Log out here at once, then tell the server; onError only if the server could not be told."""
+        reply = self._reply(onSuccess, onError)
+        if not self._precheck(reply):
+            return reply.future
+        with self._lock:
+            session = self._session
+            if session is None:
+                reply.fail(_fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method"))
+                return reply.future
+            self._sign_out_locally()
+        rest = self._rest
+        assert rest is not None
+
+        def tell_server() -> None:
+            try:
+                rest.call("DELETE", "me", auth_token=session.auth_token)
+            except CometChatException as exc:
+                if exc.errorCode != errors.AUTH_ERR_AUTH_TOKEN_NOT_FOUND:
+                    reply.fail(exc)
+                    self._emit(self._login_listeners, "onLogoutFailed", exc)
+                    return
+            log.info("logged out")
+            reply.succeed(LOGOUT_MESSAGE, LOGOUT_MESSAGE)
+            self._emit(self._login_listeners, "onLogoutSuccess")
+
+        self._on_rest_thread(reply, tell_server)
+        return reply.future
+
+    def getLoggedInUser(self) -> User | None:
+        """The logged-in user, from memory (never the network); None when logged out."""
+        return self._user
+
+    def getUserAuthToken(self) -> str | None:
+        session = self._session
+        return None if session is None else session.auth_token
+
+    # ------------------------------------------------------------------ listeners
+
+    def addLoginListener(self, listenerId: str, listener: Any) -> None:
+        self._login_listeners.add(listenerId, listener)
+
+    def removeLoginListener(self, listenerId: str) -> None:
+        self._login_listeners.remove(listenerId)
+
+    @property
+    def logindelegate(self) -> Any:
+        return self._login_listeners.delegate
+
+    @logindelegate.setter
+    def logindelegate(self, delegate: Any) -> None:
+        self._login_listeners.delegate = delegate
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until every callback queued so far has run; False if ``timeout`` passed first."""
+        return self._pipe.flush(timeout)
+
+    def close(self) -> None:
+        """Stop every thread of this client. The saved session stays (this is not a logout)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._epoch += 1
+        self._shutdown()
+        self._rest_queue.close(timeout=5)
+        if self._rest is not None:
+            self._rest.close()
+        if self._store is not None:
+            self._store.close()
+        self._own_queue.close(timeout=5)
+
+    def _shutdown(self) -> None:
+        """Hook for parts that stop before the REST worker (the connection)."""

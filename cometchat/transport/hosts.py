@@ -1,0 +1,63 @@
+"""Where to reach CometChat: REST base URLs and the WebSocket URL (pure functions).
+
+Without overrides the SDK targets the real service: ``https://{appId}.apiclient-{region}...``
+for client calls and ``https://{appId}.api-{region}...`` for admin calls, then the settings'
+``CLIENT_API_HOST`` / ``ADMIN_API_HOST`` once the server has sent them. An override always
+wins and is never re-based; it is ``host[:port]`` (https implied) or a URL with a scheme, and
+``/v3.0`` is appended when it has no path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+API_VERSION = "v3.0"
+
+
+def _with_version(scheme: str, netloc: str, path: str) -> str:
+    path = path.rstrip("/") or f"/{API_VERSION}"
+    return f"{scheme}://{netloc}{path}/"
+
+
+def override_base(override: str) -> str:
+    """``"127.0.0.1:3000"`` -> ``"https://127.0.0.1:3000/v3.0/"``; a URL keeps its scheme."""
+    if "://" not in override:
+        override = "https://" + override
+    parts = urlsplit(override)
+    return _with_version(parts.scheme, parts.netloc, parts.path)
+
+
+def client_base(app_id: str, region: str, override: str | None = None) -> str:
+    if override:
+        return override_base(override)
+    return f"https://{app_id}.apiclient-{region}.cometchat.io/{API_VERSION}/"
+
+
+def admin_base(app_id: str, region: str, override: str | None = None) -> str:
+    if override:
+        return override_base(override)
+    return f"https://{app_id}.api-{region}.cometchat.io/{API_VERSION}/"
+
+
+def settings_base(settings: dict[str, Any], key: str) -> str | None:
+    """``https://{settings[key]}/{CHAT_API_VERSION}/``, or None if the settings lack it."""
+    host = settings.get(key)
+    if not isinstance(host, str) or not host:
+        return None
+    version = settings.get("CHAT_API_VERSION") or API_VERSION
+    return f"https://{host}/{version}/"
+
+
+def socket_url(settings: dict[str, Any], rest_base: str) -> str | None:
+    """``wss://{chat host}:{CHAT_WSS_PORT}/``; ``ws://`` only when REST itself is plain http."""
+    host = next(
+        (settings.get(k) for k in ("CHAT_HOST_OVERRIDE", "CHAT_HOST_APP_SPECIFIC", "CHAT_HOST") if settings.get(k)),
+        None,
+    )
+    if not isinstance(host, str):
+        return None
+    port = settings.get("CHAT_WSS_PORT")
+    scheme = "ws" if rest_base.startswith("http://") else "wss"
+    netloc = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return f"{scheme}://{netloc}:{port}/" if port else f"{scheme}://{netloc}/"

@@ -1,0 +1,141 @@
+"""The REST client: one ``requests.Session`` speaking CometChat's envelope.
+
+Every call sends the protocol's headers (``appId``, ``resource`` = this client's session id,
+``sdk``, and ``authToken`` or ``apiKey``) and reads ``{"data"}`` as success and ``{"error"}``
+as failure. Foreign errors become ``CometChatException`` in one place, ``_translate_errors``:
+a network failure is ``ERROR_INTERNET_UNAVAILABLE`` with the cause in ``details``, an answer
+that is not the envelope is ``ERROR_JSON_EXCEPTION``, and the server's own codes pass through
+unchanged. TLS is verified (with the app's ``SSLContext`` when it gave one); proxies come
+from the environment, as requests does by default.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import ssl
+from typing import Any, Iterator
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from .. import __version__
+from .. import exceptions as errors
+from ..exceptions import CometChatException
+from . import hosts, protocol
+
+log = logging.getLogger("cometchat")
+
+
+class _ContextAdapter(HTTPAdapter):
+    """Hands the app's SSLContext to urllib3 for every https connection."""
+
+    def __init__(self, context: ssl.SSLContext) -> None:
+        self._context = context
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["ssl_context"] = self._context
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["ssl_context"] = self._context
+        return super().proxy_manager_for(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def _translate_errors(method: str, path: str) -> Iterator[None]:
+    try:
+        yield
+    except requests.exceptions.RequestException as exc:
+        raise CometChatException(
+            errors.ERROR_INTERNET_UNAVAILABLE,
+            "No Internet Connection. Please try again later.",
+            {"cause": f"{type(exc).__name__}: {exc}", "request": f"{method} {path}"},
+        ) from exc
+
+
+def _read_envelope(response: requests.Response) -> protocol.Success:
+    try:
+        body = response.json()
+    except ValueError:
+        raise CometChatException(
+            errors.ERROR_JSON_EXCEPTION,
+            "The server's answer is not JSON.",
+            {"status": response.status_code},
+        ) from None
+    try:
+        envelope = protocol.parse_envelope(body)
+    except protocol.RemoteProtocolError as exc:
+        raise CometChatException(
+            errors.ERROR_JSON_EXCEPTION,
+            f"The server's answer is malformed: {exc.message}.",
+            {"status": response.status_code, "field": exc.field},
+        ) from None
+    if isinstance(envelope, protocol.Failure):
+        raise CometChatException(envelope.code, envelope.message, envelope.details)
+    return envelope
+
+
+class RestClient:
+    """REST calls for one client; used from one thread (the client's REST worker)."""
+
+    def __init__(
+        self,
+        *,
+        app_id: str,
+        region: str,
+        session_id: str,
+        client_override: str | None = None,
+        admin_override: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        connect_timeout: float = 10.0,
+        read_timeout: float = 30.0,
+    ) -> None:
+        self.client_base = hosts.client_base(app_id, region, client_override)
+        self.admin_base = hosts.admin_base(app_id, region, admin_override)
+        self._overridden = (client_override is not None, admin_override is not None)
+        self._timeout = (connect_timeout, read_timeout)
+        self._session = requests.Session()
+        self._session.headers.update(
+            {"appId": app_id, "resource": session_id, "sdk": f"python@{__version__}", "Accept": "application/json"}
+        )
+        if ssl_context is not None:
+            self._session.mount("https://", _ContextAdapter(ssl_context))
+
+    def rebase(self, settings: dict[str, Any]) -> None:
+        """Use the hosts the server named in its settings, unless the app overrode them."""
+        client = hosts.settings_base(settings, "CLIENT_API_HOST")
+        admin = hosts.settings_base(settings, "ADMIN_API_HOST")
+        if client and not self._overridden[0]:
+            self.client_base = client
+        if admin and not self._overridden[1]:
+            self.admin_base = admin
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        admin: bool = False,
+        auth_token: str | None = None,
+        api_key: str | None = None,
+        body: dict[str, Any] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> protocol.Success:
+        """One request; returns the envelope's data and meta or raises CometChatException."""
+        headers = {}
+        if auth_token is not None:
+            headers["authToken"] = auth_token
+        if api_key is not None:
+            headers["apiKey"] = api_key
+        url = (self.admin_base if admin else self.client_base) + path
+        with _translate_errors(method, path):
+            response = self._session.request(
+                method, url, json=body, params=params, headers=headers, timeout=self._timeout
+            )
+        log.debug("REST %s %s -> %s", method, path, response.status_code)
+        return _read_envelope(response)
+
+    def close(self) -> None:
+        self._session.close()

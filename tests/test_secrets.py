@@ -1,0 +1,67 @@
+"""Secrets never reach logs or reprs: keys, tokens and JWTs, with every logger at DEBUG."""
+
+from __future__ import annotations
+
+import logging
+import unittest
+
+from cometchat import AppSettings
+from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor
+
+
+class Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        self.lines.append(f"{record.name}: {text}")
+
+
+class SecretsTest(DevServerMixin, unittest.TestCase):
+    def setUp(self) -> None:
+        self.capture = Capture()
+        root = logging.getLogger()
+        self.previous = root.level
+        root.addHandler(self.capture)
+        root.setLevel(logging.DEBUG)
+        self.addCleanup(root.removeHandler, self.capture)
+        self.addCleanup(root.setLevel, self.previous)
+
+    def exercise(self) -> list[str]:
+        """Everything a client does with its secrets; returns the secrets it saw."""
+        client = self.newClient()
+        recorder = EventRecorder()
+        client.addLoginListener("r", recorder)
+        client.login(UID="cometchat-uid-1", authKey=self.server.auth_key).result(scaled(10))
+        token = client.getUserAuthToken()
+        jwt = client._session.jwt  # the socket credential is internal on purpose
+        client.logout().result(scaled(10))
+        other = self.server.auth_token("cometchat-uid-2")
+        client.login(authToken=other).result(scaled(10))
+        client.login(UID="cometchat-uid-3", authKey="wrong-" + self.server.auth_key).exception(scaled(10))
+        client.flush(scaled(5))
+        return [self.server.auth_key, token, jwt, other]
+
+    def test_no_secret_in_any_log_line(self) -> None:
+        secrets = self.exercise()
+        self.assertTrue(self.capture.lines, "nothing was logged at all: the capture is broken")
+        for line in self.capture.lines:
+            for secret in secrets:
+                self.assertNotIn(secret, line)
+
+    def test_no_secret_in_any_repr(self) -> None:
+        client = self.newClient("cometchat-uid-4")
+        secrets = [self.server.auth_key, client.getUserAuthToken(), client._session.jwt]
+        objects = [client, client._session, client.getLoggedInUser(), self.server,
+                   settingsFor(self.server, builder=AppSettings.AppSettingsBuilder())]
+        for obj in objects:
+            for secret in secrets:
+                self.assertNotIn(secret, repr(obj), type(obj).__name__)
+
+
+if __name__ == "__main__":
+    unittest.main()
