@@ -92,12 +92,15 @@ class Reply(Generic[T]):
             first, self._answered = not self._answered, True
         return first
 
-    def succeed(self, value: T, *callback_args: Any) -> None:
-        """Queue ``onSuccess(*callback_args)``, then resolve the Future with ``value``."""
+    def succeed(self, value: T, *callback_args: Any, before_resolving: Callable[[], Any] | None = None) -> None:
+        """Queue ``onSuccess(*callback_args)``, run ``before_resolving`` (what must be under
+        way once the caller hears of the result), then resolve the Future with ``value``."""
         if not self._claim():
             return
         if self.onSuccess is not None:
             self.pipe.post(self.onSuccess, *callback_args)
+        if before_resolving is not None:
+            before_resolving()
         self.future.set_result(value)
 
     def fail(self, error: CometChatException) -> None:

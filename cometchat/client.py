@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import ssl
 import sys
 import threading
 import time
@@ -23,6 +24,7 @@ from typing import Any, Callable, TypeVar
 from . import __version__
 from . import exceptions as errors
 from .callbacks import CallbackPipe, Reply
+from .connection_host import ClientConnectionHost, refreshed_session
 from .dispatch import DispatchQueue, run_user_code
 from .exceptions import CometChatException
 from .listeners import ListenerRegistry
@@ -37,8 +39,10 @@ from .models import (
 )
 from .settings import AppSettings
 from .storage import FileStore, MemoryStore, SavedSession, SessionStore
+from .transport.connection import Connection
 from .transport.protocol import RemoteProtocolError
 from .transport.rest import RestClient
+from .transport.state import MachineConfig
 
 log = logging.getLogger("cometchat")
 T = TypeVar("T")
@@ -83,6 +87,20 @@ def _login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
     if any(c.isspace() for c in key):
         return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
     return None
+
+
+def _machine_config(settings: AppSettings) -> MachineConfig:
+    return MachineConfig(
+        auto_connect=settings.autoEstablishSocketConnection,
+        connect_timeout=settings.connectTimeout,
+        ping_interval=settings.pingInterval,
+        pong_timeout=settings.pongTimeout,
+        backoff_initial=settings.reconnectBackoffInitial,
+        backoff_maximum=settings.reconnectBackoffMaximum,
+        backoff_reset_after=settings.reconnectBackoffResetAfter,
+        close_timeout=settings.closeTimeout,
+        background_window=settings.backgroundWindow,
+    )
 
 
 def _init_error(app_id: Any, settings: Any) -> CometChatException | None:
@@ -134,6 +152,8 @@ class CometChatClient:
         self._settings: AppSettings | None = None
         self._store: SessionStore | None = None
         self._rest: RestClient | None = None
+        self._connection: Connection | None = None
+        self._default_ssl: ssl.SSLContext | None = None
         self._session_id = ""
         self._device_id = ""
         self._session: SavedSession | None = None
@@ -255,6 +275,10 @@ class CometChatClient:
         error = _init_error(app_id, settings)
         if error is not None:
             return error
+        previous = self._connection
+        self._connection = None
+        if previous is not None:
+            previous.close()  # a new init brings new connection settings
         with self._lock:
             if self._app_id is not None and self._app_id != app_id:
                 log.info("init with another app: the previous app's session is cleared locally")
@@ -286,6 +310,10 @@ class CometChatClient:
                 self._adopt(saved)
             elif self._session is not None:
                 self._rest.rebase(self._session.settings)
+            self._connection = Connection(_machine_config(settings), ClientConnectionHost(self))
+            session = self._session
+        if session is not None:
+            self._signed_in(session)
         return None
 
     def _open_store(self, settings: AppSettings) -> None:
@@ -306,11 +334,13 @@ class CometChatClient:
             self._rest.rebase(session.settings)
 
     def _sign_out_locally(self) -> None:
-        """Forget the user here: memory and saved session (the lock is held)."""
+        """Forget the user here: memory, saved session, socket (the lock is held)."""
         self._session = None
         self._user = None
         if self._store is not None:
             self._store.clear()
+        if self._connection is not None:
+            self._connection.sign_out()
 
     # ------------------------------------------------------------------ login and logout
 
@@ -403,16 +433,51 @@ class CometChatClient:
             if self._store is not None:
                 self._store.save(session)
         log.info("logged in as %s", user.uid)
-        reply.succeed(user, user)
-        self._emit(self._login_listeners, "onLoginSuccess", user)
-        self._signed_in(session)
+
+        def announce() -> None:
+            self._emit(self._login_listeners, "onLoginSuccess", user)
+            self._signed_in(session)  # a connect() made once the Future resolves comes after
+
+        reply.succeed(user, user, before_resolving=announce)
 
     def _login_failed(self, reply: Reply[User], error: CometChatException) -> None:
         reply.fail(error)
         self._emit(self._login_listeners, "onLoginFailed", error)
 
     def _signed_in(self, session: SavedSession) -> None:
-        """Hook for what follows a login or a restored session (the socket, in auto mode)."""
+        """A user is in: the connection learns the app's MODE, and connects in auto mode."""
+        connection = self._connection
+        if connection is not None:
+            connection.mode_changed(str(session.settings.get("MODE", "DEFAULT")))
+            connection.sign_in()
+
+    def _refresh_me(self) -> None:
+        """``GET me`` (on the REST worker): a fresh JWT and the app's current settings."""
+        session = self._session
+        me = self._call_rest("GET", "me").data
+        if not isinstance(me, dict) or not isinstance(me.get("jwt"), str):
+            raise _fail(errors.ERROR_JSON_EXCEPTION, "The answer to GET me has no JWT.")
+        with self._lock:
+            if session is None or self._session is not session:
+                return  # logged out (or in again) meanwhile
+            fresh = refreshed_session(session, me)
+            self._session = fresh
+            if self._store is not None:
+                self._store.save(fresh)
+            if self._rest is not None:
+                self._rest.rebase(fresh.settings)
+        mode = fresh.settings.get("MODE", "DEFAULT")
+        if mode != session.settings.get("MODE", "DEFAULT") and self._connection is not None:
+            self._connection.mode_changed(str(mode))
+
+    def _socket_ssl_context(self) -> ssl.SSLContext:
+        """The app's SSLContext, or a verifying default one (made once)."""
+        settings = self._settings
+        if settings is not None and settings.sslContext is not None:
+            return settings.sslContext
+        if self._default_ssl is None:
+            self._default_ssl = ssl.create_default_context()
+        return self._default_ssl
 
     def _forget_on_server(self, session: SavedSession) -> None:
         """Best effort ``DELETE me`` for a session replaced by another login."""
@@ -464,6 +529,67 @@ class CometChatClient:
         session = self._session
         return None if session is None else session.auth_token
 
+    # ------------------------------------------------------------------ connection
+
+    def connect(self, *, onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[None]:
+        """Open the WebSocket (manual mode); see the connection table in the README."""
+        reply = self._reply(onSuccess, onError)
+        if self._precheck(reply):
+            assert self._connection is not None
+            self._connection.connect(reply)
+        return reply.future
+
+    def disconnect(self, *, onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[None]:
+        """Close the WebSocket; nothing reconnects until ``connect()`` (or a new login)."""
+        reply = self._reply(onSuccess, onError)
+        if self._precheck(reply):
+            assert self._connection is not None
+            self._connection.disconnect(reply)
+        return reply.future
+
+    def ping(self, *, onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[None]:
+        """A keep-alive: onSuccess when the server answers within pongTimeout; extends a
+        background window."""
+        reply = self._reply(onSuccess, onError)
+        if self._precheck(reply):
+            assert self._connection is not None
+            self._connection.ping(reply)
+        return reply.future
+
+    @property
+    def getConnectionStatus(self) -> ConnectionStatus:
+        """The current status (never None): ``disconnected`` before any attempt and once
+        logged out (at once, before the socket has finished closing)."""
+        connection = self._connection
+        if connection is None or self._session is None:
+            return ConnectionStatus.disconnected
+        return connection.status
+
+    def configureServices(self, forState: ApplicationState) -> None:
+        """Tell the SDK the app went to the background or came back (opens / ends the window)."""
+        state = ApplicationState(forState)
+        if self._connection is not None:
+            self._connection.app_state(state.value)
+
+    def backgroundTaskEnabled(self) -> bool:
+        """True while a background window keeps the socket alive."""
+        connection = self._connection
+        return connection is not None and connection.background_active
+
+    def addConnectionListener(self, listenerId: str, listener: Any) -> None:
+        self._connection_listeners.add(listenerId, listener)
+
+    def removeConnectionListener(self, listenerId: str) -> None:
+        self._connection_listeners.remove(listenerId)
+
+    @property
+    def connectiondelegate(self) -> Any:
+        return self._connection_listeners.delegate
+
+    @connectiondelegate.setter
+    def connectiondelegate(self, delegate: Any) -> None:
+        self._connection_listeners.delegate = delegate
+
     # ------------------------------------------------------------------ listeners
 
     def addLoginListener(self, listenerId: str, listener: Any) -> None:
@@ -502,4 +628,7 @@ class CometChatClient:
         self._own_queue.close(timeout=5)
 
     def _shutdown(self) -> None:
-        """Hook for parts that stop before the REST worker (the connection)."""
+        """The connection stops before the REST worker it may still be using."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()

@@ -65,7 +65,9 @@ class _CometChatType(type):
     """Swift's static properties, readable (and the delegates settable) on the class itself."""
 
     isInitialised = property(lambda cls: _default.isInitialised)
+    getConnectionStatus = property(lambda cls: _default.getConnectionStatus)
     logindelegate = _shared("logindelegate")
+    connectiondelegate = _shared("connectiondelegate")
 
 
 class CometChat(metaclass=_CometChatType):
@@ -85,5 +87,12 @@ class CometChat(metaclass=_CometChatType):
     getUserAuthToken = _delegate("getUserAuthToken")
     addLoginListener = _delegate("addLoginListener")
     removeLoginListener = _delegate("removeLoginListener")
+    connect = _delegate("connect")
+    disconnect = _delegate("disconnect")
+    ping = _delegate("ping")
+    configureServices = _delegate("configureServices")
+    backgroundTaskEnabled = _delegate("backgroundTaskEnabled")
+    addConnectionListener = _delegate("addConnectionListener")
+    removeConnectionListener = _delegate("removeConnectionListener")
     flush = _delegate("flush")
     close = _delegate("close")

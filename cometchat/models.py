@@ -21,6 +21,7 @@ __all__ = [
     "MessageCategory",
     "ConnectionStatus",
     "ApplicationState",
+    "ConnectionStateChange",
     "User",
 ]
 
@@ -73,6 +74,20 @@ class ApplicationState(str, enum.Enum):
     didEnterBackground = "didEnterBackground"
     didBecomeActive = "didBecomeActive"
     willResignActive = "willResignActive"
+
+
+@attrs.frozen
+class ConnectionStateChange:
+    """What ``connectionStateChanged(change)`` receives (a Python extension).
+
+    ``reason`` is the error behind the change, if any; ``retryIn`` the seconds until the next
+    attempt when one is scheduled.
+    """
+
+    previous: ConnectionStatus
+    current: ConnectionStatus
+    reason: Any = None
+    retryIn: float | None = None
 
 
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:

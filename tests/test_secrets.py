@@ -6,7 +6,7 @@ import logging
 import unittest
 
 from cometchat import AppSettings
-from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor
+from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
 
 
 class Capture(logging.Handler):
@@ -39,12 +39,17 @@ class SecretsTest(DevServerMixin, unittest.TestCase):
         client.login(UID="cometchat-uid-1", authKey=self.server.auth_key).result(scaled(10))
         token = client.getUserAuthToken()
         jwt = client._session.jwt  # the socket credential is internal on purpose
+        client.connect().result(scaled(10))
+        self.server.expire_jwts("cometchat-uid-1")  # a refused auth frame and a refresh
+        waitFor(lambda: client.getConnectionStatus.value == "connected" and self.server.sessions("cometchat-uid-1"))
+        refreshed = client._session.jwt
+        client.disconnect().result(scaled(10))
         client.logout().result(scaled(10))
         other = self.server.auth_token("cometchat-uid-2")
         client.login(authToken=other).result(scaled(10))
         client.login(UID="cometchat-uid-3", authKey="wrong-" + self.server.auth_key).exception(scaled(10))
         client.flush(scaled(5))
-        return [self.server.auth_key, token, jwt, other]
+        return [self.server.auth_key, token, jwt, refreshed, other]
 
     def test_no_secret_in_any_log_line(self) -> None:
         secrets = self.exercise()

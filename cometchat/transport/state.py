@@ -1,0 +1,803 @@
+"""The connection state machine, sans-I/O: inputs in, actions out.
+
+Rule 1 (as in h11): everything that decides what the connection does lives in this file.
+The machine never touches a socket, a thread or a real clock. ``handle(input)`` returns the
+actions to perform, in order; ``connection.py`` performs them on real sockets and timers
+and feeds back what happened. Time comes from the injected ``clock``, jitter from the
+injected ``random.Random``, so every path runs in tests with a fake clock.
+
+Transitions are data: ``TRANSITIONS`` maps (state, input kind) to the handler that runs;
+each handler's docstring is its cell of the table, and the README's connection table is
+``connection_table_markdown()`` (a test keeps them equal). A pair missing from the table is
+ignored, and any input tagged with a socket generation other than the live one is dropped
+before the table is consulted.
+
+Public status: ``connecting``; ``connected``; ``featureThrottled`` for THROTTLED and for a
+wait the server imposed; ``disconnected`` for everything else. The same status is never
+emitted twice in a row.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+from typing import Any, Callable, ClassVar, Union
+
+import attrs
+
+from .. import exceptions as errors
+from ..exceptions import CometChatException
+from ..models import ConnectionStateChange, ConnectionStatus
+
+__all__ = [
+    "State",
+    "MachineConfig",
+    "ConnectionMachine",
+    "Backoff",
+    "TRANSITIONS",
+    "transition_table",
+    "connection_table_markdown",
+]
+
+THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
+CLOSE_TRY_AGAIN_LATER = 1013
+CLOSE_AUTH = 4001
+
+
+class State(enum.Enum):
+    #: nobody logged in, or a login still in flight
+    SIGNED_OUT = "signed_out"
+    #: logged in without a socket: never connected, closed by the app, or auth refused
+    IDLE = "idle"
+    #: a socket is opening (TCP, TLS, upgrade, auth reply), or its JWT is being refreshed
+    CONNECTING = "connecting"
+    #: the server accepted the auth frame
+    CONNECTED = "connected"
+    #: connected, with features limited by the app's MODE
+    THROTTLED = "throttled"
+    #: a retry is scheduled
+    WAITING = "waiting"
+    #: the app's disconnect() is closing the socket
+    CLOSING = "closing"
+
+
+@attrs.frozen(kw_only=True)
+class MachineConfig:
+    auto_connect: bool = True
+    connect_timeout: float = 10.0
+    ping_interval: float = 15.0
+    pong_timeout: float = 5.0
+    backoff_initial: float = 1.0
+    backoff_maximum: float = 30.0
+    backoff_reset_after: float = 10.0
+    close_timeout: float = 2.0
+    background_window: float = 30.0
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@attrs.frozen
+class SignIn:
+    """A user is logged in (login, or a session restored by init)."""
+
+    kind: ClassVar[str] = "sign_in"
+
+
+@attrs.frozen
+class SignOut:
+    """The user logged out (or was logged out)."""
+
+    kind: ClassVar[str] = "sign_out"
+
+
+@attrs.frozen
+class Shutdown:
+    """The client is closing for good."""
+
+    kind: ClassVar[str] = "shutdown"
+
+
+@attrs.frozen
+class Connect:
+    """``connect()``; ``request`` identifies the call to answer (None: the SDK's own)."""
+
+    request: int | None = None
+    kind: ClassVar[str] = "connect"
+
+
+@attrs.frozen
+class Disconnect:
+    request: int | None = None
+    kind: ClassVar[str] = "disconnect"
+
+
+@attrs.frozen
+class Ping:
+    request: int | None = None
+    kind: ClassVar[str] = "ping"
+
+
+@attrs.frozen
+class AppState:
+    """``configureServices(state)``: didEnterBackground, didBecomeActive, willResignActive."""
+
+    state: str
+    kind: ClassVar[str] = "app_state"
+
+
+@attrs.frozen
+class ModeChanged:
+    """The app settings' MODE, as last fetched."""
+
+    mode: str
+    kind: ClassVar[str] = "mode_changed"
+
+
+@attrs.frozen
+class AuthAccepted:
+    """The server accepted the auth frame; ``settings_current`` False when its settingsHash
+    says our MODE is stale (a ``ModeChanged`` follows once fresh settings are fetched)."""
+
+    gen: int
+    settings_current: bool = True
+    kind: ClassVar[str] = "auth_accepted"
+
+
+@attrs.frozen
+class AuthRefused:
+    gen: int
+    error: CometChatException
+    kind: ClassVar[str] = "auth_refused"
+
+
+@attrs.frozen
+class Failed:
+    """The socket never opened: refused, timed out, TLS, or an HTTP error on the upgrade."""
+
+    gen: int
+    error: CometChatException
+    throttled: bool = False
+    retry_after: float | None = None
+    kind: ClassVar[str] = "failed"
+
+
+@attrs.frozen
+class Closed:
+    """The socket ended: a close frame (``code``), or a drop (``code`` None)."""
+
+    gen: int
+    code: int | None = None
+    reason: str = ""
+    error: CometChatException | None = None
+    kind: ClassVar[str] = "closed"
+
+
+@attrs.frozen
+class FrameArrived:
+    """A frame of any kind arrived after a ping was sent."""
+
+    gen: int
+    kind: ClassVar[str] = "frame_arrived"
+
+
+@attrs.frozen
+class JwtRefreshed:
+    """The answer to ``RefreshJwt(ticket)``: ``error`` None when a fresh JWT is in place."""
+
+    ticket: int
+    error: CometChatException | None = None
+    kind: ClassVar[str] = "jwt_refreshed"
+
+
+@attrs.frozen
+class TimerFired:
+    name: str
+
+    @property
+    def kind(self) -> str:
+        return f"timer:{self.name}"
+
+
+Input = Union[
+    SignIn, SignOut, Shutdown, Connect, Disconnect, Ping, AppState, ModeChanged, AuthAccepted, AuthRefused,
+    Failed, Closed, FrameArrived, JwtRefreshed, TimerFired,
+]
+
+# --------------------------------------------------------------------------- actions
+
+
+@attrs.frozen
+class Open:
+    """Open socket generation ``gen`` and send the auth frame."""
+
+    gen: int
+
+
+@attrs.frozen
+class SendPing:
+    gen: int
+
+
+@attrs.frozen
+class Close:
+    """Start the close handshake; ``Closed`` or the close timer follows."""
+
+    gen: int
+
+
+@attrs.frozen
+class Abort:
+    """Shut the socket down at once, no handshake."""
+
+    gen: int
+
+
+@attrs.frozen
+class Release:
+    """Close the socket in the background (handshake, then abort) and forget it."""
+
+    gen: int
+
+
+@attrs.frozen
+class StartTimer:
+    """Arm timer ``name`` (re-arming it if it runs)."""
+
+    name: str
+    delay: float
+
+
+@attrs.frozen
+class CancelTimer:
+    name: str
+
+
+@attrs.frozen
+class RefreshJwt:
+    """Fetch a fresh JWT (``GET me``); answer with ``JwtRefreshed(ticket)``."""
+
+    ticket: int
+
+
+@attrs.frozen
+class Emit:
+    """Tell the connection listeners about a public status change."""
+
+    change: ConnectionStateChange
+
+
+@attrs.frozen
+class ReportError:
+    """``onConnectionError(error)``."""
+
+    error: CometChatException
+
+
+@attrs.frozen
+class Answer:
+    """Answer these ``connect`` / ``disconnect`` / ``ping`` calls (``error`` None: success)."""
+
+    requests: tuple[int, ...]
+    error: CometChatException | None = None
+
+
+@attrs.frozen
+class Established:
+    """The link of generation ``gen`` is up: what depends on it may start."""
+
+    gen: int
+
+
+Action = Union[
+    Open, SendPing, Close, Abort, Release, StartTimer, CancelTimer, RefreshJwt, Emit, ReportError, Answer, Established
+]
+
+CONNECT, PING, PONG, RETRY, CLOSE, BACKGROUND = "connect", "ping", "pong", "retry", "close", "background"
+_LINK_TIMERS = (PING, PONG)
+_ALL_TIMERS = (CONNECT, PING, PONG, RETRY, CLOSE, BACKGROUND)
+
+
+def _error(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
+    return CometChatException(code, description, details)
+
+
+def not_logged_in() -> CometChatException:
+    return _error(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+
+
+def already_connected() -> CometChatException:
+    return _error(
+        errors.ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE,
+        "Web sockets connect called while web sockets are already connected",
+    )
+
+
+def aborted() -> CometChatException:
+    return _error(errors.ERROR_CONNECTION_ABORTED, "The connection attempt was aborted by disconnect().")
+
+
+def no_socket() -> CometChatException:
+    return _error(
+        errors.NO_WEBSOCKET_CONNECTION,
+        "Connection to our Websockets server is broken. Please retry after some time.",
+    )
+
+
+def connection_failed(cause: str, **details: Any) -> CometChatException:
+    return _error(errors.WS_CONNECTION_FAIL, f"The WebSocket connection failed: {cause}", dict(details, cause=cause))
+
+
+def closed_error(code: int | None, reason: str) -> CometChatException:
+    cause = f"the server closed the connection (code {code})" if code is not None else "the connection dropped"
+    return connection_failed(cause, code=code, reason=reason)
+
+
+class Backoff:
+    """Retry delays: at once (0 to min(0.5 s, initial)) after an established link drops, then
+    ``initial`` doubling to ``maximum``, each times uniform(0.5, 1.0). ``reset()`` after a
+    stable connection brings back the immediate retry."""
+
+    def __init__(self, initial: float, maximum: float, rng: random.Random) -> None:
+        self._initial = initial
+        self._maximum = maximum
+        self._rng = rng
+        self._failures = 0
+        self._fresh = True
+
+    def reset(self) -> None:
+        self._failures = 0
+        self._fresh = True
+
+    def after_drop(self) -> float:
+        if self._fresh:
+            self._fresh = False
+            return self._rng.uniform(0.0, min(0.5, self._initial))
+        return self.next()
+
+    def next(self) -> float:
+        delay = min(self._maximum, self._initial * 2**self._failures) * self._rng.uniform(0.5, 1.0)
+        self._failures = min(self._failures + 1, 32)
+        self._fresh = False
+        return delay
+
+
+class ConnectionMachine:
+    """One client's connection, as states and transitions; see the module docstring."""
+
+    def __init__(self, config: MachineConfig, *, clock: Callable[[], float], rng: random.Random) -> None:
+        self.config = config
+        self._clock = clock
+        self.backoff = Backoff(config.backoff_initial, config.backoff_maximum, rng)
+        self.state = State.SIGNED_OUT
+        self.status = ConnectionStatus.disconnected  #: the last public status emitted
+        self.gen: int | None = None  #: the socket generation whose news counts
+        self.background = False  #: a background window is running
+        self.mode_throttled = False
+        self._last_gen = 0
+        self._connects: list[int | None] = []
+        self._disconnects: list[int | None] = []
+        self._pings: list[int | None] = []
+        self._reopen_after_close = False
+        self._refreshed = False
+        self._refresh_ticket: int | None = None
+        self._server_wait = False
+        self._connected_at: float | None = None
+        self._awaiting_frame = False
+        self._lapsed = False
+        self._out: list[Action] = []
+
+    # ------------------------------------------------------------------ the one entry point
+
+    def handle(self, event: Input) -> list[Action]:
+        """Feed one input; returns the actions to perform, in order."""
+        self._out = []
+        self._dispatch(event)
+        return self._out
+
+    def _dispatch(self, event: Input) -> None:
+        gen = getattr(event, "gen", None)
+        if gen is not None and gen != self.gen:
+            return  # news from a socket we no longer listen to
+        name = TRANSITIONS.get((self.state, event.kind)) or ANY_STATE.get(event.kind)
+        if name is not None:
+            getattr(self, name)(event)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _do(self, action: Action) -> None:
+        self._out.append(action)
+
+    def _public(self) -> ConnectionStatus:
+        if self.state is State.CONNECTING:
+            return ConnectionStatus.connecting
+        if self.state is State.CONNECTED:
+            return ConnectionStatus.connected
+        if self.state is State.THROTTLED or (self.state is State.WAITING and self._server_wait):
+            return ConnectionStatus.featureThrottled
+        return ConnectionStatus.disconnected
+
+    def _go(self, state: State, reason: CometChatException | None = None, retry_in: float | None = None) -> None:
+        self.state = state
+        status = self._public()
+        if status is not self.status:
+            previous, self.status = self.status, status
+            self._do(Emit(ConnectionStateChange(previous, status, reason, retry_in)))
+
+    def _answer(self, requests: list[int | None], error: CometChatException | None = None) -> None:
+        wanted = tuple(r for r in requests if r is not None)
+        if wanted:
+            self._do(Answer(wanted, error))
+
+    def _take(self, name: str) -> list[int | None]:
+        taken = getattr(self, name)
+        setattr(self, name, [])
+        return taken  # type: ignore[no-any-return]
+
+    def _attempt(self) -> None:
+        """Start a fresh attempt (a new cycle: one JWT refresh allowed)."""
+        self._refreshed = False
+        self._server_wait = False
+        self._go(State.CONNECTING)
+        self._open()
+
+    def _open(self) -> None:
+        self._last_gen += 1
+        self.gen = self._last_gen
+        self._do(Open(self.gen))
+        self._do(StartTimer(CONNECT, self.config.connect_timeout))
+
+    def _abandon(self) -> None:
+        """Shut the live socket and stop listening to it."""
+        if self.gen is not None:
+            self._do(Abort(self.gen))
+            self.gen = None
+
+    def _end_link(self) -> None:
+        """The established link is over: stop keep-alive, fail the pings waiting on it."""
+        for name in _LINK_TIMERS:
+            self._do(CancelTimer(name))
+        self._awaiting_frame = False
+        self._answer(self._take("_pings"), no_socket())
+
+    def _fail_attempt(self, error: CometChatException, *, throttled: bool = False,
+                      retry_after: float | None = None) -> None:
+        """An attempt failed for a network reason: report it, then wait and retry."""
+        self._do(CancelTimer(CONNECT))
+        self._abandon()
+        self._do(ReportError(error))
+        delay = retry_after if throttled and retry_after is not None else self.backoff.next()
+        self._server_wait = throttled
+        self._go(State.WAITING, error, delay)
+        self._answer(self._take("_connects"), error)
+        self._do(StartTimer(RETRY, delay))
+
+    def _terminal(self, error: CometChatException) -> None:
+        """An attempt failed for good: report it and make no more until the app acts."""
+        self._do(CancelTimer(CONNECT))
+        self._abandon()
+        self._refreshed = False
+        self._refresh_ticket = None
+        self._do(ReportError(error))
+        self._go(State.IDLE, error)
+        self._answer(self._take("_connects"), error)
+
+    def _wait_after_drop(self, error: CometChatException, code: int | None, reason: str) -> None:
+        now = self._clock()
+        if self._connected_at is not None and now - self._connected_at >= self.config.backoff_reset_after:
+            self.backoff.reset()
+        self._connected_at = None
+        if code == CLOSE_TRY_AGAIN_LATER:
+            self._server_wait = True
+            delay = float(reason) if reason.strip().isdigit() else self.backoff.next()
+        else:
+            delay = self.backoff.after_drop()
+        self._go(State.WAITING, error, delay)
+        self._do(StartTimer(RETRY, delay))
+
+    def _extend_window(self) -> None:
+        if self.background:
+            self._do(StartTimer(BACKGROUND, self.config.background_window))
+
+    # ------------------------------------------------------------------ commands
+
+    def _refuse_not_logged_in(self, event: Connect) -> None:
+        """onError ERROR_USER_NOT_LOGGED_IN"""
+        self._answer([event.request], not_logged_in())
+
+    def _nothing_to_disconnect(self, event: Disconnect) -> None:
+        """onSuccess, nothing happens"""
+        self._answer([event.request])
+
+    def _start(self, event: Connect) -> None:
+        """open: connecting(), then connected() + onSuccess; or onConnectionError(e), disconnected(),
+        onError(e)"""
+        self._connects.append(event.request)
+        self._attempt()
+
+    def _join_attempt(self, event: Connect) -> None:
+        """join the attempt in flight: its result answers this call too"""
+        self._connects.append(event.request)
+
+    def _already_connected(self, event: Connect) -> None:
+        """onError ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE"""
+        self._answer([event.request], already_connected())
+
+    def _retry_now(self, event: Connect) -> None:
+        """cancel the wait and retry now; this call gets that attempt's result"""
+        self._do(CancelTimer(RETRY))
+        self._connects.append(event.request)
+        self._attempt()
+
+    def _connect_after_close(self, event: Connect) -> None:
+        """a new attempt starts once the close completes; this call gets its result"""
+        self._connects.append(event.request)
+        self._reopen_after_close = True
+
+    def _abort_attempt(self, event: Disconnect) -> None:
+        """abort it (shut the socket down), disconnected(), onSuccess; joined connects get onError
+        ERROR_CONNECTION_ABORTED"""
+        self._do(CancelTimer(CONNECT))
+        self._abandon()
+        self._refresh_ticket = None
+        self._go(State.IDLE)
+        self._answer([event.request])
+        self._answer(self._take("_connects"), aborted())
+
+    def _close(self, event: Disconnect) -> None:
+        """close handshake (at most closeTimeout, then abort), disconnected(), onSuccess; no
+        reconnect"""
+        self._end_link()
+        self._connected_at = None
+        assert self.gen is not None
+        self._do(Close(self.gen))
+        self._do(StartTimer(CLOSE, self.config.close_timeout))
+        self._disconnects.append(event.request)
+        self._go(State.CLOSING)
+
+    def _cancel_retry(self, event: Disconnect) -> None:
+        """cancel the retry, stay disconnected, onSuccess; no socket is opened afterwards"""
+        self._do(CancelTimer(RETRY))
+        self._server_wait = False
+        self._go(State.IDLE)
+        self._answer([event.request])
+
+    def _join_close(self, event: Disconnect) -> None:
+        """join the close in flight (and cancel a connect queued behind it)"""
+        self._disconnects.append(event.request)
+        if self._reopen_after_close:
+            self._reopen_after_close = False
+            self._answer(self._take("_connects"), aborted())
+
+    def _ping(self, event: Ping) -> None:
+        """send a keep-alive; onSuccess when any frame arrives within pongTimeout"""
+        self._extend_window()
+        self._pings.append(event.request)
+        self._send_ping()
+
+    def _ping_refused(self, event: Ping) -> None:
+        """onError NO_WEBSOCKET_CONNECTION (a background window is still extended)"""
+        self._extend_window()
+        self._answer([event.request], no_socket())
+
+    def _sign_in(self, event: SignIn) -> None:
+        """idle; in auto mode, open the socket at once"""
+        self._go(State.IDLE)
+        if self.config.auto_connect:
+            self._dispatch(Connect(None))
+
+    def _sign_out(self, event: SignOut | Shutdown) -> None:
+        """release the socket, stop every timer, answer what waits; nothing reconnects"""
+        if self.gen is not None:
+            self._do(Release(self.gen))
+            self.gen = None
+        for name in _ALL_TIMERS:
+            self._do(CancelTimer(name))
+        self._refreshed = self._reopen_after_close = self._server_wait = self._awaiting_frame = False
+        self._refresh_ticket = None
+        self.background = self._lapsed = self.mode_throttled = False
+        self._connected_at = None
+        self.backoff.reset()
+        self._go(State.SIGNED_OUT)
+        error = not_logged_in()
+        if isinstance(event, Shutdown):
+            error = _error(errors.ERROR_CLIENT_CLOSED, "This client has been closed.")
+        self._answer(self._take("_connects"), error)
+        self._answer(self._take("_disconnects"))
+        self._answer(self._take("_pings"), no_socket())
+
+    def _app_state(self, event: AppState) -> None:
+        """didEnterBackground opens the background window; didBecomeActive ends it and, in auto
+        mode, reconnects if the window had closed the socket; willResignActive changes nothing"""
+        if event.state == "didEnterBackground" and not self.background:
+            self.background = True
+            self._do(StartTimer(BACKGROUND, self.config.background_window))
+        elif event.state == "didBecomeActive":
+            if self.background:
+                self.background = False
+                self._do(CancelTimer(BACKGROUND))
+            if self._lapsed:
+                self._lapsed = False
+                if self.config.auto_connect:
+                    self._dispatch(Connect(None))
+
+    def _mode_changed(self, event: ModeChanged) -> None:
+        """a throttling MODE turns connected into featureThrottled, and back"""
+        self.mode_throttled = event.mode in THROTTLING_MODES
+        if self.state is State.CONNECTED and self.mode_throttled:
+            self._go(State.THROTTLED)
+        elif self.state is State.THROTTLED and not self.mode_throttled:
+            self._go(State.CONNECTED)
+
+    # ------------------------------------------------------------------ socket events
+
+    def _accepted(self, event: AuthAccepted) -> None:
+        """connected() (then onfeatureThrottled() under a throttling MODE), onSuccess, keep-alive"""
+        self._do(CancelTimer(CONNECT))
+        self._refreshed = False
+        self._connected_at = self._clock()
+        self._go(State.CONNECTED)
+        self._do(Established(event.gen))
+        self._answer(self._take("_connects"))
+        if self.mode_throttled and event.settings_current:
+            self._go(State.THROTTLED)
+        self._do(StartTimer(PING, self.config.ping_interval))
+
+    def _auth_refused(self, event: AuthRefused) -> None:
+        """refresh the JWT once (GET me) and try again; refused again: WS_AUTH_FAIL, idle"""
+        if self._refreshed:
+            self._terminal(_error(errors.WS_AUTH_FAIL, "WS username/password not correct.",
+                                  {"cause": event.error.errorDescription}))
+            return
+        self._refreshed = True
+        self._do(CancelTimer(CONNECT))
+        self._refresh_ticket = self.gen
+        self._abandon()
+        self._do(RefreshJwt(self._refresh_ticket))  # type: ignore[arg-type]
+
+    def _jwt_refreshed(self, event: JwtRefreshed) -> None:
+        """a fresh JWT: open again; a refusal: give up (auth); no network: wait and retry"""
+        if self._refresh_ticket is None or event.ticket != self._refresh_ticket:
+            return
+        self._refresh_ticket = None
+        if event.error is None:
+            self._open()
+        elif event.error.errorCode.startswith("AUTH_ERR"):
+            self._terminal(event.error)
+        else:
+            self._fail_attempt(event.error)
+
+    def _attempt_failed(self, event: Failed) -> None:
+        """onConnectionError(e), disconnected() (featureThrottled() if the server said wait),
+        onError(e), then a retry after the backoff (or Retry-After)"""
+        self._fail_attempt(event.error, throttled=event.throttled, retry_after=event.retry_after)
+
+    def _closed_while_connecting(self, event: Closed) -> None:
+        """4001: an auth refusal; 1013: the server says wait; anything else: a failed attempt"""
+        if event.code == CLOSE_AUTH:
+            self._auth_refused(AuthRefused(event.gen, closed_error(event.code, event.reason)))
+        elif event.code == CLOSE_TRY_AGAIN_LATER:
+            delay = float(event.reason) if event.reason.strip().isdigit() else None
+            self._fail_attempt(closed_error(event.code, event.reason), throttled=True, retry_after=delay)
+        else:
+            self._fail_attempt(event.error or closed_error(event.code, event.reason))
+
+    def _connect_timeout(self, event: TimerFired) -> None:
+        """the attempt took longer than connectTimeout: a failed attempt"""
+        self._fail_attempt(connection_failed(f"no answer within {self.config.connect_timeout:g}s"))
+
+    def _dropped(self, event: Closed) -> None:
+        """an unexpected drop: disconnected(), then retry at once (1013: after the server's delay)"""
+        self.gen = None
+        self._end_link()
+        self._wait_after_drop(event.error or closed_error(event.code, event.reason), event.code, event.reason)
+
+    def _frame_arrived(self, event: FrameArrived) -> None:
+        """the link is alive: pings waiting get onSuccess"""
+        self._awaiting_frame = False
+        self._do(CancelTimer(PONG))
+        self._answer(self._take("_pings"))
+
+    def _keepalive(self, event: TimerFired) -> None:
+        """send a ping; the link is dead if no frame arrives within pongTimeout"""
+        self._send_ping()
+        self._do(StartTimer(PING, self.config.ping_interval))
+
+    def _send_ping(self) -> None:
+        if not self._awaiting_frame and self.gen is not None:
+            self._awaiting_frame = True
+            self._do(SendPing(self.gen))
+            self._do(StartTimer(PONG, self.config.pong_timeout))
+
+    def _dead_link(self, event: TimerFired) -> None:
+        """no frame at all within pongTimeout of a ping: abort, disconnected(), retry"""
+        self._abandon()
+        self._end_link()
+        error = connection_failed(f"no frame within {self.config.pong_timeout:g}s of a ping")
+        self._wait_after_drop(error, None, "")
+
+    def _retry(self, event: TimerFired) -> None:
+        """the wait is over: connecting(), a new attempt"""
+        self._attempt()
+
+    def _close_done(self, event: Closed | TimerFired) -> None:
+        """closed: onSuccess for the disconnects; a connect queued behind the close starts now"""
+        self._do(CancelTimer(CLOSE))
+        if isinstance(event, TimerFired):
+            self._abandon()
+        self.gen = None
+        self._go(State.IDLE)
+        self._answer(self._take("_disconnects"))
+        if self._reopen_after_close:
+            self._reopen_after_close = False
+            self._attempt()
+
+    def _window_lapsed(self, event: TimerFired) -> None:
+        """the background window ran out without a ping: disconnect and stay disconnected"""
+        self.background = False
+        if self.state in (State.CONNECTING, State.CONNECTED, State.THROTTLED, State.WAITING):
+            self._lapsed = True
+            self._dispatch(Disconnect(None))
+
+
+_S = State
+_LINKED = (_S.CONNECTED, _S.THROTTLED)
+
+#: (state, input kind) -> the handler; each handler's docstring is its cell of the table.
+TRANSITIONS: dict[tuple[State, str], str] = {
+    (_S.SIGNED_OUT, "connect"): "_refuse_not_logged_in",
+    (_S.SIGNED_OUT, "disconnect"): "_nothing_to_disconnect",
+    (_S.IDLE, "connect"): "_start",
+    (_S.IDLE, "disconnect"): "_nothing_to_disconnect",
+    (_S.CONNECTING, "connect"): "_join_attempt",
+    (_S.CONNECTING, "disconnect"): "_abort_attempt",
+    **{(s, "connect"): "_already_connected" for s in _LINKED},
+    **{(s, "disconnect"): "_close" for s in _LINKED},
+    (_S.WAITING, "connect"): "_retry_now",
+    (_S.WAITING, "disconnect"): "_cancel_retry",
+    (_S.CLOSING, "connect"): "_connect_after_close",
+    (_S.CLOSING, "disconnect"): "_join_close",
+    **{(s, "ping"): "_ping" for s in _LINKED},
+    **{(s, "ping"): "_ping_refused" for s in (_S.SIGNED_OUT, _S.IDLE, _S.CONNECTING, _S.WAITING, _S.CLOSING)},
+    (_S.SIGNED_OUT, "sign_in"): "_sign_in",
+    **{(s, "sign_out"): "_sign_out" for s in State if s is not _S.SIGNED_OUT},
+    (_S.CONNECTING, "auth_accepted"): "_accepted",
+    (_S.CONNECTING, "auth_refused"): "_auth_refused",
+    (_S.CONNECTING, "jwt_refreshed"): "_jwt_refreshed",
+    (_S.CONNECTING, "failed"): "_attempt_failed",
+    (_S.CONNECTING, "closed"): "_closed_while_connecting",
+    (_S.CONNECTING, "timer:connect"): "_connect_timeout",
+    **{(s, "closed"): "_dropped" for s in _LINKED},
+    **{(s, "frame_arrived"): "_frame_arrived" for s in _LINKED},
+    **{(s, "timer:ping"): "_keepalive" for s in _LINKED},
+    **{(s, "timer:pong"): "_dead_link" for s in _LINKED},
+    (_S.WAITING, "timer:retry"): "_retry",
+    (_S.CLOSING, "closed"): "_close_done",
+    (_S.CLOSING, "timer:close"): "_close_done",
+}
+
+#: Inputs handled the same way in every state.
+ANY_STATE: dict[str, str] = {
+    "shutdown": "_sign_out",
+    "app_state": "_app_state",
+    "mode_changed": "_mode_changed",
+    "timer:background": "_window_lapsed",
+}
+
+
+def _cell(name: str) -> str:
+    return " ".join((getattr(ConnectionMachine, name).__doc__ or "").split())
+
+
+def transition_table() -> list[tuple[str, str, str]]:
+    """(state, input, what happens) for every cell, from the handlers' docstrings."""
+    return [(state.value, kind, _cell(name)) for (state, kind), name in TRANSITIONS.items()]
+
+
+def connection_table_markdown() -> str:
+    """The ``connect()`` / ``disconnect()`` columns of the table, as the README shows them."""
+    lines = ["| state | `connect(onSuccess, onError)` | `disconnect(onSuccess, onError)` |", "|---|---|---|"]
+    for state in State:
+        connect, disconnect = (_cell(TRANSITIONS[(state, kind)]) for kind in ("connect", "disconnect"))
+        lines.append(f"| {state.value} | {connect} | {disconnect} |")
+    return "\n".join(lines)
