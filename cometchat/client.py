@@ -21,24 +21,33 @@ import uuid
 from concurrent.futures import Future
 from typing import Any, Callable, TypeVar
 
+import attrs
+
 from . import __version__
 from . import exceptions as errors
 from .callbacks import CallbackPipe, Reply
 from .connection_host import ClientConnectionHost, refreshed_session
 from .dispatch import DispatchQueue, run_user_code
+from .events import EventRouter
 from .exceptions import CometChatException
 from .listeners import ListenerRegistry
 from .models import (
     ApplicationState,
+    BaseMessage,
     ConnectionStatus,
+    CustomMessage,
     MessageCategory,
     MessageType,
     ReceiverType,
+    TextMessage,
+    TransientMessage,
+    TypingIndicator,
     User,
     UserStatus,
 )
 from .settings import AppSettings
 from .storage import FileStore, MemoryStore, SavedSession, SessionStore
+from .transport import protocol
 from .transport.connection import Connection
 from .transport.protocol import RemoteProtocolError
 from .transport.rest import RestClient
@@ -52,6 +61,8 @@ Callback = Callable[..., Any]
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 _UID = re.compile(r"^[A-Za-z0-9_-]+$")
 LOGOUT_MESSAGE = "User logged out successfully."
+_THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
+_RECOVERY_PAGE = 100
 _ME_ONLY = ("authToken", "jwt", "settings", "wsChannel", "fat")
 
 
@@ -86,6 +97,47 @@ def _login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
         return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
     if any(c.isspace() for c in key):
         return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
+    return None
+
+
+def _receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
+    if not isinstance(receiver_id, str) or not receiver_id.strip():
+        return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
+    if not isinstance(receiver_type, ReceiverType):
+        return _fail(errors.INVALID_RECEIVER_TYPE, "Receiver type can be `user` or `group`.")
+    return None
+
+
+def _message_error(message: Any, kind: type[BaseMessage]) -> CometChatException | None:
+    """The JS SDK's checks before a message is sent."""
+    if not isinstance(message, kind):
+        return _fail(errors.ERROR_INVALID_MESSAGE, f"message must be a {kind.__name__}.")
+    error = _receiver_error(message.receiverUid, message.receiverType)
+    if error is not None:
+        return error
+    if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
+        return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
+    if isinstance(message, CustomMessage):
+        if not isinstance(message.customData, dict):
+            return _fail(errors.INVALID_CUSTOM_DATA, "customData must be a dictionary.")
+        if not isinstance(message.type, str) or not message.type.strip():
+            return _fail(errors.INVALID_MESSAGE_TYPE, "A custom message needs a type.")
+    return None
+
+
+def _receipt_error(message_id: Any, receiver_id: Any, receiver_type: Any, author: Any) -> CometChatException | None:
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
+        if not (isinstance(message_id, str) and message_id.isdigit() and int(message_id) > 0):
+            return _fail(errors.ERROR_INVALID_MESSAGEID, "Please provide a valid message id.")
+    try:
+        receiver_type = ReceiverType(receiver_type)
+    except ValueError:
+        pass
+    error = _receiver_error(receiver_id, receiver_type)
+    if error is not None:
+        return error
+    if not isinstance(author, str) or not author:
+        return _fail(errors.ERROR_INVALID_SENDER_ID, "Please provide the uid of the message's sender.")
     return None
 
 
@@ -159,6 +211,10 @@ class CometChatClient:
         self._session: SavedSession | None = None
         self._user: User | None = None
         self._login_busy = False
+        self._last_delivered: int | None = None
+        self._save_pending = False
+        self._typing_started: set[tuple[str, str]] = set()
+        self._events = EventRouter(self)
         self._epoch = 0  # bumped when the app changes or the client closes: late results are dropped
         self._closed = False
         if appId is not None or appSettings is not None:
@@ -330,6 +386,7 @@ class CometChatClient:
         """Make ``session`` the logged-in user (the lock is held)."""
         self._session = session
         self._user = User.fromWire(session.user)
+        self._last_delivered = session.last_delivered_message_id
         if self._rest is not None:
             self._rest.rebase(session.settings)
 
@@ -337,6 +394,8 @@ class CometChatClient:
         """Forget the user here: memory, saved session, socket (the lock is held)."""
         self._session = None
         self._user = None
+        self._last_delivered = None
+        self._typing_started.clear()
         if self._store is not None:
             self._store.clear()
         if self._connection is not None:
@@ -430,8 +489,7 @@ class CometChatClient:
                 reply.fail(_fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed or re-initialised."))
                 return
             self._adopt(session)
-            if self._store is not None:
-                self._store.save(session)
+            self._persist()
         log.info("logged in as %s", user.uid)
 
         def announce() -> None:
@@ -462,13 +520,23 @@ class CometChatClient:
                 return  # logged out (or in again) meanwhile
             fresh = refreshed_session(session, me)
             self._session = fresh
-            if self._store is not None:
-                self._store.save(fresh)
+            self._persist()
             if self._rest is not None:
                 self._rest.rebase(fresh.settings)
         mode = fresh.settings.get("MODE", "DEFAULT")
         if mode != session.settings.get("MODE", "DEFAULT") and self._connection is not None:
             self._connection.mode_changed(str(mode))
+
+    def _persist(self) -> None:
+        """Save the session with the last delivered message id (the lock is held)."""
+        if self._session is not None and self._store is not None:
+            self._store.save(attrs.evolve(self._session, last_delivered_message_id=self._last_delivered))
+
+    def _save_soon(self) -> None:
+        """Save on the REST worker; saves asked for meanwhile are one write."""
+        with self._lock:
+            self._save_pending = False
+            self._persist()
 
     def _socket_ssl_context(self) -> ssl.SSLContext:
         """The app's SSLContext, or a verifying default one (made once)."""
@@ -590,6 +658,244 @@ class CometChatClient:
     def connectiondelegate(self, delegate: Any) -> None:
         self._connection_listeners.delegate = delegate
 
+    # ------------------------------------------------------------------ messages
+
+    def sendTextMessage(
+        self, *, message: TextMessage, onSuccess: Callback | None = None, onError: Callback | None = None
+    ) -> Future[TextMessage]:
+        """Send over REST (with or without a socket); onSuccess gets the stored message."""
+        return self._send_message(message, TextMessage, onSuccess, onError)
+
+    def sendCustomMessage(
+        self, *, message: CustomMessage, onSuccess: Callback | None = None, onError: Callback | None = None
+    ) -> Future[CustomMessage]:
+        return self._send_message(message, CustomMessage, onSuccess, onError)
+
+    def _send_message(
+        self, message: Any, kind: type[BaseMessage], onSuccess: Callback | None, onError: Callback | None
+    ) -> Future[Any]:
+        reply = self._reply(onSuccess, onError)
+        error = _message_error(message, kind)
+        if error is not None:
+            reply.fail(error)
+            return reply.future
+        if not self._precheck(reply, needs_user=True):
+            return reply.future
+        body = protocol.build_message_request(
+            protocol.MessageRequest(
+                receiver=message.receiverUid,
+                receiver_type=message.receiverType.value,
+                category="custom" if kind is CustomMessage else "message",
+                type=message.type if kind is CustomMessage else "text",
+                text=getattr(message, "text", None),
+                custom_data=getattr(message, "customData", None),
+                sub_type=getattr(message, "subType", None),
+                metadata=message.metaData,
+                tags=tuple(message.tags or ()),
+                muid=message.muid or str(uuid.uuid4()),
+            )
+        )
+
+        def send() -> None:
+            data = self._call_rest("POST", "messages", body=body).data
+            try:
+                sent = BaseMessage.fromWire(data)
+            except RemoteProtocolError as exc:
+                raise _fail(errors.ERROR_JSON_EXCEPTION, f"The stored message is malformed: {exc.message}") from None
+            self._events.mark_seen(sent.id)
+            reply.succeed(sent, sent)
+
+        self._on_rest_thread(reply, send)
+        return reply.future
+
+    def sendTransientMessage(self, *, message: TransientMessage) -> None:
+        """Relay a message that is never stored (fire and forget; errors are logged)."""
+        error = self._socket_error(blocked_by=("NO_TRANSIENT",))
+        if error is None and not isinstance(message, TransientMessage):
+            error = _fail(errors.ERROR_INVALID_MESSAGE, "message must be a TransientMessage.")
+        error = error or _receiver_error(message.receiverID, message.receiverType)
+        if error is None:
+            frame = protocol.TransientFrame(
+                app_id=self._app_id, receiver=message.receiverID, receiver_type=message.receiverType.value,
+                device_id=self._session_id, sender=self._user.uid if self._user else None,
+                user=self._me_on_the_wire(), data=message.data,
+            )
+            error = self._send_frame(frame)
+        if error is not None:
+            log.warning("sendTransientMessage failed: %s", error)
+
+    def startTyping(self, *, indicator: TypingIndicator) -> None:
+        """Tell the receiver you are typing: sent once until ``endTyping`` (fire and forget)."""
+        self._typing(indicator, "started")
+
+    def endTyping(self, *, indicator: TypingIndicator) -> None:
+        self._typing(indicator, "ended")
+
+    def _typing(self, indicator: TypingIndicator, action: str) -> None:
+        error = self._socket_error(blocked_by=_THROTTLING_MODES)
+        if error is None and not isinstance(indicator, TypingIndicator):
+            error = _fail(errors.ERROR_INVALID_MESSAGE, "indicator must be a TypingIndicator.")
+        error = error or _receiver_error(indicator.receiverID, indicator.receiverType)
+        if error is not None:
+            level = logging.DEBUG if error.errorCode == errors.RECEIPTS_TEMPORARILY_BLOCKED else logging.WARNING
+            log.log(level, "typing indicator not sent: %s", error)  # under MODE throttling, a no-op
+            return
+        key = (indicator.receiverType.value, indicator.receiverID)
+        with self._lock:
+            if (key in self._typing_started) == (action == "started"):
+                return  # started once until ended, ended once until started
+        frame = protocol.TypingFrame(
+            app_id=self._app_id, receiver=indicator.receiverID, receiver_type=indicator.receiverType.value,
+            device_id=self._session_id, sender=self._user.uid if self._user else None,
+            action=action, user=self._me_on_the_wire(), metadata=indicator.metadata,
+        )
+        error = self._send_frame(frame)
+        if error is not None:
+            log.warning("typing indicator not sent: %s", error)
+            return
+        with self._lock:
+            if action == "started":
+                self._typing_started.add(key)
+            else:
+                self._typing_started.discard(key)
+
+    def markAsDelivered(
+        self,
+        *,
+        baseMessage: BaseMessage | None = None,
+        messageId: int | None = None,
+        receiverId: str | None = None,
+        receiverType: ReceiverType | str | None = None,
+        messageSender: str | None = None,
+        onSuccess: Callback | None = None,
+        onError: Callback | None = None,
+    ) -> Future[None] | None:
+        """A delivered receipt, for ``baseMessage`` or by ``messageId``/``receiverId``/
+        ``receiverType``/``messageSender``. With callbacks it returns a Future; without, it is
+        fire and forget (errors are logged)."""
+        return self._receipt("delivered", baseMessage, messageId, receiverId, receiverType, messageSender,
+                             onSuccess, onError)
+
+    def markAsRead(
+        self,
+        *,
+        baseMessage: BaseMessage | None = None,
+        messageId: int | None = None,
+        receiverId: str | None = None,
+        receiverType: ReceiverType | str | None = None,
+        messageSender: str | None = None,
+        onSuccess: Callback | None = None,
+        onError: Callback | None = None,
+    ) -> Future[None] | None:
+        """A read receipt; the same forms as ``markAsDelivered``."""
+        return self._receipt("read", baseMessage, messageId, receiverId, receiverType, messageSender,
+                             onSuccess, onError)
+
+    def _receipt(
+        self, action: str, message: BaseMessage | None, message_id: Any, receiver_id: Any, receiver_type: Any,
+        author: Any, onSuccess: Callback | None, onError: Callback | None,
+    ) -> Future[None] | None:
+        if message is not None:
+            me = self._user.uid if self._user else None
+            author = message.senderUid
+            message_id, receiver_type = message.id, message.receiverType
+            from_them = message.receiverType == ReceiverType.user and author != me
+            receiver_id = author if from_them else message.receiverUid  # the other party (or the group)
+        error = self._socket_error(blocked_by=_THROTTLING_MODES)
+        if error is None:
+            error = _receipt_error(message_id, receiver_id, receiver_type, author)
+        if error is None:
+            frame = protocol.ReceiptFrame(
+                app_id=self._app_id, receiver=receiver_id, receiver_type=ReceiverType(receiver_type).value,
+                device_id=self._session_id, sender=self._user.uid if self._user else None,
+                message_sender=author, action=action, message_id=str(message_id), user=self._me_on_the_wire(),
+            )
+            error = self._send_frame(frame)
+        if onSuccess is None and onError is None:
+            if error is not None:
+                log.warning("markAs%s failed: %s", action.capitalize(), error)
+            return None
+        reply: Reply[None] = self._reply(onSuccess, onError)
+        if error is None:
+            reply.succeed(None)
+        else:
+            reply.fail(error)
+        return reply.future
+
+    def getLastDeliveredMessageId(self) -> int:
+        """The id of the last message delivered to the listeners (0 if none yet)."""
+        return self._last_delivered or 0
+
+    def _me_on_the_wire(self) -> dict[str, Any]:
+        user = self._user
+        return attrs.evolve(user, status=UserStatus.online).toWire() if user is not None else {}
+
+    def _socket_error(self, *, blocked_by: tuple[str, ...]) -> CometChatException | None:
+        """Why a frame cannot be sent now: not set up, not connected, or throttled by MODE."""
+        if self._closed or self._app_id is None:
+            return _fail(errors.COMETCHAT_INITIALIZATION_NOT_DONE, "Please call CometChat.init() before using this method.")
+        session = self._session
+        if session is None:
+            return _fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+        if self._connection is None or not self._connection.is_established():
+            return _fail(
+                errors.NO_WEBSOCKET_CONNECTION,
+                "Connection to our Websockets server is broken. Please retry after some time.",
+            )
+        if session.settings.get("MODE") in blocked_by:
+            return _fail(errors.RECEIPTS_TEMPORARILY_BLOCKED, "Due to high load. Receipts have been blocked for your app.")
+        return None
+
+    def _send_frame(self, frame: protocol.Frame) -> CometChatException | None:
+        connection = self._connection
+        if connection is not None and connection.send(protocol.encode(frame)):
+            return None
+        return _fail(
+            errors.NO_WEBSOCKET_CONNECTION, "Connection to our Websockets server is broken. Please retry after some time."
+        )
+
+    # ------------------------------------------------------------------ inbound messages
+
+    def _deliver_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
+        """On the dispatch queue: the listeners, then the last delivered id moves on."""
+        self._deliver(self._message_listeners, method, (message,))
+        self._note_delivered(delivered_id)
+
+    def _note_delivered(self, message_id: int) -> None:
+        with self._lock:
+            if self._session is None or (self._last_delivered or 0) >= message_id:
+                return
+            self._last_delivered = message_id
+            if self._save_pending:
+                return
+            self._save_pending = True
+        try:
+            self._rest_queue.async_(self._save_soon)
+        except RuntimeError:
+            pass  # closed meanwhile
+
+    def _recover_missed(self, ticket: int) -> None:
+        """On the REST worker: page through what arrived while the link was down."""
+        try:
+            cursor = self._last_delivered
+            if cursor is None:
+                latest = self._call_rest("GET", "messages", params={"affix": "prepend", "per_page": 1}).data
+                self._note_delivered(int(latest[-1]["id"]) if latest else 0)
+                return
+            while True:
+                params = {"id": cursor, "affix": "append", "per_page": _RECOVERY_PAGE}
+                page = self._call_rest("GET", "messages", params=params).data
+                if not isinstance(page, list):
+                    raise _fail(errors.ERROR_JSON_EXCEPTION, "The message history is not a list.")
+                self._events.recovered(page)
+                if len(page) < _RECOVERY_PAGE:
+                    return
+                cursor = int(page[-1]["id"])
+        except (CometChatException, KeyError, TypeError, ValueError) as exc:
+            log.warning("could not recover the messages missed while disconnected: %s", exc)
+        finally:
+            self._events.release(ticket)
+
     # ------------------------------------------------------------------ listeners
 
     def addLoginListener(self, listenerId: str, listener: Any) -> None:
@@ -606,6 +912,34 @@ class CometChatClient:
     def logindelegate(self, delegate: Any) -> None:
         self._login_listeners.delegate = delegate
 
+    def addMessageListener(self, listenerId: str, listener: Any) -> None:
+        self._message_listeners.add(listenerId, listener)
+
+    def removeMessageListener(self, listenerId: str) -> None:
+        self._message_listeners.remove(listenerId)
+
+    @property
+    def messagedelegate(self) -> Any:
+        return self._message_listeners.delegate
+
+    @messagedelegate.setter
+    def messagedelegate(self, delegate: Any) -> None:
+        self._message_listeners.delegate = delegate
+
+    def addUserListener(self, listenerId: str, listener: Any) -> None:
+        self._user_listeners.add(listenerId, listener)
+
+    def removeUserListener(self, listenerId: str) -> None:
+        self._user_listeners.remove(listenerId)
+
+    @property
+    def userdelegate(self) -> Any:
+        return self._user_listeners.delegate
+
+    @userdelegate.setter
+    def userdelegate(self, delegate: Any) -> None:
+        self._user_listeners.delegate = delegate
+
     # ------------------------------------------------------------------ lifecycle
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -620,12 +954,12 @@ class CometChatClient:
             self._closed = True
             self._epoch += 1
         self._shutdown()
+        self._own_queue.close(timeout=5)  # pending callbacks still run; they may ask for a save
         self._rest_queue.close(timeout=5)
         if self._rest is not None:
             self._rest.close()
         if self._store is not None:
             self._store.close()
-        self._own_queue.close(timeout=5)
 
     def _shutdown(self) -> None:
         """The connection stops before the REST worker it may still be using."""

@@ -68,6 +68,8 @@ class _CometChatType(type):
     getConnectionStatus = property(lambda cls: _default.getConnectionStatus)
     logindelegate = _shared("logindelegate")
     connectiondelegate = _shared("connectiondelegate")
+    messagedelegate = _shared("messagedelegate")
+    userdelegate = _shared("userdelegate")
 
 
 class CometChat(metaclass=_CometChatType):
@@ -94,5 +96,17 @@ class CometChat(metaclass=_CometChatType):
     backgroundTaskEnabled = _delegate("backgroundTaskEnabled")
     addConnectionListener = _delegate("addConnectionListener")
     removeConnectionListener = _delegate("removeConnectionListener")
+    addMessageListener = _delegate("addMessageListener")
+    removeMessageListener = _delegate("removeMessageListener")
+    addUserListener = _delegate("addUserListener")
+    removeUserListener = _delegate("removeUserListener")
+    sendTextMessage = _delegate("sendTextMessage")
+    sendCustomMessage = _delegate("sendCustomMessage")
+    sendTransientMessage = _delegate("sendTransientMessage")
+    startTyping = _delegate("startTyping")
+    endTyping = _delegate("endTyping")
+    markAsDelivered = _delegate("markAsDelivered")
+    markAsRead = _delegate("markAsRead")
+    getLastDeliveredMessageId = _delegate("getLastDeliveredMessageId")
     flush = _delegate("flush")
     close = _delegate("close")

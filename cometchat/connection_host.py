@@ -111,8 +111,13 @@ class ClientConnectionHost:
         return session is None or not settings_hash or settings_hash == session.settings.get("settingsHash")
 
     def established(self, settings_hash: str | None) -> None:
-        """A link is up: if the app's settings changed since we fetched them, fetch them."""
+        """A link is up (the reader waits meanwhile): start missed-message recovery, and fetch
+        the app's settings if the server says they changed."""
         client = self.client
+        settings = client._settings
+        if settings is not None and settings.recoverMissedMessages:
+            ticket = client._events.hold()  # before the reader may hand over a live frame
+            client._rest_queue.async_(lambda: client._recover_missed(ticket))
         if self.settings_current(settings_hash):
             return
 
@@ -125,8 +130,7 @@ class ClientConnectionHost:
         client._rest_queue.async_(refetch)
 
     def inbound(self, frame: protocol.Frame) -> None:
-        """Event frames from the socket (the real-time events come with a later layer)."""
-        log.debug("received a %s frame", type(frame).__name__)
+        self.client._events.inbound(frame)
 
 
 def refreshed_session(session: SavedSession, me: dict[str, Any]) -> SavedSession:

@@ -48,6 +48,9 @@ Code                                            Source  When
 ``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank
 ``INVALID_CUSTOM_DATA``                         JS      a custom message whose ``customData`` is not a
                                                         JSON object (the JS ``INVALID_{FIELD}`` pattern)
+``INVALID_MESSAGE_TYPE``                        JS      a custom message without a type (same pattern)
+``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
+                                                        class it takes
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
@@ -100,6 +103,8 @@ INVALID_RECEIVER_ID = "INVALID_RECEIVER_ID"
 INVALID_RECEIVER_TYPE = "INVALID_RECEIVER_TYPE"
 INVALID_MESSAGE_TEXT = "INVALID_MESSAGE_TEXT"
 INVALID_CUSTOM_DATA = "INVALID_CUSTOM_DATA"
+INVALID_MESSAGE_TYPE = "INVALID_MESSAGE_TYPE"
+ERROR_INVALID_MESSAGE = "ERROR_INVALID_MESSAGE"
 ERROR_INVALID_MESSAGEID = "ERROR_INVALID_MESSAGEID"
 ERROR_INVALID_SENDER_ID = "ERROR_INVALID_SENDER_ID"
 

@@ -8,7 +8,7 @@ raises ``RemoteProtocolError`` naming it.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -23,6 +23,13 @@ __all__ = [
     "ApplicationState",
     "ConnectionStateChange",
     "User",
+    "BaseMessage",
+    "TextMessage",
+    "CustomMessage",
+    "TransientMessage",
+    "TypingIndicator",
+    "MessageReceipt",
+    "ReceiptType",
 ]
 
 
@@ -169,3 +176,193 @@ class User:
 
     def stringValue(self) -> str:
         return f"User(uid={self.uid}, name={self.name}, status={self.status.value})"
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _receiver_type(value: Any) -> Any:
+    """Known receiver types become the enum; anything else is kept for send() to refuse."""
+    try:
+        return ReceiverType(value)
+    except ValueError:
+        return value
+
+
+def _entity(data: dict[str, Any], key: str) -> tuple[Any, str | None]:
+    entry = (data.get("entities") or {}).get(key) if isinstance(data.get("entities"), dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("entity"), dict):
+        return None, None
+    return entry["entity"], entry.get("entityType")
+
+
+@attrs.define(kw_only=True, eq=False)
+class BaseMessage:
+    """What every message has (Swift ``BaseMessage``); ``metaData`` and ``tags`` may be set
+    before sending."""
+
+    receiverUid: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    messageType: Any = MessageType.text
+    messageCategory: MessageCategory = MessageCategory.message
+    id: int = 0
+    muid: str = ""
+    senderUid: str = ""
+    sender: User | None = None
+    receiver: Any = None
+    conversationId: str = ""
+    sentAt: int = 0
+    updatedAt: int = 0
+    deliveredAt: int = 0
+    readAt: int = 0
+    deliveredToMeAt: int = 0
+    readByMeAt: int = 0
+    editedAt: int = 0
+    editedBy: str = ""
+    deletedAt: int = 0
+    deletedBy: str = ""
+    parentMessageId: int = 0
+    replyCount: int = 0
+    metaData: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    status: str = ""
+    rawMessage: dict[str, Any] | None = attrs.field(default=None, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BaseMessage):
+            return NotImplemented
+        if self.id and other.id:
+            return type(self) is type(other) and self.id == other.id
+        return self is other
+
+    __hash__ = object.__hash__
+
+    @staticmethod
+    def fromWire(obj: Any) -> BaseMessage:
+        """The model for a message object (reference 4.1): a ``TextMessage`` or a
+        ``CustomMessage`` for those kinds, a plain ``BaseMessage`` for anything else."""
+        if not isinstance(obj, dict):
+            raise RemoteProtocolError("a message must be an object", field="body")
+        category, kind = obj.get("category"), obj.get("type")
+        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
+        if category == "message" and kind == "text":
+            text = obj.get("text", data.get("text"))
+            if not isinstance(text, str):
+                raise RemoteProtocolError("a text message needs its text", field="body.data.text")
+            message: BaseMessage = TextMessage(receiverUid="", text=text)
+        elif category == "custom" or (category == "message" and kind == "custom"):
+            custom = obj.get("customData", data.get("customData"))
+            message = CustomMessage(
+                receiverUid="",
+                customData=custom if isinstance(custom, dict) else {},
+                type=str(kind or ""),
+                subType=data.get("subType") or obj.get("subType"),
+            )
+        else:
+            message = BaseMessage(receiverUid="")
+        message._read_wire(obj, data)
+        return message
+
+    def _read_wire(self, obj: dict[str, Any], data: dict[str, Any]) -> None:
+        message_id = obj.get("id")
+        if isinstance(message_id, bool) or not isinstance(message_id, (int, str)) or not str(message_id).isdigit():
+            raise RemoteProtocolError("a message needs a numeric id", field="body.id")
+        self.id = int(message_id)
+        self.rawMessage = obj
+        self.muid = _opt_str(obj, "muid") or ""
+        self.senderUid = _opt_str(obj, "sender") or ""
+        self.receiverUid = _opt_str(obj, "receiver") or ""
+        self.receiverType = _receiver_type(obj.get("receiverType", "user"))
+        self.messageCategory = _enum_or(MessageCategory, obj.get("category"), MessageCategory.message)
+        self.messageType = _enum_or(MessageType, obj.get("type"), obj.get("type"))
+        self.conversationId = _opt_str(obj, "conversationId") or ""
+        for key in ("sentAt", "updatedAt", "deliveredAt", "readAt", "editedAt", "deletedAt", "replyCount"):
+            setattr(self, key, _int(obj, key))
+        self.parentMessageId = _int(obj, "parentId")
+        self.editedBy = _opt_str(obj, "editedBy") or ""
+        self.deletedBy = _opt_str(obj, "deletedBy") or ""
+        metadata = data.get("metadata", obj.get("metadata"))
+        self.metaData = metadata if isinstance(metadata, dict) else None
+        tags = obj.get("tags")
+        self.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else None
+        sender, _ = _entity(data, "sender")
+        self.sender = User.fromWire(sender) if sender else (User(uid=self.senderUid) if self.senderUid else None)
+        receiver, receiver_kind = _entity(data, "receiver")
+        if receiver is not None:
+            self.receiver = User.fromWire(receiver) if receiver_kind in (None, "user") else receiver
+
+
+def _enum_or(enum_type: type[enum.Enum], value: Any, default: Any) -> Any:
+    try:
+        return enum_type(value)
+    except ValueError:
+        return default
+
+
+@attrs.define(kw_only=True, eq=False)
+class TextMessage(BaseMessage):
+    """``TextMessage(receiverUid=, text=, receiverType=)``"""
+
+    text: str
+    messageType: Any = MessageType.text
+
+    def stringValue(self) -> str:
+        return f"TextMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, text={self.text!r})"
+
+
+@attrs.define(kw_only=True, eq=False)
+class CustomMessage(BaseMessage):
+    """``CustomMessage(receiverUid=, receiverType=, customData=, type=, subType=None)``:
+    travels as category ``custom`` with ``data.customData``."""
+
+    customData: dict[str, Any]
+    type: str
+    subType: str | None = None
+    messageType: Any = MessageType.custom
+    messageCategory: MessageCategory = MessageCategory.custom
+
+
+@attrs.define(kw_only=True, eq=False)
+class TransientMessage:
+    """A message that is relayed, never stored: ``TransientMessage(receiverID=, receiverType=,
+    data=)``."""
+
+    receiverID: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    data: dict[str, Any] | None = None
+    sender: User | None = None
+
+
+@attrs.define(kw_only=True, eq=False)
+class TypingIndicator:
+    """``TypingIndicator(receiverID=, receiverType=, metadata=)``; received ones carry the
+    ``sender``."""
+
+    receiverID: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    metadata: dict[str, Any] | None = None
+    sender: User | None = None
+    lastTimestamp: int = 0
+
+
+class ReceiptType(str, enum.Enum):
+    delivered = "delivered"
+    read = "read"
+    deliveredToAll = "deliveredToAll"
+    readByAll = "readByAll"
+
+
+@attrs.frozen(kw_only=True)
+class MessageReceipt:
+    """A delivered or read receipt (Swift ``MessageReceipt``); ``messageId`` is a string."""
+
+    receiverId: str
+    receiverType: Any
+    messageId: str
+    sender: User | None
+    receiptType: ReceiptType
+    timeStamp: int = 0
+    deliveredAt: int = 0
+    readAt: int = 0
+
+    ReceiptType: ClassVar[type[ReceiptType]] = ReceiptType

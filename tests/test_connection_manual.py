@@ -15,6 +15,8 @@ from cometchat import (
     CometChatConnectionDelegate,
     CometChatException,
     ConnectionStatus,
+    ReceiverType,
+    TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
 from helpers import fast, statuses
@@ -72,12 +74,21 @@ class SeedStoryTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(again.errorDescription, "Web sockets connect called while web sockets are already connected")
         self.assertEqual(recorder.waitFor("connect.error").arg, again)
 
+        bob = self.newClient("cometchat-uid-2", builder=fast())
+        client.addMessageListener("story", recorder)
+        hello = TextMessage(receiverUid=uid, text="hello from bob", receiverType=ReceiverType.user)
+        ok(bob.sendTextMessage(message=hello))
+        self.assertEqual(recorder.waitFor("onTextMessageReceived").arg.text, "hello from bob")
+
         ok(client.disconnect(onSuccess=recorder.callback("disconnect.ok")))
         recorder.waitFor("disconnect.ok")
         self.assertEqual(statuses(recorder)[-1], "disconnected")
         self.assertEqual(client.getConnectionStatus.value, "disconnected")
         waitFor(lambda: not self.server.sessions(uid))
-        self.assertEqual(self.server.push(uid, {"type": "nobody-listens"}), 0)
+        unheard = TextMessage(receiverUid=uid, text="nobody hears this", receiverType=ReceiverType.user)
+        ok(bob.sendTextMessage(message=unheard))
+        with self.assertRaises(AssertionError):
+            recorder.waitFor("onTextMessageReceived", count=2, timeout=1.0)
 
         ok(client.connect())
         self.assertEqual(client.getConnectionStatus, ConnectionStatus.connected)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import unittest
 
-from cometchat import AppSettings
+from cometchat import AppSettings, ReceiverType, TextMessage, TypingIndicator
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
 
 
@@ -40,6 +40,9 @@ class SecretsTest(DevServerMixin, unittest.TestCase):
         token = client.getUserAuthToken()
         jwt = client._session.jwt  # the socket credential is internal on purpose
         client.connect().result(scaled(10))
+        message = TextMessage(receiverUid="cometchat-uid-2", text="secret-free", receiverType=ReceiverType.user)
+        client.sendTextMessage(message=message).result(scaled(10))
+        client.startTyping(indicator=TypingIndicator(receiverID="cometchat-uid-2", receiverType=ReceiverType.user))
         self.server.expire_jwts("cometchat-uid-1")  # a refused auth frame and a refresh
         waitFor(lambda: client.getConnectionStatus.value == "connected" and self.server.sessions("cometchat-uid-1"))
         refreshed = client._session.jwt

@@ -266,6 +266,10 @@ class DevServer:
         """Send a raw frame (text, or a JSON value) to the user's sessions; returns how many."""
         return self._control("push", uid=uid, frame=frame)  # type: ignore[no-any-return]
 
+    def push_many(self, uid: str, frames: list[Any]) -> int:
+        """``push`` for many frames at once, in order; returns how many sessions got them."""
+        return self._control("push_many", uid=uid, frames=frames)  # type: ignore[no-any-return]
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""
         return self._control("requests", method=method, path=path)  # type: ignore[no-any-return]

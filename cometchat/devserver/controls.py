@@ -26,6 +26,7 @@ PUBLIC = (
     "delete_auth_tokens",
     "delay_pongs",
     "push",
+    "push_many",
     "requests",
     "connections",
     "clear_logs",
@@ -108,6 +109,14 @@ class Controls:
         """Send a raw text frame (a string, or a JSON value to serialise) to a user's sessions."""
         text = frame if isinstance(frame, str) else json.dumps(frame)
         return self.hub.push(uid, text)
+
+    async def push_many(self, uid: str, frames: list[Any]) -> int:
+        """``push`` for a list of frames, in order (for bursts and benchmarks)."""
+        if not isinstance(frames, list):
+            raise ValueError("frames must be a list")
+        for frame in frames:
+            self.hub.push(uid, frame if isinstance(frame, str) else json.dumps(frame))
+        return len(self.hub.sessions(uid))
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """The REST requests served so far (method, path, uid, status, resource and sdk headers)."""

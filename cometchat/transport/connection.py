@@ -182,13 +182,21 @@ class Connection:
     def jwt_refreshed(self, ticket: int, error: CometChatException | None) -> None:
         self._post(state.JwtRefreshed(ticket, error))
 
-    def send(self, text: str) -> bool:
-        """Send a frame on the established socket; False when there is none."""
+    def _established_socket(self) -> _Socket | None:
         gen = self._machine.gen
         sock = self._sockets.get(gen) if gen is not None else None
         if sock is None or not sock.go.is_set() or sock.retired:
-            return False
-        return sock.send(text, wait=self.config.close_timeout)
+            return None
+        return sock
+
+    def is_established(self) -> bool:
+        """Whether a socket is up and authenticated right now."""
+        return self._established_socket() is not None
+
+    def send(self, text: str) -> bool:
+        """Send a frame on the established socket; False when there is none."""
+        sock = self._established_socket()
+        return sock is not None and sock.send(text, wait=self.config.close_timeout)
 
     def close(self) -> None:
         """Stop for good: answer what waits, close the socket, end every thread."""

@@ -1,0 +1,217 @@
+"""Inbound real-time events: socket frames in, listener calls out.
+
+The reader thread hands every event frame to ``EventRouter.inbound``. Frames carrying this
+client's own session id are its echoes and are dropped (the same user's other sessions still
+get them); the rest become models and go through the client's callback pipe, so listeners
+hear them on the dispatch queue in the order they arrived.
+
+Missed-message recovery (``recoverMissedMessages(True)``) works with ``hold()`` and
+``release()``: from the moment a link is up until the messages missed while it was down have
+been fetched, live frames are held; recovered and held messages are deduplicated by id, so
+each reaches the listeners once, in order.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+import attrs
+
+from .models import (
+    BaseMessage,
+    ReceiverType,
+    CustomMessage,
+    MessageReceipt,
+    ReceiptType,
+    TextMessage,
+    TransientMessage,
+    TypingIndicator,
+    User,
+    UserStatus,
+)
+from .transport import protocol
+from .transport.protocol import ProtocolError
+
+if TYPE_CHECKING:
+    from .client import CometChatClient
+
+log = logging.getLogger("cometchat")
+
+_RECEIPT_CALLBACKS = {
+    "delivered": "onMessagesDelivered",
+    "read": "onMessagesRead",
+    "deliveredToAll": "onMessagesDeliveredToAll",
+    "readByAll": "onMessagesReadByAll",
+}
+_ACTION_CALLBACKS = {"edited": "onMessageEdited", "deleted": "onMessageDeleted"}
+_REMEMBERED_IDS = 10000
+
+
+class _RecentIds:
+    """The last few thousand message ids seen, for exactly-once delivery."""
+
+    def __init__(self, size: int) -> None:
+        self._order: collections.deque[int] = collections.deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def first_time(self, message_id: int) -> bool:
+        if message_id in self._ids:
+            return False
+        self._ids.add(message_id)
+        self._order.append(message_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+        return True
+
+
+class EventRouter:
+    """Turns one client's inbound frames into listener calls."""
+
+    def __init__(self, client: CometChatClient) -> None:
+        self.client = client
+        self._lock = threading.Lock()
+        self._seen = _RecentIds(_REMEMBERED_IDS)
+        self._tickets = itertools.count(1)
+        self._holding: int | None = None
+        self._held: list[protocol.Frame] = []
+        self._routes: dict[type, Callable[[Any], None]] = {
+            protocol.MessageFrame: self._message,
+            protocol.TypingFrame: self._typing,
+            protocol.ReceiptFrame: self._receipt,
+            protocol.PresenceFrame: self._presence,
+            protocol.TransientFrame: self._transient,
+        }
+
+    # ------------------------------------------------------------------ from the socket
+
+    def inbound(self, frame: protocol.Frame) -> None:
+        """A frame from the reader thread."""
+        if getattr(frame, "device_id", None) == self.client._session_id:
+            return  # our own echo
+        with self._lock:
+            if self._holding is not None:
+                self._held.append(frame)
+            else:
+                self._route(frame)
+
+    def _route(self, frame: protocol.Frame) -> None:
+        route = self._routes.get(type(frame))
+        if route is None:
+            log.debug("ignoring a %s frame", getattr(frame, "type", type(frame).__name__))
+            return
+        try:
+            route(frame)
+        except ProtocolError as exc:
+            log.warning("skipping a malformed %s frame: %s", type(frame).__name__, exc)
+
+    # ------------------------------------------------------------------ recovery
+
+    def hold(self) -> int:
+        """Hold live frames from now on; returns the ticket that releases them."""
+        with self._lock:
+            self._holding = next(self._tickets)
+            return self._holding
+
+    def release(self, ticket: int) -> None:
+        """Deliver what was held and stop holding, unless a newer hold took over."""
+        with self._lock:
+            if self._holding != ticket:
+                return
+            held, self._held = self._held, []
+            self._holding = None
+            for frame in held:
+                self._route(frame)
+
+    def recovered(self, bodies: list[Any]) -> None:
+        """Messages fetched over REST, oldest first; delivered unless already seen."""
+        with self._lock:
+            for body in bodies:
+                try:
+                    self._deliver(BaseMessage.fromWire(body))
+                except ProtocolError as exc:
+                    log.warning("skipping a malformed recovered message: %s", exc)
+
+    def mark_seen(self, message_id: int) -> None:
+        """A message this client sent itself: never deliver it back."""
+        with self._lock:
+            self._seen.first_time(message_id)
+
+    # ------------------------------------------------------------------ frames to listeners
+
+    def _emit_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
+        client = self.client
+        client._pipe.post(client._deliver_message, method, message, delivered_id)
+
+    def _message(self, frame: protocol.MessageFrame) -> None:
+        self._deliver(BaseMessage.fromWire(frame.body))
+
+    def _deliver(self, message: BaseMessage) -> None:
+        if not self._seen.first_time(message.id):
+            return
+        if isinstance(message, TextMessage):
+            self._emit_message("onTextMessageReceived", message, message.id)
+        elif isinstance(message, CustomMessage):
+            self._emit_message("onCustomMessageReceived", message, message.id)
+        elif message.messageCategory.value == "action":
+            self._action(message)
+        else:
+            log.debug("no listener method for %s messages", message.messageCategory.value)
+
+    def _action(self, action: BaseMessage) -> None:
+        """Edits and deletes arrive as action messages; the listener gets the message acted on."""
+        data = (action.rawMessage or {}).get("data") or {}
+        method = _ACTION_CALLBACKS.get(data.get("action"))
+        on = (data.get("entities") or {}).get("on") if isinstance(data.get("entities"), dict) else None
+        if method is None or not isinstance(on, dict) or not isinstance(on.get("entity"), dict):
+            log.debug("ignoring an action message (%s)", data.get("action"))
+            return
+        self._emit_message(method, BaseMessage.fromWire(on["entity"]), action.id)
+
+    def _typing(self, frame: protocol.TypingFrame) -> None:
+        indicator = TypingIndicator(
+            receiverID=frame.receiver,
+            receiverType=frame.receiver_type,
+            metadata=frame.metadata,
+            sender=User.fromWire(frame.user),
+        )
+        method = "onTypingStarted" if frame.action == "started" else "onTypingEnded"
+        self.client._emit(self.client._message_listeners, method, indicator)
+
+    def _receipt(self, frame: protocol.ReceiptFrame) -> None:
+        stamp = frame.timestamp or 0
+        kind = ReceiptType(frame.action)
+        delivered = kind in (ReceiptType.delivered, ReceiptType.deliveredToAll)
+        receipt = MessageReceipt(
+            receiverId=frame.receiver,
+            receiverType=ReceiverType(frame.receiver_type),
+            messageId=frame.message_id,
+            sender=User.fromWire(frame.user),
+            receiptType=kind,
+            timeStamp=stamp,
+            deliveredAt=stamp if delivered else 0,
+            readAt=0 if delivered else stamp,
+        )
+        self.client._emit(self.client._message_listeners, _RECEIPT_CALLBACKS[frame.action], receipt)
+
+    def _presence(self, frame: protocol.PresenceFrame) -> None:
+        online = frame.action != "offline"
+        user = attrs.evolve(
+            User.fromWire(frame.user),
+            status=UserStatus.online if online else UserStatus.offline,
+            lastActiveAt=frame.timestamp or 0,
+        )
+        self.client._emit(self.client._user_listeners, "onUserOnline" if online else "onUserOffline", user)
+
+    def _transient(self, frame: protocol.TransientFrame) -> None:
+        message = TransientMessage(
+            receiverID=frame.receiver,
+            receiverType=frame.receiver_type,
+            data=frame.data,
+            sender=User.fromWire(frame.user),
+        )
+        self.client._emit(self.client._message_listeners, "onTransisentMessageReceived", message)
