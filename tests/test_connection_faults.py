@@ -47,12 +47,12 @@ class DropTest(ProxiedMixin, unittest.TestCase):
             waitFor(lambda: self.server.connections("upgrade"), timeout=1.5)
 
     def test_disconnect_during_the_wait_opens_no_socket_ever_after(self) -> None:
-        client, proxy = self.proxied_client("cometchat-uid-4", initial=0.2, maximum=0.4)
+        client, proxy = self.proxied_client("cometchat-uid-4", initial=1.0, maximum=2.0)
         recorder = self.watch(client)
         ok(client.connect())
         with proxy.down():
             recorder.waitFor("disconnected")
-            recorder.waitFor("connecting", count=2)  # it keeps trying while the link is down
+            recorder.waitFor("onConnectionError")  # the immediate retry failed: now it waits 0.5-1 s
             ok(client.disconnect())
         waitFor(lambda: not self.server.open_sockets())  # sockets of earlier tests are gone
         accepted = proxy.accepted

@@ -79,6 +79,7 @@ class _Socket:
         self.lock = threading.Lock()
         self.go = threading.Event()  #: the owner has handled the auth reply
         self.retired = False  #: the machine no longer counts on this socket
+        self.aborted = False  #: shut down (or to be shut down the moment it opens)
         self.closing = False  #: we sent a close frame
         self.awaiting_frame = False  #: a ping is out: report the next frame of any kind
         self.settings_hash: str | None = None
@@ -108,8 +109,10 @@ class _Socket:
             self.abort()
 
     def abort(self) -> None:
-        """Shut the socket down now; its reader wakes and ends."""
+        """Shut the socket down now; its reader wakes and ends. An attempt whose connect is
+        still under way closes the moment it returns, before it can authenticate."""
         self.retired = True
+        self.aborted = True
         self.go.set()
         ws = self.ws
         raw = ws.sock if ws is not None else None
@@ -390,6 +393,8 @@ class Connection:
         ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=False)
         sock.ws = ws
         sslopt = {"context": target.ssl_context} if target.ssl_context is not None else None
+        if sock.aborted:  # aborted before this thread got going: open nothing
+            return state.Closed(sock.gen, None, "", state.aborted())
         try:
             ws.connect(target.url, timeout=self.config.connect_timeout, sslopt=sslopt, suppress_origin=True)
         except websocket.WebSocketBadStatusException as exc:
@@ -403,6 +408,8 @@ class Connection:
             return state.Failed(sock.gen, error, throttled=throttled, retry_after=retry)
         except (websocket.WebSocketException, OSError) as exc:
             return state.Failed(sock.gen, state.connection_failed(f"{type(exc).__name__}: {exc}"))
+        if sock.aborted:  # aborted while connecting: close before authenticating
+            return state.Closed(sock.gen, None, "", state.aborted())
         ws.settimeout(None)  # from here on the machine's timers decide
         if not sock.send(target.auth_frame):
             return state.Closed(sock.gen, None, "", state.connection_failed("could not send the auth frame"))
@@ -436,6 +443,8 @@ class Connection:
                 continue
             if not accepted:
                 accepted = self._on_auth_reply(sock, frame)
+                if sock.aborted:  # disconnected while the owner took in the reply
+                    return state.Closed(gen, None, "", state.aborted())
             elif isinstance(frame, protocol.ErrorFrame):
                 log.warning("the server refused a frame: %s %s", frame.code, frame.message)
             elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
