@@ -38,17 +38,8 @@ class ProxiedMixin(DevServerMixin):
     def proxied_client(self, uid: str | None = None, **overrides: Any) -> tuple[CometChatClient, FaultProxy]:
         proxy = FaultProxy(self.server.url).start()
         self.addCleanup(proxy.stop)  # type: ignore[attr-defined]
-        settings = settingsFor(proxy_server(self.server, proxy), builder=fast(**overrides))
-        client = CometChatClient(appId=self.server.app_id, appSettings=settings)
-        self.addCleanup(client.close)  # type: ignore[attr-defined]
-        if uid is not None:
-            ok(client.login(UID=uid, authKey=self.server.auth_key))
+        client = self.newClient(uid, builder=fast(**overrides), via=proxy)
         return client, proxy
-
-
-def proxy_server(server: Any, proxy: FaultProxy) -> Any:
-    """The server as seen through the proxy (what settingsFor needs)."""
-    return type("Via", (), {"url": proxy.url, "region": server.region})()
 
 
 class SeedStoryTest(DevServerMixin, unittest.TestCase):
@@ -93,8 +84,9 @@ class SeedStoryTest(DevServerMixin, unittest.TestCase):
         ok(client.connect())
         self.assertEqual(client.getConnectionStatus, ConnectionStatus.connected)
         ok(client.logout())
-        waitFor(lambda: not self.server.sessions(uid))
         self.assertEqual(client.getConnectionStatus.value, "disconnected")
+        waitFor(lambda: not self.server.sessions(uid))
+        recorder.waitFor("disconnected", count=2)
         self.assertEqual(statuses(recorder),
                          ["connecting", "connected", "disconnected", "connecting", "connected", "disconnected"])
 
@@ -115,9 +107,7 @@ class PreconditionTest(DevServerMixin, unittest.TestCase):
 
     def test_a_login_in_flight_counts_as_not_logged_in(self) -> None:
         with FaultProxy(self.server.url) as proxy, proxy.delay(0.2):
-            settings = settingsFor(proxy_server(self.server, proxy), builder=fast())
-            client = CometChatClient(appId=self.server.app_id, appSettings=settings)
-            self.addCleanup(client.close)
+            client = self.newClient(builder=fast(), via=proxy)
             login = client.login(UID="cometchat-uid-2", authKey=self.server.auth_key)
             self.assertEqual(error_of(client.connect()).errorCode, "ERROR_USER_NOT_LOGGED_IN")
             ok(login)

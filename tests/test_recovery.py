@@ -10,7 +10,7 @@ from typing import Any
 from cometchat import AppSettings, CometChatClient, ReceiverType, TextMessage
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
 from helpers import fast
-from test_connection_manual import ok, proxy_server
+from test_connection_manual import ok
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
 
@@ -27,8 +27,8 @@ class RecoveryTest(DevServerMixin, unittest.TestCase):
         base = AppSettings.AppSettingsBuilder()
         base = base.setStoragePath(path) if path else base.setInMemoryStorage()
         builder = fast(base.recoverMissedMessages(True))
-        server = proxy_server(self.server, via) if via is not None else self.server
-        client = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(server, builder=builder))
+        client = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(self.server, builder=builder,
+                                                                                 via=via))
         self.addCleanup(client.close)
         recorder = EventRecorder()
         client.addMessageListener("r", recorder)

@@ -12,16 +12,21 @@ from .timing import scaled
 __all__ = ["settingsFor", "clientFor", "resetDefaultClient"]
 
 
-def settingsFor(server: Any, *, auto: bool = False, builder: AppSettingsBuilder | None = None) -> AppSettings:
+def settingsFor(
+    server: Any, *, auto: bool = False, builder: AppSettingsBuilder | None = None, via: Any = None
+) -> AppSettings:
     """Settings pointing at ``server`` (a ``DevServer``, or anything with ``url`` and ``region``).
 
     Manual mode unless ``auto``; in-memory storage unless the builder you pass says otherwise.
+    ``via`` (a ``FaultProxy``) routes REST and the socket through that proxy, so a test can
+    break the client's network.
     """
     builder = builder or AppSettings.AppSettingsBuilder().setInMemoryStorage()
+    url = via.url if via is not None else server.url
     return (
         builder.setRegion(region=server.region)
-        .overrideClientHost(server.url)
-        .overrideAdminHost(server.url)
+        .overrideClientHost(url)
+        .overrideAdminHost(url)
         .autoEstablishSocketConnection(auto)
         .build()
     )
@@ -33,10 +38,12 @@ def clientFor(
     *,
     auto: bool = False,
     builder: AppSettingsBuilder | None = None,
+    via: Any = None,
     timeout: float = 10.0,
 ) -> CometChatClient:
     """A new initialised client for ``server``, logged in as ``uid`` when given."""
-    client = CometChatClient(appId=server.app_id, appSettings=settingsFor(server, auto=auto, builder=builder))
+    settings = settingsFor(server, auto=auto, builder=builder, via=via)
+    client = CometChatClient(appId=server.app_id, appSettings=settings)
     if uid is not None:
         client.login(UID=uid, authKey=server.auth_key).result(timeout=scaled(timeout))
     return client
