@@ -97,6 +97,10 @@ class ConnectionStateChange:
     retryIn: float | None = None
 
 
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:
     value = obj.get(key)
     return value if isinstance(value, str) else None
@@ -104,7 +108,7 @@ def _opt_str(obj: dict[str, Any], key: str) -> str | None:
 
 def _int(obj: dict[str, Any], key: str) -> int:
     value = obj.get(key)
-    if isinstance(value, bool):
+    if value is None or isinstance(value, bool):
         return 0
     if isinstance(value, (int, float)):
         return int(value)
@@ -136,24 +140,24 @@ class User:
         """A user from its wire object (reference section 4.7)."""
         if not isinstance(obj, dict):
             raise RemoteProtocolError("a user must be an object", field="user")
-        uid = obj.get("uid")
+        get = obj.get
+        uid = get("uid")
         if not isinstance(uid, str) or not uid:
             raise RemoteProtocolError("a user needs a uid", field="user.uid")
-        metadata = obj.get("metadata")
-        tags = obj.get("tags")
+        metadata, tags = get("metadata"), get("tags")
         return cls(
             uid=uid,
-            name=_opt_str(obj, "name"),
-            avatar=_opt_str(obj, "avatar"),
-            link=_opt_str(obj, "link"),
-            role=_opt_str(obj, "role"),
+            name=_str_or_none(get("name")),
+            avatar=_str_or_none(get("avatar")),
+            link=_str_or_none(get("link")),
+            role=_str_or_none(get("role")),
             metadata=metadata if isinstance(metadata, dict) else None,
-            status=UserStatus.offline if obj.get("status") in (None, "", "offline") else UserStatus.online,
-            statusMessage=_opt_str(obj, "statusMessage"),
+            status=UserStatus.offline if get("status") in (None, "", "offline") else UserStatus.online,
+            statusMessage=_str_or_none(get("statusMessage")),
             lastActiveAt=_int(obj, "lastActiveAt"),
-            tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
-            hasBlockedMe=obj.get("hasBlockedMe") is True,
-            blockedByMe=obj.get("blockedByMe") is True,
+            tags=tuple(t for t in tags if isinstance(t, str)) if tags else (),
+            hasBlockedMe=get("hasBlockedMe") is True,
+            blockedByMe=get("blockedByMe") is True,
             deactivatedAt=_int(obj, "deactivatedAt"),
         )
 
@@ -243,60 +247,71 @@ class BaseMessage:
         ``CustomMessage`` for those kinds, a plain ``BaseMessage`` for anything else."""
         if not isinstance(obj, dict):
             raise RemoteProtocolError("a message must be an object", field="body")
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            data = {}
+        fields = _message_fields(obj, data)
         category, kind = obj.get("category"), obj.get("type")
-        data = obj.get("data") if isinstance(obj.get("data"), dict) else {}
         if category == "message" and kind == "text":
             text = obj.get("text", data.get("text"))
             if not isinstance(text, str):
                 raise RemoteProtocolError("a text message needs its text", field="body.data.text")
-            message: BaseMessage = TextMessage(receiverUid="", text=text)
-        elif category == "custom" or (category == "message" and kind == "custom"):
+            return TextMessage(text=text, **fields)
+        if category == "custom" or (category == "message" and kind == "custom"):
             custom = obj.get("customData", data.get("customData"))
-            message = CustomMessage(
-                receiverUid="",
+            return CustomMessage(
                 customData=custom if isinstance(custom, dict) else {},
                 type=str(kind or ""),
                 subType=data.get("subType") or obj.get("subType"),
+                **fields,
             )
-        else:
-            message = BaseMessage(receiverUid="")
-        message._read_wire(obj, data)
-        return message
-
-    def _read_wire(self, obj: dict[str, Any], data: dict[str, Any]) -> None:
-        message_id = obj.get("id")
-        if isinstance(message_id, bool) or not isinstance(message_id, (int, str)) or not str(message_id).isdigit():
-            raise RemoteProtocolError("a message needs a numeric id", field="body.id")
-        self.id = int(message_id)
-        self.rawMessage = obj
-        self.muid = _opt_str(obj, "muid") or ""
-        self.senderUid = _opt_str(obj, "sender") or ""
-        self.receiverUid = _opt_str(obj, "receiver") or ""
-        self.receiverType = _receiver_type(obj.get("receiverType", "user"))
-        self.messageCategory = _enum_or(MessageCategory, obj.get("category"), MessageCategory.message)
-        self.messageType = _enum_or(MessageType, obj.get("type"), obj.get("type"))
-        self.conversationId = _opt_str(obj, "conversationId") or ""
-        for key in ("sentAt", "updatedAt", "deliveredAt", "readAt", "editedAt", "deletedAt", "replyCount"):
-            setattr(self, key, _int(obj, key))
-        self.parentMessageId = _int(obj, "parentId")
-        self.editedBy = _opt_str(obj, "editedBy") or ""
-        self.deletedBy = _opt_str(obj, "deletedBy") or ""
-        metadata = data.get("metadata", obj.get("metadata"))
-        self.metaData = metadata if isinstance(metadata, dict) else None
-        tags = obj.get("tags")
-        self.tags = [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else None
-        sender, _ = _entity(data, "sender")
-        self.sender = User.fromWire(sender) if sender else (User(uid=self.senderUid) if self.senderUid else None)
-        receiver, receiver_kind = _entity(data, "receiver")
-        if receiver is not None:
-            self.receiver = User.fromWire(receiver) if receiver_kind in (None, "user") else receiver
+        return BaseMessage(**fields)
 
 
-def _enum_or(enum_type: type[enum.Enum], value: Any, default: Any) -> Any:
-    try:
-        return enum_type(value)
-    except ValueError:
-        return default
+def _message_fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Every ``BaseMessage`` field of a message object, read once (the inbound hot path)."""
+    message_id = obj.get("id")
+    if isinstance(message_id, str) and message_id.isdigit():
+        message_id = int(message_id)
+    elif isinstance(message_id, bool) or not isinstance(message_id, int):
+        raise RemoteProtocolError("a message needs a numeric id", field="body.id")
+    sender_uid = _opt_str(obj, "sender") or ""
+    sender, _ = _entity(data, "sender")
+    receiver, receiver_kind = _entity(data, "receiver")
+    if receiver is not None and receiver_kind in (None, "user"):
+        receiver = User.fromWire(receiver)
+    metadata = data.get("metadata", obj.get("metadata"))
+    tags = obj.get("tags")
+    kind = obj.get("type")
+    return {
+        "id": message_id,
+        "rawMessage": obj,
+        "muid": _opt_str(obj, "muid") or "",
+        "senderUid": sender_uid,
+        "receiverUid": _opt_str(obj, "receiver") or "",
+        "receiverType": obj.get("receiverType", "user"),
+        "messageCategory": _CATEGORIES.get(obj.get("category"), MessageCategory.message),
+        "messageType": _TYPES.get(kind, kind),
+        "conversationId": _opt_str(obj, "conversationId") or "",
+        "sentAt": _int(obj, "sentAt"),
+        "updatedAt": _int(obj, "updatedAt"),
+        "deliveredAt": _int(obj, "deliveredAt"),
+        "readAt": _int(obj, "readAt"),
+        "editedAt": _int(obj, "editedAt"),
+        "deletedAt": _int(obj, "deletedAt"),
+        "replyCount": _int(obj, "replyCount"),
+        "parentMessageId": _int(obj, "parentId"),
+        "editedBy": _opt_str(obj, "editedBy") or "",
+        "deletedBy": _opt_str(obj, "deletedBy") or "",
+        "metaData": metadata if isinstance(metadata, dict) else None,
+        "tags": [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else None,
+        "sender": User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None),
+        "receiver": receiver,
+    }
+
+
+_CATEGORIES = {member.value: member for member in MessageCategory}
+_TYPES = {member.value: member for member in MessageType}
 
 
 @attrs.define(kw_only=True, eq=False)

@@ -270,6 +270,10 @@ class DevServer:
         """``push`` for many frames at once, in order; returns how many sessions got them."""
         return self._control("push_many", uid=uid, frames=frames)  # type: ignore[no-any-return]
 
+    def blast(self, uid: str, template: str, count: int, start: int = 1) -> int:
+        """Push ``count`` frames from ``template``, with ``{n}`` replaced by a counter (benchmarks)."""
+        return self._control("blast", uid=uid, template=template, count=count, start=start)  # type: ignore[no-any-return]
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""
         return self._control("requests", method=method, path=path)  # type: ignore[no-any-return]

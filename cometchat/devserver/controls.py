@@ -27,6 +27,7 @@ PUBLIC = (
     "delay_pongs",
     "push",
     "push_many",
+    "blast",
     "requests",
     "connections",
     "clear_logs",
@@ -116,6 +117,16 @@ class Controls:
             raise ValueError("frames must be a list")
         for frame in frames:
             self.hub.push(uid, frame if isinstance(frame, str) else json.dumps(frame))
+        return len(self.hub.sessions(uid))
+
+    async def blast(self, uid: str, template: str, count: int, start: int = 1) -> int:
+        """Push ``count`` frames made from ``template`` (``{n}`` becomes start, start+1, ...),
+        generated here, so a reader can be measured against a server far faster than itself."""
+        if "{n}" not in template or count < 1:
+            raise ValueError("template needs {n} and count must be positive")
+        head, _, tail = template.partition("{n}")
+        for n in range(start, start + count):
+            self.hub.push(uid, f"{head}{n}{tail}")
         return len(self.hub.sessions(uid))
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
