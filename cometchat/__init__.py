@@ -13,7 +13,13 @@ logging.getLogger("cometchat").addHandler(logging.NullHandler())
 
 from .client import CometChatClient  # noqa: E402
 from .cometchat import CometChat  # noqa: E402
-from .dispatch import DispatchQueue, MainDispatchQueue  # noqa: E402
+from .dispatch import (  # noqa: E402
+    AsyncioDispatchQueue,
+    DispatchQueue,
+    MainDispatchQueue,
+    QtDispatchQueue,
+    TkDispatchQueue,
+)
 from .exceptions import CometChatException  # noqa: E402
 from .listeners import (  # noqa: E402
     CometChatConnectionDelegate,
@@ -45,6 +51,7 @@ __all__ = [
     "AppSettings",
     "AppSettingsBuilder",
     "ApplicationState",
+    "AsyncioDispatchQueue",
     "BaseMessage",
     "CometChat",
     "CometChatClient",
@@ -61,9 +68,11 @@ __all__ = [
     "MessageCategory",
     "MessageReceipt",
     "MessageType",
+    "QtDispatchQueue",
     "ReceiptType",
     "ReceiverType",
     "TextMessage",
+    "TkDispatchQueue",
     "TransientMessage",
     "TypingIndicator",
     "User",

@@ -12,6 +12,7 @@ once, so the Future never waits for the queue to be pumped.
 from __future__ import annotations
 
 import collections
+import logging
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Generic, TypeVar
@@ -20,6 +21,7 @@ from .dispatch import DispatchQueue, run_user_code
 from .exceptions import CometChatException
 
 T = TypeVar("T")
+log = logging.getLogger("cometchat")
 
 #: Most callbacks one queue task runs before yielding to other work on that queue (a GUI loop).
 _BURST = 500
@@ -41,7 +43,15 @@ class CallbackPipe:
             if self._scheduled:
                 return
             self._scheduled = True
-        self.queue.async_(self._drain)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        try:
+            self.queue.async_(self._drain)
+        except RuntimeError as exc:  # a closed queue (or loop) must not take an SDK thread down
+            with self._lock:
+                self._scheduled = False
+            log.error("callbacks cannot be delivered: %s", exc)
 
     def _drain(self) -> None:
         for _ in range(_BURST):
@@ -51,7 +61,7 @@ class CallbackPipe:
                     return
                 fn, args = self._items.popleft()
             run_user_code(lambda: fn(*args))
-        self.queue.async_(self._drain)  # more waiting: let the queue breathe, then go on
+        self._schedule()  # more waiting: let the queue breathe, then go on
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything posted so far has run; False if ``timeout`` passed first.

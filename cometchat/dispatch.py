@@ -11,13 +11,14 @@ queue goes on with the next one.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import logging
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, ClassVar, TypeVar
 
-__all__ = ["DispatchQueue", "MainDispatchQueue"]
+__all__ = ["DispatchQueue", "MainDispatchQueue", "TkDispatchQueue", "AsyncioDispatchQueue", "QtDispatchQueue"]
 
 log = logging.getLogger("cometchat")
 T = TypeVar("T")
@@ -151,3 +152,127 @@ class MainDispatchQueue(DispatchQueue):
 
 
 DispatchQueue.main = MainDispatchQueue()
+
+
+class TkDispatchQueue(DispatchQueue):
+    """Callbacks on the Tk thread: a ``root.after`` loop drains the queue every ``interval`` ms.
+
+    Make it on the Tk thread (it starts its loop there); Tk itself is never touched from
+    another thread, so it works with any Tcl build.
+    """
+
+    def __init__(self, root: Any, interval: int = 10, label: str = "tk") -> None:
+        super().__init__(label)
+        self._root = root
+        self._interval = interval
+        self._tk_thread = threading.current_thread()
+        self._after_id: Any = None
+        self._pump()
+
+    def async_(self, fn: Callable[[], Any]) -> None:
+        with self._cond:
+            if self._closed:
+                raise RuntimeError(f"{self!r} is closed")
+            self._tasks.append(fn)
+
+    def isCurrent(self) -> bool:
+        return threading.current_thread() is self._tk_thread
+
+    def _pump(self) -> None:
+        with self._cond:
+            batch = list(self._tasks)
+            self._tasks.clear()
+        for task in batch:
+            run_user_code(task)
+        if not self._closed:
+            self._after_id = self._root.after(self._interval, self._pump)
+
+    def close(self, timeout: float | None = 5.0) -> None:
+        """Stop the loop (call it on the Tk thread, before the root is destroyed)."""
+        with self._cond:
+            self._closed = True
+        if self._after_id is not None and self.isCurrent():
+            try:
+                self._root.after_cancel(self._after_id)
+            except Exception:  # the root is already gone
+                pass
+
+
+class AsyncioDispatchQueue(DispatchQueue):
+    """Callbacks on an asyncio event loop, through ``loop.call_soon_threadsafe``.
+
+    Make it inside the running loop, or pass ``loop``. Once the loop is closed, ``async_``
+    raises ``RuntimeError`` saying so.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None, label: str = "asyncio") -> None:
+        super().__init__(label)
+        self.loop = loop or asyncio.get_running_loop()
+
+    def async_(self, fn: Callable[[], Any]) -> None:
+        if self.loop.is_closed():
+            raise RuntimeError("the asyncio loop behind this dispatch queue is closed; its callbacks cannot run")
+        self.loop.call_soon_threadsafe(run_user_code, fn)
+
+    def isCurrent(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            return False
+
+    def close(self, timeout: float | None = 5.0) -> None:
+        """The loop belongs to the app; closing the queue does nothing."""
+
+
+def _qt_bridge_type() -> Any:
+    """A QObject class with a queued signal, from whichever Qt binding is installed."""
+    try:
+        from PySide6 import QtCore
+
+        signal, slot = QtCore.Signal, QtCore.Slot
+    except ImportError:
+        try:
+            from PyQt6 import QtCore  # type: ignore[no-redef]
+
+            signal, slot = QtCore.pyqtSignal, QtCore.pyqtSlot
+        except ImportError:
+            raise ImportError(
+                "QtDispatchQueue needs Qt for Python: pip install 'cometchat-python[qt]' (PySide6-Essentials)"
+            ) from None
+
+    class Bridge(QtCore.QObject):  # type: ignore[misc, valid-type]
+        call = signal(object)
+
+        def __init__(self) -> None:
+            super().__init__()
+            # a slot of this object: queued calls run in the thread the object lives in
+            self.call.connect(self.run, QtCore.Qt.ConnectionType.QueuedConnection)
+
+        @slot(object)
+        def run(self, fn: Callable[[], Any]) -> None:
+            run_user_code(fn)
+
+    return Bridge
+
+
+class QtDispatchQueue(DispatchQueue):
+    """Callbacks on the Qt GUI thread: a queued signal on a QObject that lives there.
+
+    Make it on the GUI thread (where the QApplication or QCoreApplication runs); emitting the
+    signal from any other thread queues the call onto that thread's event loop, in order.
+    Needs QtCore only.
+    """
+
+    def __init__(self, label: str = "qt") -> None:
+        super().__init__(label)
+        self._bridge = _qt_bridge_type()()
+        self._gui_thread = threading.current_thread()
+
+    def async_(self, fn: Callable[[], Any]) -> None:
+        self._bridge.call.emit(fn)
+
+    def isCurrent(self) -> bool:
+        return threading.current_thread() is self._gui_thread
+
+    def close(self, timeout: float | None = 5.0) -> None:
+        """The GUI loop belongs to the app; closing the queue does nothing."""

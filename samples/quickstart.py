@@ -1,58 +1,239 @@
-"""Quickstart: start the local CometChat-compatible server and talk to it.
+"""Quickstart: CometChat's manual-connection story, step by step, with every callback shown.
 
-Run with no arguments. It starts an embedded ``DevServer``, logs two users in over REST,
-connects both to the WebSocket, sends a message from one to the other and shows it arrive.
-(The SDK walkthrough replaces this script once the SDK exists.)
+    python samples/quickstart.py
+
+With no arguments it starts a local CometChat-compatible server (``cometchat.devserver``) and
+runs against it. With ``COMETCHAT_APP_ID``, ``COMETCHAT_REGION`` and ``COMETCHAT_AUTH_KEY`` in
+the environment it runs the same story against that real CometChat app (users
+``cometchat-uid-1`` and ``cometchat-uid-2``, which CometChat creates in every new app).
+
+Each callback line names the thread it ran on: callbacks arrive on the SDK's dispatch queue
+(``cometchat-callbacks``), never on the thread that made the call.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import os
 import sys
+import threading
+from typing import Any, Iterator
 
-import requests
-import websocket
+from cometchat import (
+    AppSettings,
+    CometChat,
+    CometChatClient,
+    CometChatConnectionDelegate,
+    CometChatMessageDelegate,
+    CometChatUserDelegate,
+    ReceiverType,
+    TextMessage,
+    TypingIndicator,
+)
 
-from cometchat.devserver import DevServer
-
-
-def login(server: DevServer, uid: str, session: str) -> dict:
-    admin = {"appId": server.app_id, "apiKey": server.auth_key}
-    token = requests.post(f"{server.url}/v3.0/users/{uid}/auth_tokens", headers=admin, timeout=10).json()
-    headers = {"appId": server.app_id, "authToken": token["data"]["authToken"], "resource": session}
-    me = requests.put(f"{server.url}/v3.0/me", headers=headers, json={"deviceId": session}, timeout=10).json()
-    return dict(me["data"], headers=headers)
-
-
-def open_socket(server: DevServer, me: dict, session: str) -> websocket.WebSocket:
-    settings = me["settings"]
-    ws = websocket.create_connection(f"ws://{settings['CHAT_HOST']}:{settings['CHAT_WSS_PORT']}/", timeout=10)
-    auth = {"appId": server.app_id, "deviceId": session, "type": "auth", "sender": me["uid"],
-            "body": {"auth": me["jwt"], "deviceId": session, "presenceSubscription": "ALL_USERS"}}
-    ws.send(json.dumps(auth))
-    print(f"  {me['uid']} auth reply: {ws.recv()}")
-    return ws
+ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
+TIMEOUT = 10.0
 
 
-def main() -> int:
+_print_lock = threading.Lock()
+
+
+def show(text: str) -> None:
+    """One whole line at a time, whichever thread prints it."""
+    with _print_lock:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+
+def callback(name: str, detail: str = "") -> None:
+    show(f"    [{threading.current_thread().name}] {name}{'(' + detail + ')' if detail else '()'}")
+
+
+class Story:
+    """Waits for callbacks by name, so every step starts after the previous one finished."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._seen: dict[str, int] = {}
+
+    def saw(self, name: str) -> None:
+        with self._cond:
+            self._seen[name] = self._seen.get(name, 0) + 1
+            self._cond.notify_all()
+
+    def wait(self, name: str, count: int = 1, timeout: float = TIMEOUT) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._seen.get(name, 0) >= count, timeout):
+                raise TimeoutError(f"{name} did not happen within {timeout:g}s")
+
+    def count(self, name: str) -> int:
+        with self._cond:
+            return self._seen.get(name, 0)
+
+
+class AliceListener(CometChatConnectionDelegate, CometChatMessageDelegate, CometChatUserDelegate):
+    """Everything Alice's app hears, printed with the thread it arrived on."""
+
+    def __init__(self, story: Story) -> None:
+        self.story = story
+
+    def _note(self, name: str, detail: str = "") -> None:
+        callback(name, detail)
+        self.story.saw(name)
+
+    def connecting(self) -> None:
+        self._note("connecting")
+
+    def connected(self) -> None:
+        self._note("connected")
+
+    def disconnected(self) -> None:
+        self._note("disconnected")
+
+    def onfeatureThrottled(self) -> None:
+        self._note("onfeatureThrottled")
+
+    def onConnectionError(self, error: Any) -> None:
+        self._note("onConnectionError", error.errorCode)
+
+    def onTextMessageReceived(self, textMessage: TextMessage) -> None:
+        self._note("onTextMessageReceived", f"{textMessage.sender.name}: {textMessage.text!r}")
+
+    def onTypingStarted(self, typingDetails: TypingIndicator) -> None:
+        self._note("onTypingStarted", typingDetails.sender.uid)
+
+    def onTypingEnded(self, typingDetails: TypingIndicator) -> None:
+        self._note("onTypingEnded", typingDetails.sender.uid)
+
+    def onUserOnline(self, user: Any) -> None:
+        self._note("onUserOnline", user.uid)
+
+    def onUserOffline(self, user: Any) -> None:
+        self._note("onUserOffline", user.uid)
+
+
+@contextlib.contextmanager
+def backend() -> Iterator[dict[str, Any]]:
+    """A real CometChat app from the environment, or a local dev server."""
+    real = {k: os.environ.get(f"COMETCHAT_{k.upper()}") for k in ("app_id", "region", "auth_key")}
+    if all(real.values()):
+        show(f"Using the CometChat app {real['app_id']} in region {real['region']}")
+        yield dict(real, host=None)
+        return
+    from cometchat.devserver import DevServer
+
     with DevServer() as server:
-        print(f"Dev server at {server.url} (app {server.app_id})")
-        alice = login(server, "cometchat-uid-1", "session-alice")
-        bob = login(server, "cometchat-uid-2", "session-bob")
-        print(f"Logged in {alice['name']} and {bob['name']}")
-        alice_ws = open_socket(server, alice, "session-alice")
-        bob_ws = open_socket(server, bob, "session-bob")
-        print(f"  {alice['uid']} hears: {alice_ws.recv()}")  # bob came online
-        body = {"receiver": alice["uid"], "receiverType": "user", "category": "message", "type": "text",
-                "data": {"text": "Hello Alice!"}, "text": "Hello Alice!"}
-        sent = requests.post(f"{server.url}/v3.0/messages", headers=bob["headers"], json=body, timeout=10).json()
-        print(f"Bob sent message {sent['data']['id']}")
-        frame = json.loads(alice_ws.recv())
-        print(f"Alice received: {frame['body']['data']['text']!r} from {frame['sender']}")
-        alice_ws.close()
-        bob_ws.close()
+        show(f"Started a local CometChat server at {server.url} (app {server.app_id})")
+        yield {"app_id": server.app_id, "region": server.region, "auth_key": server.auth_key, "host": server.url}
+
+
+def settings_for(config: dict[str, Any]) -> AppSettings:
+    builder = (
+        AppSettings.AppSettingsBuilder()
+        .setRegion(region=config["region"])
+        .subscribePresenceForAllUsers()
+        .autoEstablishSocketConnection(False)  # manual mode: the app decides when to connect
+        .setInMemoryStorage()  # the sample leaves nothing behind
+    )
+    if config["host"]:
+        builder = builder.overrideClientHost(config["host"]).overrideAdminHost(config["host"])
+    return builder.build()
+
+
+def step(n: int, text: str) -> None:
+    CometChat.flush(TIMEOUT)  # let the previous step's callbacks print first
+    show(f"\n{n}. {text}")
+
+
+def run(config: dict[str, Any]) -> None:
+    story = Story()
+    listener = AliceListener(story)
+    settings = settings_for(config)
+
+    step(1, "CometChat.init in manual mode (autoEstablishSocketConnection(False))")
+    CometChat.addConnectionListener("quickstart", listener)
+    CometChat.addMessageListener("quickstart", listener)
+    CometChat.addUserListener("quickstart", listener)
+    CometChat.init(appId=config["app_id"], appSettings=settings,
+                   onSuccess=lambda ok: callback("init.onSuccess", str(ok))).result(TIMEOUT)
+
+    step(2, f"CometChat.login(UID={ALICE!r}, ...)")
+    user = CometChat.login(UID=ALICE, authKey=config["auth_key"],
+                           onSuccess=lambda u: callback("login.onSuccess", u.name)).result(TIMEOUT)
+    show(f"    logged in as {user.name}; no socket is open in manual mode")
+
+    step(3, "the status before connect")
+    show(f"    CometChat.getConnectionStatus.value == {CometChat.getConnectionStatus.value!r}")
+
+    step(4, "CometChat.connect()")
+    CometChat.connect(onSuccess=lambda: callback("connect.onSuccess")).result(TIMEOUT)
+    story.wait("connected")
+    CometChat.flush(TIMEOUT)
+    show(f"    status: {CometChat.getConnectionStatus.value!r}")
+
+    step(5, "CometChat.connect() again, while connected")
+    failed = CometChat.connect(onError=lambda e: callback("connect.onError", e.errorCode))
+    error = failed.exception(TIMEOUT)
+    CometChat.flush(TIMEOUT)
+    show(f"    refused: {error.errorCode}: {error.errorDescription}")
+
+    step(6, f"another user ({BOB}) logs in and connects: presence, typing, a message")
+    bob = CometChatClient(appId=config["app_id"], appSettings=settings)
+    try:
+        bob.login(UID=BOB, authKey=config["auth_key"]).result(TIMEOUT)
+        bob.connect().result(TIMEOUT)
+        story.wait("onUserOnline")
+        indicator = TypingIndicator(receiverID=ALICE, receiverType=ReceiverType.user)
+        bob.startTyping(indicator=indicator)
+        story.wait("onTypingStarted")
+        bob.sendTextMessage(message=TextMessage(receiverUid=ALICE, text="Hello Alice!",
+                                                receiverType=ReceiverType.user)).result(TIMEOUT)
+        story.wait("onTextMessageReceived")
+        bob.endTyping(indicator=indicator)
+        story.wait("onTypingEnded")
+
+        step(7, "CometChat.disconnect()")
+        CometChat.disconnect(onSuccess=lambda: callback("disconnect.onSuccess")).result(TIMEOUT)
+        story.wait("disconnected")
+        CometChat.flush(TIMEOUT)
+        show(f"    status: {CometChat.getConnectionStatus.value!r}")
+
+        step(8, "while disconnected, nothing is received")
+        bob.sendTextMessage(message=TextMessage(receiverUid=ALICE, text="Are you there?",
+                                                receiverType=ReceiverType.user)).result(TIMEOUT)
+        CometChat.flush(2.0)
+        try:
+            story.wait("onTextMessageReceived", count=2, timeout=2.0)
+        except TimeoutError:
+            show("    (nothing arrived in 2 s, as expected)")
+        else:
+            raise RuntimeError("a message arrived while disconnected")
+
+        step(9, "CometChat.connect() again")
+        CometChat.connect(onSuccess=lambda: callback("connect.onSuccess")).result(TIMEOUT)
+        story.wait("connected", count=2)
+    finally:
+        bob.close()
+
+    step(10, "CometChat.logout()")
+    CometChat.logout(onSuccess=lambda message: callback("logout.onSuccess", message)).result(TIMEOUT)
+    story.wait("disconnected", count=2)
+    CometChat.flush(TIMEOUT)
+    show(f"    status: {CometChat.getConnectionStatus.value!r}")
+    show("\nDone: every callback above ran on 'cometchat-callbacks', never on the main thread.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        with backend() as config:
+            run(config)
+    except Exception as exc:
+        sys.stderr.write(f"\nQuickstart failed: {type(exc).__name__}: {exc}\n")
+        return 1
+    finally:
+        CometChat.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

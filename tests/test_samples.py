@@ -1,0 +1,134 @@
+"""The samples work, end to end, as a new user would run them."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import time
+import unittest
+from types import ModuleType
+
+from cometchat import ReceiverType, TextMessage, TypingIndicator
+from cometchat.testing import DevServerMixin, scaled
+from gui import tk_root
+
+SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
+
+
+def sample(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"sample_{name}", os.path.join(SAMPLES, f"{name}.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(*args: str, timeout: float) -> tuple[subprocess.CompletedProcess[str], float]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMETCHAT_") or k.endswith("_SCALE")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=os.path.dirname(SAMPLES))
+    return done, time.monotonic() - started
+
+
+class QuickstartTest(unittest.TestCase):
+    def test_the_story_runs_in_order_with_callbacks_on_the_dispatch_thread(self) -> None:
+        done, elapsed = run(os.path.join(SAMPLES, "quickstart.py"), timeout=scaled(60))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertLess(elapsed, scaled(15))
+        out = done.stdout
+        steps = [int(n) for n in re.findall(r"^(\d+)\. ", out, re.MULTILINE)]
+        self.assertEqual(steps, list(range(1, 11)))
+        for expected in ("init in manual mode", "getConnectionStatus.value == 'disconnected'",
+                         "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE", "onUserOnline(cometchat-uid-2)",
+                         "onTypingStarted(cometchat-uid-2)", "onTextMessageReceived(George Alan: 'Hello Alice!')",
+                         "nothing arrived", "logout.onSuccess(User logged out successfully.)"):
+            self.assertIn(expected, out)
+        order = [out.index(marker) for marker in ("connecting()", "connected()", "connect.onSuccess()",
+                                                  "connect.onError", "onTextMessageReceived", "disconnected()",
+                                                  "logout.onSuccess")]
+        self.assertEqual(order, sorted(order))
+        threads = re.findall(r"^\s+\[([^\]]+)\]", out, re.MULTILINE)
+        self.assertGreater(len(threads), 15)
+        self.assertEqual(set(threads), {"cometchat-callbacks"})
+
+    def test_a_failure_is_a_clear_message_and_a_non_zero_exit(self) -> None:
+        script = textwrap.dedent(f"""
+            import os, runpy, sys
+            import cometchat.transport.hosts as hosts
+            # the "real service" path, sent to a closed local port: no test ever reaches out
+            hosts.client_base = hosts.admin_base = lambda *args, **kwargs: "http://127.0.0.1:9/v3.0/"
+            os.environ.update(COMETCHAT_APP_ID="app", COMETCHAT_REGION="us", COMETCHAT_AUTH_KEY="key")
+            sys.exit(runpy.run_path({os.path.join(SAMPLES, "quickstart.py")!r})["main"]())
+        """)
+        done, _ = run("-c", script, timeout=scaled(60))
+        self.assertEqual(done.returncode, 1)
+        self.assertIn("Using the CometChat app app in region us", done.stdout)
+        self.assertIn("Quickstart failed: CometChatException: ERROR_INTERNET_UNAVAILABLE", done.stderr)
+
+
+class TkSampleTest(DevServerMixin, unittest.TestCase):
+    def pump(self, root, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + scaled(timeout)
+        while not condition():
+            self.assertLess(time.monotonic(), deadline, "the window never got there")
+            root.update()  # run the Tk loop (and with it the SDK callbacks) by hand
+
+    def test_connect_receive_a_message_and_see_typing(self) -> None:
+        root = tk_root()
+        window = sample("tk_chat").build(root, self.server)
+        self.addCleanup(lambda: window.close() if window.root.winfo_exists() else None)
+        window.me.set("cometchat-uid-1")
+        window.peer.set("cometchat-uid-2")
+        window.login_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith("disconnected"))
+        window.connect_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith(": connected"))
+
+        peer = self.newClient("cometchat-uid-2")
+        peer.connect().result(scaled(10))
+        peer.startTyping(indicator=TypingIndicator(receiverID="cometchat-uid-1", receiverType=ReceiverType.user))
+        self.pump(root, lambda: window.typing_label.cget("text") == "George Alan is typing...")
+        peer.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-1", text="Hi from Tk's peer",
+                                                 receiverType=ReceiverType.user)).result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 1)
+        self.assertEqual(window.messages.get(0), "George Alan: Hi from Tk's peer")
+        self.assertEqual(window.typing_label.cget("text"), "")
+
+        window.entry.insert(0, "and back")
+        window.send_button.invoke()
+        self.pump(root, lambda: window.messages.size() == 2)
+        self.assertEqual(window.messages.get(1), "me: and back")
+        window.disconnect_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith(": disconnected"))
+
+
+class AsyncioSampleTest(DevServerMixin, unittest.TestCase):
+    def test_the_bot_answers_a_message(self) -> None:
+        bot = sample("asyncio_bot")
+
+        async def scenario() -> str:
+            echo = await bot.start_bot(self.server)
+            try:
+                return await bot.ask(self.server, "ping from the test")
+            finally:
+                echo.client.close()
+
+        self.assertEqual(asyncio.run(asyncio.wait_for(scenario(), scaled(30))), "Echo: ping from the test")
+
+
+class UnittestExampleTest(unittest.TestCase):
+    def test_the_users_unittest_example_passes(self) -> None:
+        done, _ = run("-m", "unittest", "discover", "-s", SAMPLES, "-p", "test_my_app.py", timeout=scaled(120))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("Ran 2 tests", done.stderr)
+        self.assertIn("OK", done.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
