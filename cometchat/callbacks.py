@@ -60,7 +60,7 @@ class CallbackPipe:
                     self._scheduled = False
                     return
                 fn, args = self._items.popleft()
-            run_user_code(lambda: fn(*args))
+            run_user_code(fn, *args)
         self._schedule()  # more waiting: let the queue breathe, then go on
 
     def flush(self, timeout: float | None = None) -> bool:

@@ -12,7 +12,6 @@ Clients are independent: several users can live in one process, each in its own 
 from __future__ import annotations
 
 import logging
-import re
 import ssl
 import sys
 import threading
@@ -23,7 +22,7 @@ from typing import Any, Callable, TypeVar
 
 import attrs
 
-from . import __version__
+from . import __version__, validation
 from . import exceptions as errors
 from .callbacks import CallbackPipe, Reply
 from .connection_host import ClientConnectionHost, refreshed_session
@@ -58,8 +57,6 @@ T = TypeVar("T")
 
 Callback = Callable[..., Any]
 
-_APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
-_UID = re.compile(r"^[A-Za-z0-9_-]+$")
 LOGOUT_MESSAGE = "User logged out successfully."
 _THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 _RECOVERY_PAGE = 100
@@ -77,70 +74,6 @@ def _fail(code: str, description: str, details: dict[str, Any] | None = None) ->
     return CometChatException(code, description, details)
 
 
-def _login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
-    """The iOS client-side checks of login's arguments, in the iOS order."""
-    if token is not None and uid is None:
-        if not isinstance(token, str) or not token.strip():
-            return _fail(errors.ERROR_BLANK_AUTHTOKEN, "Auth token cannot be empty. Please provide a valid auth token")
-        if any(c.isspace() for c in token):
-            return _fail(
-                errors.ERROR_AUTHTOKEN_WITH_SPACE, "Auth token cannot contain spaces. Please provide a valid AuthToken"
-            )
-        return None
-    if not isinstance(uid, str) or not uid.strip():
-        return _fail(errors.ERROR_INVALID_UID, "UID cannot be blank. Please provide a valid UID")
-    if any(c.isspace() for c in uid):
-        return _fail(errors.ERROR_UID_WITH_SPACE, "UID cannot contain spaces. Please provide a valid UID")
-    if not _UID.match(uid):
-        return _fail(errors.ERROR_INVALID_UID, "Please provide a valid UID")
-    if not isinstance(key, str) or not key:
-        return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
-    if any(c.isspace() for c in key):
-        return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
-    return None
-
-
-def _receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
-    if not isinstance(receiver_id, str) or not receiver_id.strip():
-        return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
-    if not isinstance(receiver_type, ReceiverType):
-        return _fail(errors.INVALID_RECEIVER_TYPE, "Receiver type can be `user` or `group`.")
-    return None
-
-
-def _message_error(message: Any, kind: type[BaseMessage]) -> CometChatException | None:
-    """The JS SDK's checks before a message is sent."""
-    if not isinstance(message, kind):
-        return _fail(errors.ERROR_INVALID_MESSAGE, f"message must be a {kind.__name__}.")
-    error = _receiver_error(message.receiverUid, message.receiverType)
-    if error is not None:
-        return error
-    if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
-        return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
-    if isinstance(message, CustomMessage):
-        if not isinstance(message.customData, dict):
-            return _fail(errors.INVALID_CUSTOM_DATA, "customData must be a dictionary.")
-        if not isinstance(message.type, str) or not message.type.strip():
-            return _fail(errors.INVALID_MESSAGE_TYPE, "A custom message needs a type.")
-    return None
-
-
-def _receipt_error(message_id: Any, receiver_id: Any, receiver_type: Any, author: Any) -> CometChatException | None:
-    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
-        if not (isinstance(message_id, str) and message_id.isdigit() and int(message_id) > 0):
-            return _fail(errors.ERROR_INVALID_MESSAGEID, "Please provide a valid message id.")
-    try:
-        receiver_type = ReceiverType(receiver_type)
-    except ValueError:
-        pass
-    error = _receiver_error(receiver_id, receiver_type)
-    if error is not None:
-        return error
-    if not isinstance(author, str) or not author:
-        return _fail(errors.ERROR_INVALID_SENDER_ID, "Please provide the uid of the message's sender.")
-    return None
-
-
 def _machine_config(settings: AppSettings) -> MachineConfig:
     return MachineConfig(
         auto_connect=settings.autoEstablishSocketConnection,
@@ -153,26 +86,6 @@ def _machine_config(settings: AppSettings) -> MachineConfig:
         close_timeout=settings.closeTimeout,
         background_window=settings.backgroundWindow,
     )
-
-
-def _init_error(app_id: Any, settings: Any) -> CometChatException | None:
-    if app_id is None or app_id == "":
-        return _fail(errors.ERROR_EMPTY_APPID, "AppID cannot be empty. Please specify a valid appID")
-    if not isinstance(app_id, str) or not _APP_ID.match(app_id):
-        return _fail(errors.ERR_INVALID_APP_ID, "Invalid App ID")
-    if not isinstance(settings, AppSettings):
-        return _fail(
-            errors.ERROR_INVALID_APP_SETTINGS,
-            "appSettings must be built with AppSettings.AppSettingsBuilder().build()",
-            {"given": type(settings).__name__},
-        )
-    if not settings.region:
-        return _fail(
-            errors.ERROR_REGION_MISSING,
-            "Region not specified. Please specify the region in the AppSettingsBuilder class using the"
-            " `setRegion()` method",
-        )
-    return None
 
 
 class CometChatClient:
@@ -247,18 +160,16 @@ class CometChatClient:
         for listener in registry.snapshot():
             fn = getattr(listener, method, None)
             if callable(fn):
-                run_user_code(lambda fn=fn: fn(*args))  # type: ignore[misc]
+                run_user_code(fn, *args)
 
     def _precheck(self, reply: Reply[Any], *, needs_user: bool = False) -> bool:
         """Answer ``reply`` with the error that forbids the call, if any; True when allowed."""
         if self._closed:
-            reply.fail(_fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed."))
+            reply.fail(errors.client_closed())
         elif self._app_id is None:
-            reply.fail(
-                _fail(errors.COMETCHAT_INITIALIZATION_NOT_DONE, "Please call CometChat.init() before using this method.")
-            )
+            reply.fail(errors.not_initialised())
         elif needs_user and self._session is None:
-            reply.fail(_fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method"))
+            reply.fail(errors.not_logged_in())
         else:
             return True
         return False
@@ -286,7 +197,7 @@ class CometChatClient:
         session = self._session
         rest = self._rest
         if session is None or rest is None:
-            raise _fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+            raise errors.not_logged_in()
         try:
             return rest.call(method, path, auth_token=session.auth_token, **kwargs)
         except CometChatException as exc:
@@ -327,8 +238,8 @@ class CometChatClient:
 
     def _initialise(self, app_id: Any, settings: Any) -> CometChatException | None:
         if self._closed:
-            return _fail(errors.ERROR_CLIENT_CLOSED, "This client has been closed.")
-        error = _init_error(app_id, settings)
+            return errors.client_closed()
+        error = validation.init_error(app_id, settings)
         if error is not None:
             return error
         previous = self._connection
@@ -417,7 +328,7 @@ class CometChatClient:
         reply = self._reply(onSuccess, onError)
         if not self._precheck(reply):
             return reply.future
-        error = _login_error(UID, authKey if authKey is not None else apiKey, authToken)
+        error = validation.login_error(UID, authKey if authKey is not None else apiKey, authToken)
         if error is not None:
             reply.fail(error)
             return reply.future
@@ -568,7 +479,7 @@ class CometChatClient:
         with self._lock:
             session = self._session
             if session is None:
-                reply.fail(_fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method"))
+                reply.fail(errors.not_logged_in())
                 return reply.future
             self._sign_out_locally()
         rest = self._rest
@@ -675,7 +586,7 @@ class CometChatClient:
         self, message: Any, kind: type[BaseMessage], onSuccess: Callback | None, onError: Callback | None
     ) -> Future[Any]:
         reply = self._reply(onSuccess, onError)
-        error = _message_error(message, kind)
+        error = validation.message_error(message, kind)
         if error is not None:
             reply.fail(error)
             return reply.future
@@ -713,7 +624,7 @@ class CometChatClient:
         error = self._socket_error(blocked_by=("NO_TRANSIENT",))
         if error is None and not isinstance(message, TransientMessage):
             error = _fail(errors.ERROR_INVALID_MESSAGE, "message must be a TransientMessage.")
-        error = error or _receiver_error(message.receiverID, message.receiverType)
+        error = error or validation.receiver_error(message.receiverID, message.receiverType)
         if error is None:
             frame = protocol.TransientFrame(
                 app_id=self._app_id, receiver=message.receiverID, receiver_type=message.receiverType.value,
@@ -735,7 +646,7 @@ class CometChatClient:
         error = self._socket_error(blocked_by=_THROTTLING_MODES)
         if error is None and not isinstance(indicator, TypingIndicator):
             error = _fail(errors.ERROR_INVALID_MESSAGE, "indicator must be a TypingIndicator.")
-        error = error or _receiver_error(indicator.receiverID, indicator.receiverType)
+        error = error or validation.receiver_error(indicator.receiverID, indicator.receiverType)
         if error is not None:
             level = logging.DEBUG if error.errorCode == errors.RECEIPTS_TEMPORARILY_BLOCKED else logging.WARNING
             log.log(level, "typing indicator not sent: %s", error)  # under MODE throttling, a no-op
@@ -803,7 +714,7 @@ class CometChatClient:
             receiver_id = author if from_them else message.receiverUid  # the other party (or the group)
         error = self._socket_error(blocked_by=_THROTTLING_MODES)
         if error is None:
-            error = _receipt_error(message_id, receiver_id, receiver_type, author)
+            error = validation.receipt_error(message_id, receiver_id, receiver_type, author)
         if error is None:
             frame = protocol.ReceiptFrame(
                 app_id=self._app_id, receiver=receiver_id, receiver_type=ReceiverType(receiver_type).value,
@@ -833,15 +744,12 @@ class CometChatClient:
     def _socket_error(self, *, blocked_by: tuple[str, ...]) -> CometChatException | None:
         """Why a frame cannot be sent now: not set up, not connected, or throttled by MODE."""
         if self._closed or self._app_id is None:
-            return _fail(errors.COMETCHAT_INITIALIZATION_NOT_DONE, "Please call CometChat.init() before using this method.")
+            return errors.not_initialised()
         session = self._session
         if session is None:
-            return _fail(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+            return errors.not_logged_in()
         if self._connection is None or not self._connection.is_established():
-            return _fail(
-                errors.NO_WEBSOCKET_CONNECTION,
-                "Connection to our Websockets server is broken. Please retry after some time.",
-            )
+            return errors.no_websocket()
         if session.settings.get("MODE") in blocked_by:
             return _fail(errors.RECEIPTS_TEMPORARILY_BLOCKED, "Due to high load. Receipts have been blocked for your app.")
         return None
@@ -850,9 +758,7 @@ class CometChatClient:
         connection = self._connection
         if connection is not None and connection.send(protocol.encode(frame)):
             return None
-        return _fail(
-            errors.NO_WEBSOCKET_CONNECTION, "Connection to our Websockets server is broken. Please retry after some time."
-        )
+        return errors.no_websocket()
 
     # ------------------------------------------------------------------ inbound messages
 

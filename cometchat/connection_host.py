@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import __version__
+from . import exceptions as errors
 from .dispatch import run_user_code
 from .exceptions import CometChatException
 from .listeners import ListenerRegistry
@@ -43,7 +44,7 @@ def _deliver_status(registry: ListenerRegistry, change: ConnectionStateChange) -
         for name, args in ((method, ()), ("connectionStateChanged", (change,))):
             fn = getattr(listener, name, None)
             if callable(fn):
-                run_user_code(lambda fn=fn, args=args: fn(*args))  # type: ignore[misc]
+                run_user_code(fn, *args)
 
 
 class ClientConnectionHost:
@@ -56,7 +57,7 @@ class ClientConnectionHost:
         client = self.client
         session, settings, rest = client._session, client._settings, client._rest
         if session is None or settings is None or rest is None:
-            raise state.not_logged_in()
+            raise errors.not_logged_in()
         url = hosts.socket_url(session.settings, rest.client_base)
         if url is None:
             raise state.connection_failed("the app settings name no chat host")

@@ -24,10 +24,10 @@ log = logging.getLogger("cometchat")
 T = TypeVar("T")
 
 
-def run_user_code(fn: Callable[[], Any]) -> None:
+def run_user_code(fn: Callable[..., Any], *args: Any) -> None:
     """Run a user callback; an exception is the app's bug, logged, never the SDK's problem."""
     try:
-        fn()
+        fn(*args)
     except Exception:
         log.exception("a callback raised an exception (this is an error in the app's code)")
 

@@ -137,3 +137,24 @@ class CometChatException(Exception):
 
     def __repr__(self) -> str:
         return f"CometChatException({self.errorCode!r}, {self.errorDescription!r})"
+
+
+# The errors raised from several places, made in one.
+
+
+def not_initialised() -> CometChatException:
+    return CometChatException(COMETCHAT_INITIALIZATION_NOT_DONE, "Please call CometChat.init() before using this method.")
+
+
+def not_logged_in() -> CometChatException:
+    return CometChatException(ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
+
+
+def client_closed() -> CometChatException:
+    return CometChatException(ERROR_CLIENT_CLOSED, "This client has been closed.")
+
+
+def no_websocket() -> CometChatException:
+    return CometChatException(
+        NO_WEBSOCKET_CONNECTION, "Connection to our Websockets server is broken. Please retry after some time."
+    )

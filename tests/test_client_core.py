@@ -18,7 +18,6 @@ from cometchat import (
     CometChat,
     CometChatClient,
     CometChatException,
-    DispatchQueue,
     MainDispatchQueue,
     User,
     UserStatus,

@@ -258,7 +258,7 @@ class MessagesApiTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertEqual([m["id"] for m in body["data"]], ids[-3:])
         self.assertEqual(body["meta"]["cursor"]["id"], ids[-3])
-        status, body = self.alice.rest(f"GET", f"users/cometchat-uid-3/messages?id={ids[1]}&affix=append&per_page=3")
+        status, body = self.alice.rest("GET", f"users/cometchat-uid-3/messages?id={ids[1]}&affix=append&per_page=3")
         self.assertEqual([m["id"] for m in body["data"]], ids[2:5])
         status, body = self.alice.rest("GET", f"users/cometchat-uid-3/messages?id={ids[3]}&affix=prepend&per_page=2")
         self.assertEqual([m["id"] for m in body["data"]], ids[1:3])

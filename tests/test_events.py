@@ -3,7 +3,6 @@ messages, echo rules, ordering, and frames fed by hand."""
 
 from __future__ import annotations
 
-import threading
 import time
 import unittest
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 from cometchat import (
     AppSettings,
     CometChatClient,
-    CometChatException,
     CustomMessage,
     MessageCategory,
     MessageType,
@@ -23,7 +21,7 @@ from cometchat import (
     User,
     UserStatus,
 )
-from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
+from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
 from helpers import fast
 from test_connection_manual import error_of, ok
 

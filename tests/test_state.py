@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import random
 import unittest
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st

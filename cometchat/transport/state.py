@@ -26,7 +26,7 @@ from typing import Any, Callable, ClassVar, Union
 import attrs
 
 from .. import exceptions as errors
-from ..exceptions import CometChatException
+from ..exceptions import CometChatException, client_closed, no_websocket, not_logged_in
 from ..models import ConnectionStateChange, ConnectionStatus
 
 __all__ = [
@@ -302,10 +302,6 @@ def _error(code: str, description: str, details: dict[str, Any] | None = None) -
     return CometChatException(code, description, details)
 
 
-def not_logged_in() -> CometChatException:
-    return _error(errors.ERROR_USER_NOT_LOGGED_IN, "Please log in to CometChat before calling this method")
-
-
 def already_connected() -> CometChatException:
     return _error(
         errors.ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE,
@@ -315,13 +311,6 @@ def already_connected() -> CometChatException:
 
 def aborted() -> CometChatException:
     return _error(errors.ERROR_CONNECTION_ABORTED, "The connection attempt was aborted by disconnect().")
-
-
-def no_socket() -> CometChatException:
-    return _error(
-        errors.NO_WEBSOCKET_CONNECTION,
-        "Connection to our Websockets server is broken. Please retry after some time.",
-    )
 
 
 def connection_failed(cause: str, **details: Any) -> CometChatException:
@@ -458,7 +447,7 @@ class ConnectionMachine:
         for name in _LINK_TIMERS:
             self._do(CancelTimer(name))
         self._awaiting_frame = False
-        self._answer(self._take("_pings"), no_socket())
+        self._answer(self._take("_pings"), no_websocket())
 
     def _fail_attempt(self, error: CometChatException, *, throttled: bool = False,
                       retry_after: float | None = None) -> None:
@@ -578,7 +567,7 @@ class ConnectionMachine:
     def _ping_refused(self, event: Ping) -> None:
         """onError NO_WEBSOCKET_CONNECTION (a background window is still extended)"""
         self._extend_window()
-        self._answer([event.request], no_socket())
+        self._answer([event.request], no_websocket())
 
     def _sign_in(self, event: SignIn) -> None:
         """idle; in auto mode, open the socket at once"""
@@ -601,10 +590,10 @@ class ConnectionMachine:
         self._go(State.SIGNED_OUT)
         error = not_logged_in()
         if isinstance(event, Shutdown):
-            error = _error(errors.ERROR_CLIENT_CLOSED, "This client has been closed.")
+            error = client_closed()
         self._answer(self._take("_connects"), error)
         self._answer(self._take("_disconnects"))
-        self._answer(self._take("_pings"), no_socket())
+        self._answer(self._take("_pings"), no_websocket())
 
     def _app_state(self, event: AppState) -> None:
         """didEnterBackground opens the background window; didBecomeActive ends it and, in auto

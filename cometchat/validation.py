@@ -1,0 +1,106 @@
+"""The client-side checks, made before any request: each returns the error, or None.
+
+They follow the official SDKs (iOS first, then JS) in what they check, in which order, and
+with which code and text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import exceptions as errors
+from .exceptions import CometChatException
+from .models import BaseMessage, CustomMessage, ReceiverType, TextMessage
+from .settings import AppSettings
+
+_APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+_UID = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
+    return CometChatException(code, description, details)
+
+
+def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
+    """The iOS client-side checks of login's arguments, in the iOS order."""
+    if token is not None and uid is None:
+        if not isinstance(token, str) or not token.strip():
+            return _fail(errors.ERROR_BLANK_AUTHTOKEN, "Auth token cannot be empty. Please provide a valid auth token")
+        if any(c.isspace() for c in token):
+            return _fail(
+                errors.ERROR_AUTHTOKEN_WITH_SPACE, "Auth token cannot contain spaces. Please provide a valid AuthToken"
+            )
+        return None
+    if not isinstance(uid, str) or not uid.strip():
+        return _fail(errors.ERROR_INVALID_UID, "UID cannot be blank. Please provide a valid UID")
+    if any(c.isspace() for c in uid):
+        return _fail(errors.ERROR_UID_WITH_SPACE, "UID cannot contain spaces. Please provide a valid UID")
+    if not _UID.match(uid):
+        return _fail(errors.ERROR_INVALID_UID, "Please provide a valid UID")
+    if not isinstance(key, str) or not key:
+        return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
+    if any(c.isspace() for c in key):
+        return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
+    return None
+
+
+def receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
+    if not isinstance(receiver_id, str) or not receiver_id.strip():
+        return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
+    if not isinstance(receiver_type, ReceiverType):
+        return _fail(errors.INVALID_RECEIVER_TYPE, "Receiver type can be `user` or `group`.")
+    return None
+
+
+def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException | None:
+    """The JS SDK's checks before a message is sent."""
+    if not isinstance(message, kind):
+        return _fail(errors.ERROR_INVALID_MESSAGE, f"message must be a {kind.__name__}.")
+    error = receiver_error(message.receiverUid, message.receiverType)
+    if error is not None:
+        return error
+    if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
+        return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
+    if isinstance(message, CustomMessage):
+        if not isinstance(message.customData, dict):
+            return _fail(errors.INVALID_CUSTOM_DATA, "customData must be a dictionary.")
+        if not isinstance(message.type, str) or not message.type.strip():
+            return _fail(errors.INVALID_MESSAGE_TYPE, "A custom message needs a type.")
+    return None
+
+
+def receipt_error(message_id: Any, receiver_id: Any, receiver_type: Any, author: Any) -> CometChatException | None:
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
+        if not (isinstance(message_id, str) and message_id.isdigit() and int(message_id) > 0):
+            return _fail(errors.ERROR_INVALID_MESSAGEID, "Please provide a valid message id.")
+    try:
+        receiver_type = ReceiverType(receiver_type)
+    except ValueError:
+        pass
+    error = receiver_error(receiver_id, receiver_type)
+    if error is not None:
+        return error
+    if not isinstance(author, str) or not author:
+        return _fail(errors.ERROR_INVALID_SENDER_ID, "Please provide the uid of the message's sender.")
+    return None
+
+
+def init_error(app_id: Any, settings: Any) -> CometChatException | None:
+    if app_id is None or app_id == "":
+        return _fail(errors.ERROR_EMPTY_APPID, "AppID cannot be empty. Please specify a valid appID")
+    if not isinstance(app_id, str) or not _APP_ID.match(app_id):
+        return _fail(errors.ERR_INVALID_APP_ID, "Invalid App ID")
+    if not isinstance(settings, AppSettings):
+        return _fail(
+            errors.ERROR_INVALID_APP_SETTINGS,
+            "appSettings must be built with AppSettings.AppSettingsBuilder().build()",
+            {"given": type(settings).__name__},
+        )
+    if not settings.region:
+        return _fail(
+            errors.ERROR_REGION_MISSING,
+            "Region not specified. Please specify the region in the AppSettingsBuilder class using the"
+            " `setRegion()` method",
+        )
+    return None
