@@ -344,6 +344,13 @@ class ControlsTest(DevServerMixin, unittest.TestCase):
         self.assertEqual([client.frame()["n"] for _ in range(50)], list(range(50)))
         self.assertEqual(self.server.push("nobody", "x"), 0)
 
+    def test_blast_generates_numbered_frames_in_order(self) -> None:
+        client = self.connect("cometchat-uid-3")
+        self.assertEqual(self.server.blast("cometchat-uid-3", '{"type":"blasted","n":{n}}', 200, start=7), 1)
+        self.assertEqual([client.frame()["n"] for _ in range(200)], list(range(7, 207)))
+        with self.assertRaises(ValueError):
+            self.server.blast("cometchat-uid-3", "no placeholder", 5)
+
     def test_request_and_connection_logs(self) -> None:
         self.server.clear_logs()
         client = self.connect("cometchat-uid-1")

@@ -390,13 +390,14 @@ class Connection:
             target = self._host.socket_target()
         except CometChatException as exc:
             return state.Failed(sock.gen, exc)
-        ws = websocket.WebSocket(skip_utf8_validation=True, enable_multithread=False)
-        sock.ws = ws
+        # the TLS options belong to the constructor: connect() would silently ignore them
         sslopt = {"context": target.ssl_context} if target.ssl_context is not None else None
+        ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=False)
+        sock.ws = ws
         if sock.aborted:  # aborted before this thread got going: open nothing
             return state.Closed(sock.gen, None, "", state.aborted())
         try:
-            ws.connect(target.url, timeout=self.config.connect_timeout, sslopt=sslopt, suppress_origin=True)
+            ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True)
         except websocket.WebSocketBadStatusException as exc:
             retry = _retry_after(exc.resp_headers)
             throttled = exc.status_code in (429, 503)

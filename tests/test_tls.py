@@ -1,0 +1,54 @@
+"""The SDK over TLS: REST and the socket both verified with the app's SSLContext."""
+
+from __future__ import annotations
+
+import ssl
+import unittest
+
+import trustme
+
+from cometchat import AppSettings, CometChatClient, CometChatException, ConnectionStatus
+from cometchat.devserver import DevServer
+from cometchat.testing import EventRecorder, scaled, settingsFor
+from helpers import fast
+
+
+class TlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.ca = trustme.CA()
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cls.ca.issue_cert("127.0.0.1").configure_cert(server_context)
+        cls.server = DevServer(ssl_context=server_context).start()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.stop()
+
+    def client(self, context: ssl.SSLContext) -> CometChatClient:
+        builder = fast(AppSettings.AppSettingsBuilder().setInMemoryStorage().setSSLContext(context))
+        client = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(self.server, builder=builder))
+        self.addCleanup(client.close)
+        return client
+
+    def test_https_and_wss_with_the_apps_ssl_context(self) -> None:
+        trusting = ssl.create_default_context()
+        self.ca.configure_trust(trusting)
+        client = self.client(trusting)
+        recorder = EventRecorder()
+        client.addConnectionListener("r", recorder)
+        client.login(UID="cometchat-uid-1", authKey=self.server.auth_key).result(scaled(10))
+        client.connect().result(scaled(10))
+        self.assertEqual(client.getConnectionStatus, ConnectionStatus.connected)
+        self.assertEqual(len(self.server.sessions("cometchat-uid-1")), 1)
+
+    def test_an_untrusted_certificate_is_refused(self) -> None:
+        client = self.client(ssl.create_default_context())  # the system CAs do not know ours
+        error = client.login(UID="cometchat-uid-1", authKey=self.server.auth_key).exception(scaled(10))
+        self.assertIsInstance(error, CometChatException)
+        self.assertEqual(error.errorCode, "ERROR_INTERNET_UNAVAILABLE")
+        self.assertIn("SSLError", error.details["cause"])
+
+
+if __name__ == "__main__":
+    unittest.main()
