@@ -274,6 +274,24 @@ class SavedSessionTest(DevServerMixin, unittest.TestCase):
         client.flush(scaled(5))
         self.assertEqual(self.server.requests(), [])
 
+    def test_the_facades_client_saves_under_the_users_data_directory(self) -> None:
+        previous = os.environ.get("XDG_DATA_HOME")
+        os.environ["XDG_DATA_HOME"] = self.dir  # where platformdirs looks on Linux
+        try:
+            client = CometChatClient._facade_default()
+            client.init(appId=self.server.app_id, appSettings=settingsFor(
+                self.server, builder=AppSettings.AppSettingsBuilder())).result(scaled(5))
+            client.login(UID="cometchat-uid-3", authKey=self.server.auth_key).result(scaled(10))
+            client.close()
+        finally:
+            if previous is None:
+                del os.environ["XDG_DATA_HOME"]
+            else:
+                os.environ["XDG_DATA_HOME"] = previous
+        saved = os.path.join(self.dir, "cometchat-python", "session.json")
+        self.assertTrue(os.path.exists(saved), os.listdir(self.dir))
+        self.assertEqual(stat.S_IMODE(os.stat(saved).st_mode), 0o600)
+
     def test_two_clients_cannot_share_a_storage_path(self) -> None:
         first = CometChatClient(appId=self.server.app_id, appSettings=self.file_settings())
         self.addCleanup(first.close)
