@@ -229,12 +229,12 @@ def _qt_bridge_type() -> Any:
     try:
         from PySide6 import QtCore
 
-        signal, slot = QtCore.Signal, QtCore.Slot
+        signal = QtCore.Signal
     except ImportError:
         try:
             from PyQt6 import QtCore  # type: ignore[no-redef]
 
-            signal, slot = QtCore.pyqtSignal, QtCore.pyqtSlot
+            signal = QtCore.pyqtSignal
         except ImportError:
             raise ImportError(
                 "QtDispatchQueue needs Qt for Python: pip install 'cometchat-python[qt]' (PySide6-Essentials)"
@@ -245,12 +245,10 @@ def _qt_bridge_type() -> Any:
 
         def __init__(self) -> None:
             super().__init__()
-            # a slot of this object: queued calls run in the thread the object lives in
-            self.call.connect(self.run, QtCore.Qt.ConnectionType.QueuedConnection)
-
-        @slot(object)
-        def run(self, fn: Callable[[], Any]) -> None:
-            run_user_code(fn)
+            # Queued to the thread this object lives in. The slot is a plain function, not a
+            # method: a bridge that referred to itself would sit in a reference cycle, and the
+            # cycle collector could then destroy the QObject on any thread, which Qt forbids.
+            self.call.connect(run_user_code, QtCore.Qt.ConnectionType.QueuedConnection)
 
     return Bridge
 
@@ -269,10 +267,16 @@ class QtDispatchQueue(DispatchQueue):
         self._gui_thread = threading.current_thread()
 
     def async_(self, fn: Callable[[], Any]) -> None:
-        self._bridge.call.emit(fn)
+        bridge = self._bridge
+        if bridge is None:
+            raise RuntimeError(f"{self!r} is closed")
+        bridge.call.emit(fn)
 
     def isCurrent(self) -> bool:
         return threading.current_thread() is self._gui_thread
 
     def close(self, timeout: float | None = 5.0) -> None:
-        """The GUI loop belongs to the app; closing the queue does nothing."""
+        """Let Qt delete the bridge on its own thread (call it on the GUI thread)."""
+        bridge, self._bridge = self._bridge, None
+        if bridge is not None:
+            bridge.deleteLater()

@@ -118,6 +118,10 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
             self.client.startTyping(indicator=self._indicator())
 
     def close(self) -> None:
+        """On the Tk thread: stop the client, forget the window, then destroy it (Tk objects
+        must die on the Tk thread, not later in some other thread's garbage collection)."""
+        self.client.removeConnectionListener("window")
+        self.client.removeMessageListener("window")
         self.client.close()
         self.queue.close()
         self.root.destroy()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 import unittest
@@ -24,6 +25,7 @@ def burst_from_another_thread(post) -> threading.Thread:  # type: ignore[no-unty
 class TkAdapterTest(unittest.TestCase):
     def test_a_burst_runs_on_the_tk_thread_in_order(self) -> None:
         root = tk_root()
+        self.addCleanup(gc.collect)  # Tk objects must be finalised on the Tk thread
         self.addCleanup(root.destroy)
         queue = TkDispatchQueue(root)
         self.addCleanup(queue.close)
@@ -91,6 +93,11 @@ class QtAdapterTest(unittest.TestCase):
         producer.join()
         self.assertEqual([n for n, _ in seen], list(range(BURST)))
         self.assertEqual({thread for _, thread in seen}, {threading.current_thread()})
+        queue.close()  # the bridge is deleted on this (the GUI) thread...
+        app.processEvents()  # ...when the loop next runs
+        gc.collect()
+        with self.assertRaises(RuntimeError):
+            queue.async_(lambda: None)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Any
 
 from cometchat import CometChatClient, CometChatConnectionDelegate, ConnectionStatus
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
+from cometchat.transport.state import State
 from helpers import fast, statuses
 from test_connection_manual import ok
 
@@ -18,6 +19,8 @@ from test_connection_manual import ok
 class StormTest(DevServerMixin, unittest.TestCase):
     def test_twenty_threads_calling_connect_and_disconnect_for_ten_seconds(self) -> None:
         client = self.newClient("cometchat-uid-1", builder=fast())
+        errors = EventRecorder()
+        client.addConnectionListener("errors", errors)
         answers: dict[int, int] = {}
         futures: list[Future[Any]] = []
         lock = threading.Lock()
@@ -51,12 +54,15 @@ class StormTest(DevServerMixin, unittest.TestCase):
         self.assertGreater(len(answers), 1000)
         self.assertEqual({n for n in answers.values()}, {1})  # ...exactly once
         self.assertLessEqual(client._connection.max_live_sockets, 1)
-        # once things settle, the status and the server agree
+        # once things settle (a failed attempt may still be retrying), the status and the server agree
+        waitFor(lambda: client._connection._machine.state in (State.IDLE, State.CONNECTED),
+                message=f"never settled; connection errors: {errors.names()}")
         if client.getConnectionStatus is ConnectionStatus.connected:
             waitFor(lambda: len(self.server.sessions("cometchat-uid-1")) == 1)
         else:
             self.assertEqual(client.getConnectionStatus, ConnectionStatus.disconnected)
-            waitFor(lambda: not self.server.sessions("cometchat-uid-1"))
+            waitFor(lambda: not self.server.sessions("cometchat-uid-1"),
+                    message=f"sessions left: {self.server.sessions('cometchat-uid-1')}; errors: {errors.events}")
         ok(client.disconnect())
         ok(client.connect())
         waitFor(lambda: len(self.server.sessions("cometchat-uid-1")) == 1)

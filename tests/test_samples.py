@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib.util
 import os
 import re
@@ -82,7 +83,8 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
     def test_connect_receive_a_message_and_see_typing(self) -> None:
         root = tk_root()
         window = sample("tk_chat").build(root, self.server)
-        self.addCleanup(lambda: window.close() if window.root.winfo_exists() else None)
+        self.addCleanup(gc.collect)  # Tk variables must be finalised here, on the Tk thread
+        self.addCleanup(window.close)
         window.me.set("cometchat-uid-1")
         window.peer.set("cometchat-uid-2")
         window.login_button.invoke()

@@ -132,7 +132,10 @@ class Hub:
             return backend.refused_upgrade(refusal)
         backend.log_connection("upgrade", None)
         ws = web.WebSocketResponse(max_msg_size=_READ_LIMIT, timeout=5.0)
-        await ws.prepare(request)
+        try:
+            await ws.prepare(request)
+        except ConnectionError:  # the client gave up during the handshake: nothing to serve
+            return web.Response(status=499)
         session = Session(ws, request)
         self.sockets.add(session)
         try:
