@@ -92,10 +92,6 @@ class Reply(Generic[T]):
         self._lock = threading.Lock()
         self._answered = False
 
-    @property
-    def answered(self) -> bool:
-        return self._answered
-
     def _claim(self) -> bool:
         """Only the first answer counts, whichever thread gives it."""
         with self._lock:

@@ -162,17 +162,22 @@ class CometChatClient:
             if callable(fn):
                 run_user_code(fn, *args)
 
+    def _setup_error(self, *, needs_user: bool) -> CometChatException | None:
+        """Why nothing can be done yet: a closed client, no init, or (if needed) no user."""
+        if self._closed:
+            return errors.client_closed()
+        if self._app_id is None:
+            return errors.not_initialised()
+        if needs_user and self._session is None:
+            return errors.not_logged_in()
+        return None
+
     def _precheck(self, reply: Reply[Any], *, needs_user: bool = False) -> bool:
         """Answer ``reply`` with the error that forbids the call, if any; True when allowed."""
-        if self._closed:
-            reply.fail(errors.client_closed())
-        elif self._app_id is None:
-            reply.fail(errors.not_initialised())
-        elif needs_user and self._session is None:
-            reply.fail(errors.not_logged_in())
-        else:
-            return True
-        return False
+        error = self._setup_error(needs_user=needs_user)
+        if error is not None:
+            reply.fail(error)
+        return error is None
 
     def _on_rest_thread(self, reply: Reply[Any], work: Callable[[], None]) -> None:
         """Run ``work`` on the REST worker; a closed client answers at once instead."""
@@ -743,11 +748,11 @@ class CometChatClient:
 
     def _socket_error(self, *, blocked_by: tuple[str, ...]) -> CometChatException | None:
         """Why a frame cannot be sent now: not set up, not connected, or throttled by MODE."""
-        if self._closed or self._app_id is None:
-            return errors.not_initialised()
+        error = self._setup_error(needs_user=True)
+        if error is not None:
+            return error
         session = self._session
-        if session is None:
-            return errors.not_logged_in()
+        assert session is not None
         if self._connection is None or not self._connection.is_established():
             return errors.no_websocket()
         if session.settings.get("MODE") in blocked_by:

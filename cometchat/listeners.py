@@ -161,6 +161,3 @@ class ListenerRegistry:
         if delegate is not None:
             found.append(delegate)
         return tuple(found)
-
-    def __bool__(self) -> bool:
-        return bool(self._keyed) or self.delegate is not None

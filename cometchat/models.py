@@ -102,8 +102,7 @@ def _str_or_none(value: Any) -> str | None:
 
 
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:
-    value = obj.get(key)
-    return value if isinstance(value, str) else None
+    return _str_or_none(obj.get(key))
 
 
 def _int(obj: dict[str, Any], key: str) -> int:
