@@ -7,7 +7,7 @@ The public names are listed once, here, in ``__all__``; ``transport`` is interna
 
 import logging
 
-__version__ = "0.1.0"
+from .__version__ import __version__
 
 logging.getLogger("cometchat").addHandler(logging.NullHandler())
 
@@ -45,6 +45,7 @@ from .models import (  # noqa: E402
     UserStatus,
 )
 from .settings import AppSettings, AppSettingsBuilder  # noqa: E402
+from .statistics import ClientStatistics  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -53,6 +54,7 @@ __all__ = [
     "ApplicationState",
     "AsyncioDispatchQueue",
     "BaseMessage",
+    "ClientStatistics",
     "CometChat",
     "CometChatClient",
     "CometChatConnectionDelegate",

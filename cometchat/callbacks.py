@@ -6,7 +6,11 @@ saw them, and handed to the dispatch queue in bursts: one queue task drains ever
 waiting, which costs far less than a task per event. No SDK lock is held while app code runs.
 
 ``Reply`` answers one call: it queues the app's callback, then resolves the call's Future at
-once, so the Future never waits for the queue to be pumped.
+once, so the Future never waits for the queue to be pumped. Whatever the rest of the SDK must
+know before the app hears of a result (a login's user, say) is set up before ``succeed``.
+
+``Notifier`` is what the client's parts hold: replies, listener calls and plain posts, all
+through the one pipe, so everything reaches the app in the order it happened.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from .dispatch import DispatchQueue, run_user_code
 from .exceptions import CometChatException
+from .listeners import Listeners
 
 T = TypeVar("T")
 log = logging.getLogger("cometchat")
@@ -98,15 +103,12 @@ class Reply(Generic[T]):
             first, self._answered = not self._answered, True
         return first
 
-    def succeed(self, value: T, *callback_args: Any, before_resolving: Callable[[], Any] | None = None) -> None:
-        """Queue ``onSuccess(*callback_args)``, run ``before_resolving`` (what must be under
-        way once the caller hears of the result), then resolve the Future with ``value``."""
+    def succeed(self, value: T, *callback_args: Any) -> None:
+        """Queue ``onSuccess(*callback_args)``, then resolve the Future with ``value``."""
         if not self._claim():
             return
         if self.onSuccess is not None:
             self.pipe.post(self.onSuccess, *callback_args)
-        if before_resolving is not None:
-            before_resolving()
         self.future.set_result(value)
 
     def fail(self, error: CometChatException) -> None:
@@ -116,3 +118,22 @@ class Reply(Generic[T]):
         if self.onError is not None:
             self.pipe.post(self.onError, error)
         self.future.set_exception(error)
+
+
+class Notifier:
+    """How a client's parts reach app code: replies, listener calls, anything else in order."""
+
+    def __init__(self, pipe: CallbackPipe, listeners: Listeners) -> None:
+        self.pipe = pipe
+        self.listeners = listeners
+
+    def reply(self, onSuccess: Callable[..., Any] | None, onError: Callable[..., Any] | None) -> Reply[Any]:
+        return Reply(self.pipe, onSuccess, onError)
+
+    def emit(self, kind: str, method: str, *args: Any) -> None:
+        """Call ``method(*args)`` on every listener of ``kind``, on the dispatch queue."""
+        self.pipe.post(self.listeners[kind].call, method, *args)
+
+    def post(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Run ``fn(*args)`` on the dispatch queue, behind everything already queued."""
+        self.pipe.post(fn, *args)

@@ -1,28 +1,40 @@
 """CometChat: the Swift-shaped static facade.
 
-Every member is a one-line delegation to a default ``CometChatClient`` made at import (as
-requests' ``api.get`` delegates to a ``Session``), so Swift code ports line by line:
+Every member delegates to a default ``CometChatClient`` made at import (as requests'
+``api.get`` delegates to a ``Session``), so Swift code ports line by line:
 
     CometChat.init(appId="APP_ID", appSettings=settings, onSuccess=..., onError=...)
     CometChat.login(UID="cometchat-uid-1", authKey="AUTH_KEY", onSuccess=..., onError=...)
 
-Listeners may be added before ``init``; they survive it. The default client keeps its
-session in a private file under the user's data directory unless the settings say
-otherwise. ``cometchat.testing.resetDefaultClient()`` replaces it with a fresh one.
+The members are made from the client's own: each public method becomes a static method
+calling the same method on whichever client is the default at call time, each property a
+class-level property, each nested enum the same enum. A method added to the client is on the
+facade too, and a test keeps the signatures equal.
+
+Listeners may be added before ``init``; they survive it. The default client keeps its session
+in a private file under the user's data directory unless the settings say otherwise.
+``CometChat.close()`` stops the default client and puts a fresh one in its place, so the
+facade works again (``init`` first; listeners are those of the new client).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .client import CometChatClient
-from .models import ApplicationState, ConnectionStatus, MessageCategory, MessageType, ReceiverType, UserStatus
 
 __all__ = ["CometChat", "defaultClient", "replaceDefaultClient"]
 
-_default = CometChatClient._facade_default()
+
+class _FacadeClient(CometChatClient):
+    """The client behind ``CometChat``: it saves its session to a file by default."""
+
+    _persistent_by_default = True
+
+
+_default: CometChatClient = _FacadeClient()
 
 
 def defaultClient() -> CometChatClient:
@@ -34,79 +46,93 @@ def replaceDefaultClient() -> CometChatClient:
     """Close the default client and put a fresh one behind ``CometChat``."""
     global _default
     _default.close()
-    _default = CometChatClient._facade_default()
+    _default = _FacadeClient()
     return _default
 
 
-def _delegate(name: str) -> Any:
-    """A static method calling ``name`` on whichever client is the default at call time."""
-    method: Callable[..., Any] = getattr(CometChatClient, name)
+def _misuse(name: str, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> TypeError:
+    """A call that does not fit the signature, explained in the facade's own terms."""
+    signature = _facade_signature(method)
+    try:
+        signature.bind(*args, **kwargs)
+        problem = "bad arguments"
+    except TypeError as exc:
+        problem = str(exc)
+    return TypeError(f"CometChat.{name}(): {problem}; it takes {name}{signature} (Swift labels are keywords)")
+
+
+def _facade_signature(method: Callable[..., Any]) -> inspect.Signature:
+    signature = inspect.signature(method)
+    return signature.replace(parameters=list(signature.parameters.values())[1:])  # without self
+
+
+def _delegation(name: str, method: Callable[..., Any]) -> staticmethod:  # type: ignore[type-arg]
+    """``CometChat.name(...)``: ``name(...)`` on whichever client is the default at call time."""
 
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(_default, name)(*args, **kwargs)
+        try:
+            return getattr(_default, name)(*args, **kwargs)
+        except TypeError as exc:
+            raised_by_the_call_itself = exc.__traceback__ is not None and exc.__traceback__.tb_next is None
+            if raised_by_the_call_itself:
+                raise _misuse(name, method, args, kwargs) from None
+            raise
 
     call.__qualname__ = f"CometChat.{name}"
-    parameters = list(inspect.signature(method).parameters.values())[1:]  # without self
-    call.__signature__ = inspect.signature(method).replace(parameters=parameters)  # type: ignore[attr-defined]
+    call.__signature__ = _facade_signature(method)  # type: ignore[attr-defined]
     return staticmethod(call)
 
 
-def _shared(name: str) -> property:
-    """A class-level property reading (and setting) ``name`` on the default client."""
-    return property(
-        lambda cls: getattr(_default, name),
-        lambda cls, value: setattr(_default, name, value),
-        doc=f"The default client's ``{name}``.",
-    )
+def _close() -> None:
+    """Stop the default client (its threads, its socket) and put a fresh one in its place.
+
+    Not a logout: the saved session stays, and ``init`` restores it."""
+    replaceDefaultClient()
+
+
+def _shared(name: str, member: property) -> property:
+    """A class-level property reading (and, if the client's can, setting) ``name``."""
+    setter = None if member.fset is None else (lambda cls, value: setattr(_default, name, value))
+    return property(lambda cls: getattr(_default, name), setter, doc=member.__doc__)
+
+
+def _members() -> tuple[dict[str, Any], dict[str, Any]]:
+    """(class namespace, metaclass namespace) mirroring the client's public members."""
+    namespace: dict[str, Any] = {}
+    meta: dict[str, Any] = {}
+    for name, member in inspect.getmembers(CometChatClient):
+        if name.startswith("_"):
+            continue
+        if isinstance(member, property):
+            meta[name] = _shared(name, member)
+        elif inspect.isclass(member):
+            namespace[name] = member
+        elif inspect.isfunction(member):
+            namespace[name] = _delegation(name, member)
+    _close.__qualname__ = "CometChat.close"
+    namespace["close"] = staticmethod(_close)
+    return namespace, meta
 
 
 class _CometChatType(type):
     """Swift's static properties, readable (and the delegates settable) on the class itself."""
 
-    isInitialised = property(lambda cls: _default.isInitialised)
-    getConnectionStatus = property(lambda cls: _default.getConnectionStatus)
-    logindelegate = _shared("logindelegate")
-    connectiondelegate = _shared("connectiondelegate")
-    messagedelegate = _shared("messagedelegate")
-    userdelegate = _shared("userdelegate")
+    if TYPE_CHECKING:  # the members are made from the client's; type checkers see Any
+
+        def __getattr__(cls, name: str) -> Any: ...
 
 
 class CometChat(metaclass=_CometChatType):
     """The SDK, as Swift's ``CometChat`` class: every member is static."""
 
-    ConnectionStatus = ConnectionStatus
-    ReceiverType = ReceiverType
-    UserStatus = UserStatus
-    MessageType = MessageType
-    MessageCategory = MessageCategory
-    applicationState = ApplicationState
 
-    init = _delegate("init")
-    login = _delegate("login")
-    logout = _delegate("logout")
-    getLoggedInUser = _delegate("getLoggedInUser")
-    getUserAuthToken = _delegate("getUserAuthToken")
-    addLoginListener = _delegate("addLoginListener")
-    removeLoginListener = _delegate("removeLoginListener")
-    connect = _delegate("connect")
-    disconnect = _delegate("disconnect")
-    ping = _delegate("ping")
-    configureServices = _delegate("configureServices")
-    backgroundTaskEnabled = _delegate("backgroundTaskEnabled")
-    addConnectionListener = _delegate("addConnectionListener")
-    removeConnectionListener = _delegate("removeConnectionListener")
-    addMessageListener = _delegate("addMessageListener")
-    removeMessageListener = _delegate("removeMessageListener")
-    addUserListener = _delegate("addUserListener")
-    removeUserListener = _delegate("removeUserListener")
-    sendTextMessage = _delegate("sendTextMessage")
-    sendCustomMessage = _delegate("sendCustomMessage")
-    sendTransientMessage = _delegate("sendTransientMessage")
-    startTyping = _delegate("startTyping")
-    endTyping = _delegate("endTyping")
-    markAsDelivered = _delegate("markAsDelivered")
-    markAsRead = _delegate("markAsRead")
-    getLastDeliveredMessageId = _delegate("getLastDeliveredMessageId")
-    flush = _delegate("flush")
-    close = _delegate("close")
+def _install() -> None:
+    namespace, meta = _members()
+    for name, member in meta.items():
+        setattr(_CometChatType, name, member)
+    for name, member in namespace.items():
+        setattr(CometChat, name, member)
+
+
+_install()

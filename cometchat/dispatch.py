@@ -91,6 +91,11 @@ class DispatchQueue:
         """True when called from the thread this queue runs its tasks on."""
         return self._thread is not None and threading.current_thread() is self._thread
 
+    def activeThreads(self) -> tuple[threading.Thread, ...]:
+        """The SDK threads serving this queue right now (a Python extension, for statistics)."""
+        thread = self._thread
+        return (thread,) if thread is not None and thread.is_alive() else ()
+
     def close(self, timeout: float | None = 5.0) -> None:
         """Run what is queued, then stop the thread (not waiting for it from itself)."""
         with self._cond:
@@ -224,23 +229,32 @@ class AsyncioDispatchQueue(DispatchQueue):
         """The loop belongs to the app; closing the queue does nothing."""
 
 
-def _qt_bridge_type() -> Any:
-    """A QObject class with a queued signal, from whichever Qt binding is installed."""
+def _qt_core() -> Any:
+    """QtCore from whichever Qt binding is installed (PySide6 first)."""
     try:
         from PySide6 import QtCore
 
-        signal = QtCore.Signal
+        return QtCore
     except ImportError:
-        try:
-            from PyQt6 import QtCore  # type: ignore[no-redef]
+        pass
+    try:
+        from PyQt6 import QtCore as PyQt6Core
 
-            signal = QtCore.pyqtSignal
-        except ImportError:
-            raise ImportError(
-                "QtDispatchQueue needs Qt for Python: pip install 'cometchat-python[qt]' (PySide6-Essentials)"
-            ) from None
+        return PyQt6Core
+    except ImportError:
+        raise ImportError(
+            "QtDispatchQueue needs Qt for Python: pip install 'cometchat-python[qt]' (PySide6-Essentials)"
+        ) from None
 
-    class Bridge(QtCore.QObject):  # type: ignore[misc, valid-type]
+
+def _qt_bridge_type() -> Any:
+    """A QObject class with a queued signal, from whichever Qt binding is installed."""
+    QtCore = _qt_core()
+    signal = getattr(QtCore, "Signal", None) or QtCore.pyqtSignal
+
+    base: Any = QtCore.QObject
+
+    class Bridge(base):  # type: ignore[misc]
         call = signal(object)
 
         def __init__(self) -> None:

@@ -2,8 +2,9 @@
 
 The reader thread hands every event frame to ``EventRouter.inbound``. Frames carrying this
 client's own session id are its echoes and are dropped (the same user's other sessions still
-get them); the rest become models and go through the client's callback pipe, so listeners
-hear them on the dispatch queue in the order they arrived.
+get them); the rest become models and go through the client's notifier, so listeners hear
+them on the dispatch queue in the order they arrived. Once the listeners have had a message,
+``on_delivered(id)`` moves the last delivered message id on.
 
 Missed-message recovery (``recoverMissedMessages(True)``) works with ``hold()`` and
 ``release()``: from the moment a link is up until the messages missed while it was down have
@@ -17,10 +18,12 @@ import collections
 import itertools
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable, Protocol
 
 import attrs
 
+from .callbacks import Notifier
+from .exceptions import ProtocolError
 from .models import (
     BaseMessage,
     ReceiverType,
@@ -34,10 +37,6 @@ from .models import (
     UserStatus,
 )
 from .transport import protocol
-from .transport.protocol import ProtocolError
-
-if TYPE_CHECKING:
-    from .client import CometChatClient
 
 log = logging.getLogger("cometchat")
 
@@ -69,11 +68,19 @@ class _RecentIds:
         return True
 
 
+class Identity(Protocol):
+    @property
+    def session_id(self) -> str: ...
+
+
 class EventRouter:
     """Turns one client's inbound frames into listener calls."""
 
-    def __init__(self, client: CometChatClient) -> None:
-        self.client = client
+    def __init__(self, notifier: Notifier, identity: Identity, on_delivered: Callable[[int], None]) -> None:
+        self._notifier = notifier
+        self._messages = notifier.listeners["Message"]
+        self._identity = identity
+        self._on_delivered = on_delivered
         self._lock = threading.Lock()
         self._seen = _RecentIds(_REMEMBERED_IDS)
         self._tickets = itertools.count(1)
@@ -91,7 +98,7 @@ class EventRouter:
 
     def inbound(self, frame: protocol.Frame) -> None:
         """A frame from the reader thread."""
-        if getattr(frame, "device_id", None) == self.client._session_id:
+        if getattr(frame, "device_id", None) == self._identity.session_id:
             return  # our own echo
         with self._lock:
             if self._holding is not None:
@@ -144,8 +151,12 @@ class EventRouter:
     # ------------------------------------------------------------------ frames to listeners
 
     def _emit_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
-        client = self.client
-        client._pipe.post(client._deliver_message, method, message, delivered_id)
+        self._notifier.post(self._deliver_message, method, message, delivered_id)
+
+    def _deliver_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
+        """On the dispatch queue: the listeners, then the last delivered id moves on."""
+        self._messages.call(method, message)
+        self._on_delivered(delivered_id)
 
     def _message(self, frame: protocol.MessageFrame) -> None:
         self._deliver(BaseMessage.fromWire(frame.body))
@@ -165,7 +176,7 @@ class EventRouter:
     def _action(self, action: BaseMessage) -> None:
         """Edits and deletes arrive as action messages; the listener gets the message acted on."""
         data = (action.rawMessage or {}).get("data") or {}
-        method = _ACTION_CALLBACKS.get(data.get("action"))
+        method = _ACTION_CALLBACKS.get(str(data.get("action")))
         on = (data.get("entities") or {}).get("on") if isinstance(data.get("entities"), dict) else None
         if method is None or not isinstance(on, dict) or not isinstance(on.get("entity"), dict):
             log.debug("ignoring an action message (%s)", data.get("action"))
@@ -180,7 +191,7 @@ class EventRouter:
             sender=User.fromWire(frame.user),
         )
         method = "onTypingStarted" if frame.action == "started" else "onTypingEnded"
-        self.client._emit(self.client._message_listeners, method, indicator)
+        self._notifier.emit("Message", method, indicator)
 
     def _receipt(self, frame: protocol.ReceiptFrame) -> None:
         stamp = frame.timestamp or 0
@@ -196,7 +207,7 @@ class EventRouter:
             deliveredAt=stamp if delivered else 0,
             readAt=0 if delivered else stamp,
         )
-        self.client._emit(self.client._message_listeners, _RECEIPT_CALLBACKS[frame.action], receipt)
+        self._notifier.emit("Message", _RECEIPT_CALLBACKS[frame.action], receipt)
 
     def _presence(self, frame: protocol.PresenceFrame) -> None:
         online = frame.action != "offline"
@@ -205,7 +216,7 @@ class EventRouter:
             status=UserStatus.online if online else UserStatus.offline,
             lastActiveAt=frame.timestamp or 0,
         )
-        self.client._emit(self.client._user_listeners, "onUserOnline" if online else "onUserOffline", user)
+        self._notifier.emit("User", "onUserOnline" if online else "onUserOffline", user)
 
     def _transient(self, frame: protocol.TransientFrame) -> None:
         message = TransientMessage(
@@ -214,4 +225,4 @@ class EventRouter:
             data=frame.data,
             sender=User.fromWire(frame.user),
         )
-        self.client._emit(self.client._message_listeners, "onTransisentMessageReceived", message)
+        self._notifier.emit("Message", "onTransisentMessageReceived", message)

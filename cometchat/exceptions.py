@@ -28,6 +28,9 @@ Code                                            Source  When
                                                         while the login is still in flight
 ``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server;
                                                         ``details["cause"]`` says why
+``ERROR_CERTIFICATE_NOT_TRUSTED``               ours    the server's TLS certificate is not trusted (REST
+                                                        or socket); give ``setSSLContext`` a context that
+                                                        trusts it; ``details["cause"]`` says why
 ``ERROR_JSON_EXCEPTION``                        iOS     the server answered something that is not the
                                                         JSON envelope ``{"data"}`` / ``{"error"}``
 ``ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE``  seed  ``connect`` while connected (or throttled)
@@ -68,7 +71,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["CometChatException"]
+__all__ = ["CometChatException", "ProtocolError", "LocalProtocolError", "RemoteProtocolError"]
 
 # init and settings
 ERROR_EMPTY_APPID = "ERROR_EMPTY_APPID"
@@ -90,6 +93,7 @@ ERROR_USER_NOT_LOGGED_IN = "ERROR_USER_NOT_LOGGED_IN"
 
 # transport
 ERROR_INTERNET_UNAVAILABLE = "ERROR_INTERNET_UNAVAILABLE"
+ERROR_CERTIFICATE_NOT_TRUSTED = "ERROR_CERTIFICATE_NOT_TRUSTED"
 ERROR_JSON_EXCEPTION = "ERROR_JSON_EXCEPTION"
 ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE = "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE"
 ERROR_CONNECTION_ABORTED = "ERROR_CONNECTION_ABORTED"
@@ -158,3 +162,70 @@ def no_websocket() -> CometChatException:
     return CometChatException(
         NO_WEBSOCKET_CONNECTION, "Connection to our Websockets server is broken. Please retry after some time."
     )
+
+
+def already_connected() -> CometChatException:
+    return CometChatException(
+        ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE, "Web sockets connect called while web sockets are already connected"
+    )
+
+
+def aborted() -> CometChatException:
+    return CometChatException(ERROR_CONNECTION_ABORTED, "The connection attempt was aborted by disconnect().")
+
+
+def connection_failed(cause: str, **details: Any) -> CometChatException:
+    return CometChatException(WS_CONNECTION_FAIL, f"The WebSocket connection failed: {cause}", dict(details, cause=cause))
+
+
+def closed_error(code: int | None, reason: str) -> CometChatException:
+    cause = f"the server closed the connection (code {code})" if code is not None else "the connection dropped"
+    return connection_failed(cause, code=code, reason=reason)
+
+
+def certificate_not_trusted(cause: str) -> CometChatException:
+    return CometChatException(
+        ERROR_CERTIFICATE_NOT_TRUSTED,
+        "The server's TLS certificate is not trusted. If it is signed by a private CA, pass an ssl.SSLContext"
+        " that trusts it to AppSettingsBuilder.setSSLContext().",
+        {"cause": cause},
+    )
+
+
+def malformed_answer(what: str, **details: Any) -> CometChatException:
+    return CometChatException(ERROR_JSON_EXCEPTION, f"The server's answer is malformed: {what}.", details or None)
+
+
+def internal(cause: BaseException) -> CometChatException:
+    return CometChatException(ERROR_INTERNAL, "Internal SDK error.", {"cause": type(cause).__name__})
+
+
+# Protocol errors: raised by the wire module (``transport/protocol.py``) and the models'
+# named constructors. They live here so that ``models`` never imports ``transport``.
+
+
+class ProtocolError(Exception):
+    """A frame or body that breaks the protocol; ``field`` names the offending key."""
+
+    fault = "unknown"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        where = f" (field {self.field!r})" if self.field else ""
+        return f"{self.message}{where}; {self.fault} fault"
+
+
+class LocalProtocolError(ProtocolError):
+    """We were about to send something the protocol forbids: a bug on our side."""
+
+    fault = "local"
+
+
+class RemoteProtocolError(ProtocolError):
+    """The peer sent something the protocol forbids: its bug, not ours."""
+
+    fault = "remote"

@@ -1,12 +1,17 @@
-"""Listener protocols (Swift's delegates) and the registry that keeps them.
+"""Listener protocols (Swift's delegates), the table of listener kinds, and their registries.
 
 Subclass a delegate and override what you need, or pass any object that has some of the
 methods: like Swift's optional protocol methods, a missing method is simply not called.
 
-Each kind of listener has one ``ListenerRegistry``: listeners added by id are held strongly
+``LISTENER_KINDS`` is the one table of listener kinds. From each row follow the client's
+``add<Kind>Listener`` / ``remove<Kind>Listener`` / ``<kind>delegate`` members
+(``install_listener_members``), the facade's delegations (which mirror the client) and the
+test recorder (``cometchat.testing.EventRecorder``): adding a kind is adding a row.
+
+Each kind has one ``ListenerRegistry`` per client: listeners added by id are held strongly
 until removed (the app owns their lifetime; the same id replaces), and the ``*delegate``
-property holds one object weakly. An emit runs on the dispatch queue over a snapshot, so a
-listener added or removed during an emit takes effect from the next one.
+property holds one object weakly. A call runs on the dispatch queue over a snapshot, so a
+listener added or removed meanwhile takes effect from the next one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ import threading
 import weakref
 from typing import Any
 
+import attrs
+
+from .dispatch import run_user_code
 from .exceptions import CometChatException
 
 __all__ = [
@@ -22,7 +30,11 @@ __all__ = [
     "CometChatConnectionDelegate",
     "CometChatMessageDelegate",
     "CometChatUserDelegate",
+    "ListenerKind",
+    "LISTENER_KINDS",
     "ListenerRegistry",
+    "Listeners",
+    "install_listener_members",
 ]
 
 
@@ -123,10 +135,46 @@ def _weak(obj: Any) -> weakref.ReferenceType[Any] | weakref.WeakMethod[Any]:
         ) from None
 
 
+@attrs.frozen
+class ListenerKind:
+    """One row of the table: a kind of listener, named as Swift names its members."""
+
+    #: ``"Message"`` gives ``addMessageListener``, ``removeMessageListener``, ``messagedelegate``
+    name: str
+    #: the Swift delegate protocol, as a base class whose methods do nothing
+    protocol: type
+
+    @property
+    def adder(self) -> str:
+        return f"add{self.name}Listener"
+
+    @property
+    def remover(self) -> str:
+        return f"remove{self.name}Listener"
+
+    @property
+    def delegate(self) -> str:
+        return f"{self.name.lower()}delegate"
+
+    def callbacks(self) -> tuple[str, ...]:
+        """The protocol's callback names, as listeners implement them."""
+        return tuple(name for name, member in vars(self.protocol).items()
+                     if not name.startswith("_") and callable(member))
+
+
+#: Every kind of listener the SDK calls. Add a row here to add a kind.
+LISTENER_KINDS: tuple[ListenerKind, ...] = (
+    ListenerKind("Login", CometChatLoginDelegate),
+    ListenerKind("Connection", CometChatConnectionDelegate),
+    ListenerKind("Message", CometChatMessageDelegate),
+    ListenerKind("User", CometChatUserDelegate),
+)
+
+
 class ListenerRegistry:
     """The listeners of one kind: keyed ones (strong) and one delegate (weak)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: ListenerKind) -> None:
         self.kind = kind
         self._lock = threading.Lock()
         self._keyed: dict[str, Any] = {}
@@ -134,9 +182,9 @@ class ListenerRegistry:
 
     def add(self, listener_id: str, listener: Any) -> None:
         if not isinstance(listener_id, str) or not listener_id:
-            raise TypeError(f"a {self.kind} listener needs a non-empty string id")
+            raise TypeError(f"a {self.kind.name} listener needs a non-empty string id")
         if listener is None:
-            raise TypeError(f"add{self.kind}Listener needs a listener object")
+            raise TypeError(f"{self.kind.adder} needs a listener object")
         with self._lock:
             self._keyed[listener_id] = listener
 
@@ -161,3 +209,62 @@ class ListenerRegistry:
         if delegate is not None:
             found.append(delegate)
         return tuple(found)
+
+    def __len__(self) -> int:
+        return len(self.snapshot())
+
+    def call(self, method: str, *args: Any) -> None:
+        """Call ``method(*args)`` on every listener that has it (on the dispatch queue)."""
+        for listener in self.snapshot():
+            fn = getattr(listener, method, None)
+            if callable(fn):
+                run_user_code(fn, *args)
+
+
+class Listeners:
+    """One client's registries, one per row of its table."""
+
+    def __init__(self, kinds: tuple[ListenerKind, ...] = LISTENER_KINDS) -> None:
+        self._registries = {kind.name: ListenerRegistry(kind) for kind in kinds}
+
+    def __getitem__(self, name: str) -> ListenerRegistry:
+        return self._registries[name]
+
+    def counts(self) -> dict[str, int]:
+        """How many listeners each kind has (keyed ones plus a live delegate)."""
+        return {name: len(registry) for name, registry in self._registries.items()}
+
+
+def _members(kind: ListenerKind) -> dict[str, Any]:
+    """The Swift-named members of one kind, for a class keeping its ``Listeners`` in ``_listeners``."""
+
+    def add(self: Any, listenerId: str, listener: Any) -> None:
+        self._listeners[kind.name].add(listenerId, listener)
+
+    def remove(self: Any, listenerId: str) -> None:
+        self._listeners[kind.name].remove(listenerId)
+
+    def get_delegate(self: Any) -> Any:
+        return self._listeners[kind.name].delegate
+
+    def set_delegate(self: Any, delegate: Any) -> None:
+        self._listeners[kind.name].delegate = delegate
+
+    add.__doc__ = f"Hold ``listener`` (strongly) until ``{kind.remover}``; it hears the {kind.protocol.__name__} callbacks."
+    remove.__doc__ = f"Stop calling the {kind.name} listener added under ``listenerId``."
+    members: dict[str, Any] = {kind.adder: add, kind.remover: remove}
+    members[kind.delegate] = property(get_delegate, set_delegate, doc=f"One {kind.protocol.__name__}, held weakly.")
+    return members
+
+
+def install_listener_members(cls: type, kinds: tuple[ListenerKind, ...] = LISTENER_KINDS) -> type:
+    """Give ``cls`` (which keeps a ``Listeners`` in ``self._listeners``) the add / remove /
+    delegate members of every kind; returns ``cls``."""
+    for kind in kinds:
+        for name, member in _members(kind).items():
+            if not isinstance(member, property):
+                member.__name__ = name
+                member.__qualname__ = f"{cls.__name__}.{name}"
+            setattr(cls, name, member)
+    return cls
+

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from .transport.protocol import RemoteProtocolError
+from .exceptions import RemoteProtocolError
 
 __all__ = [
     "ReceiverType",
@@ -96,6 +96,9 @@ class ConnectionStateChange:
     reason: Any = None
     retryIn: float | None = None
 
+    def stringValue(self) -> str:
+        return f"ConnectionStateChange({self.previous.value} -> {self.current.value}, retryIn={self.retryIn})"
+
 
 def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
@@ -116,6 +119,10 @@ def _int(obj: dict[str, Any], key: str) -> int:
     return 0
 
 
+def _str_tuple(values: Any) -> tuple[str, ...]:
+    return tuple(values)
+
+
 @attrs.frozen(kw_only=True)
 class User:
     """A CometChat user (Swift ``User``)."""
@@ -129,7 +136,7 @@ class User:
     status: UserStatus = UserStatus.offline
     statusMessage: str | None = None
     lastActiveAt: int = 0
-    tags: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
     hasBlockedMe: bool = False
     blockedByMe: bool = False
     deactivatedAt: int = 0
@@ -154,7 +161,7 @@ class User:
             status=UserStatus.offline if get("status") in (None, "", "offline") else UserStatus.online,
             statusMessage=_str_or_none(get("statusMessage")),
             lastActiveAt=_int(obj, "lastActiveAt"),
-            tags=tuple(t for t in tags if isinstance(t, str)) if tags else (),
+            tags=tuple([t for t in tags if isinstance(t, str)]) if isinstance(tags, list) else (),
             hasBlockedMe=get("hasBlockedMe") is True,
             blockedByMe=get("blockedByMe") is True,
             deactivatedAt=_int(obj, "deactivatedAt"),
@@ -240,6 +247,14 @@ class BaseMessage:
 
     __hash__ = object.__hash__
 
+    def stringValue(self) -> str:
+        """Swift's description of the message, for logs and prints."""
+        kind = getattr(self.messageType, "value", self.messageType)
+        return (
+            f"{type(self).__name__}(id={self.id}, from={self.senderUid}, to={self.receiverUid}, "
+            f"category={self.messageCategory.value}, type={kind})"
+        )
+
     @staticmethod
     def fromWire(obj: Any) -> BaseMessage:
         """The model for a message object (reference 4.1): a ``TextMessage`` or a
@@ -289,8 +304,8 @@ def _message_fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]
         "senderUid": sender_uid,
         "receiverUid": _opt_str(obj, "receiver") or "",
         "receiverType": obj.get("receiverType", "user"),
-        "messageCategory": _CATEGORIES.get(obj.get("category"), MessageCategory.message),
-        "messageType": _TYPES.get(kind, kind),
+        "messageCategory": _CATEGORIES.get(str(obj.get("category")), MessageCategory.message),
+        "messageType": _TYPES.get(str(kind), kind),
         "conversationId": _opt_str(obj, "conversationId") or "",
         "sentAt": _int(obj, "sentAt"),
         "updatedAt": _int(obj, "updatedAt"),
@@ -335,6 +350,12 @@ class CustomMessage(BaseMessage):
     messageType: Any = MessageType.custom
     messageCategory: MessageCategory = MessageCategory.custom
 
+    def stringValue(self) -> str:
+        return (
+            f"CustomMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, type={self.type}, "
+            f"subType={self.subType}, customData={self.customData!r})"
+        )
+
 
 @attrs.define(kw_only=True, eq=False)
 class TransientMessage:
@@ -345,6 +366,10 @@ class TransientMessage:
     receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
     data: dict[str, Any] | None = None
     sender: User | None = None
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return f"TransientMessage(from={sender}, to={self.receiverID}, data={self.data!r})"
 
 
 @attrs.define(kw_only=True, eq=False)
@@ -357,6 +382,10 @@ class TypingIndicator:
     metadata: dict[str, Any] | None = None
     sender: User | None = None
     lastTimestamp: int = 0
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return f"TypingIndicator(from={sender}, to={self.receiverID}, metadata={self.metadata!r})"
 
 
 class ReceiptType(str, enum.Enum):
@@ -380,3 +409,10 @@ class MessageReceipt:
     readAt: int = 0
 
     ReceiptType: ClassVar[type[ReceiptType]] = ReceiptType
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return (
+            f"MessageReceipt(messageId={self.messageId}, type={self.receiptType.value}, from={sender}, "
+            f"to={self.receiverId}, at={self.timeStamp})"
+        )

@@ -18,7 +18,7 @@ import math
 import os
 import re
 import ssl
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -72,6 +72,9 @@ class AppSettings:
     closeTimeout: float = 2.0
     backgroundWindow: float = 30.0
     recoverMissedMessages: bool = False
+
+    #: Swift nests the builder in the settings class: ``AppSettings.AppSettingsBuilder()``
+    AppSettingsBuilder: ClassVar[type[AppSettingsBuilder]]
 
 
 class AppSettingsBuilder:
@@ -198,5 +201,4 @@ class AppSettingsBuilder:
         return self._set(recoverMissedMessages=_flag("recoverMissedMessages", enable))
 
 
-# Swift nests the builder in the settings class: AppSettings.AppSettingsBuilder()
-AppSettings.AppSettingsBuilder = AppSettingsBuilder  # type: ignore[misc]
+AppSettings.AppSettingsBuilder = AppSettingsBuilder

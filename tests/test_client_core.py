@@ -22,13 +22,11 @@ from cometchat import (
     User,
     UserStatus,
 )
+from cometchat.cometchat import replaceDefaultClient
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
 
 
-def error_of(future: Future[Any]) -> CometChatException:
-    error = future.exception(timeout=scaled(10))
-    assert isinstance(error, CometChatException), error
-    return error
+from helpers import error_of
 
 
 class InitTest(unittest.TestCase):
@@ -278,7 +276,8 @@ class SavedSessionTest(DevServerMixin, unittest.TestCase):
         previous = os.environ.get("XDG_DATA_HOME")
         os.environ["XDG_DATA_HOME"] = self.dir  # where platformdirs looks on Linux
         try:
-            client = CometChatClient._facade_default()
+            client = replaceDefaultClient()  # the facade's client, whose default is a file
+            self.addCleanup(replaceDefaultClient)
             client.init(appId=self.server.app_id, appSettings=settingsFor(
                 self.server, builder=AppSettings.AppSettingsBuilder())).result(scaled(5))
             client.login(UID="cometchat-uid-3", authKey=self.server.auth_key).result(scaled(10))

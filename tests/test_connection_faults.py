@@ -8,8 +8,7 @@ import unittest
 
 from cometchat import ConnectionStatus
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
-from helpers import fast, statuses
-from test_connection_manual import ProxiedMixin, error_of, ok
+from helpers import ProxiedMixin, error_of, fast, ok, statuses
 
 
 class DropTest(ProxiedMixin, unittest.TestCase):

@@ -19,27 +19,7 @@ from cometchat import (
     TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
-from helpers import fast, statuses
-
-
-def error_of(future: Future[Any]) -> CometChatException:
-    error = future.exception(timeout=scaled(10))
-    assert isinstance(error, CometChatException), error
-    return error
-
-
-def ok(future: Future[Any]) -> Any:
-    return future.result(timeout=scaled(10))
-
-
-class ProxiedMixin(DevServerMixin):
-    """Clients that reach the server through a FaultProxy, to slow or break the link."""
-
-    def proxied_client(self, uid: str | None = None, **overrides: Any) -> tuple[CometChatClient, FaultProxy]:
-        proxy = FaultProxy(self.server.url).start()
-        self.addCleanup(proxy.stop)  # type: ignore[attr-defined]
-        client = self.newClient(uid, builder=fast(**overrides), via=proxy)
-        return client, proxy
+from helpers import ProxiedMixin, error_of, fast, ok, statuses
 
 
 class SeedStoryTest(DevServerMixin, unittest.TestCase):

@@ -11,9 +11,7 @@ from typing import Any
 
 from cometchat import CometChatClient, CometChatConnectionDelegate, ConnectionStatus
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
-from cometchat.transport.state import State
-from helpers import fast, statuses
-from test_connection_manual import ok
+from helpers import fast, ok, statuses
 
 
 class StormTest(DevServerMixin, unittest.TestCase):
@@ -53,9 +51,9 @@ class StormTest(DevServerMixin, unittest.TestCase):
         self.assertTrue(client.flush(scaled(15)))
         self.assertGreater(len(answers), 1000)
         self.assertEqual({n for n in answers.values()}, {1})  # ...exactly once
-        self.assertLessEqual(client._connection.max_live_sockets, 1)
+        self.assertLessEqual(client.statistics().maxLiveSockets, 1)
         # once things settle (a failed attempt may still be retrying), the status and the server agree
-        waitFor(lambda: client._connection._machine.state in (State.IDLE, State.CONNECTED),
+        waitFor(lambda: client.statistics().state in ("idle", "connected"),
                 message=f"never settled; connection errors: {errors.names()}")
         if client.getConnectionStatus is ConnectionStatus.connected:
             waitFor(lambda: len(self.server.sessions("cometchat-uid-1")) == 1)

@@ -7,7 +7,7 @@ import re
 import unittest
 
 from cometchat import exceptions
-from cometchat.transport.state import connection_table_markdown
+from cometchat.transport.table import connection_table_markdown
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

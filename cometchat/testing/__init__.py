@@ -3,7 +3,8 @@
 - ``DevServerMixin``: a local ``DevServer`` per ``unittest.TestCase`` class, and
   ``self.newClient(uid)`` for fresh in-memory clients closed after each test.
 - ``FaultProxy``: a loopback TCP proxy that cuts, blackholes, delays and flaps connections.
-- ``EventRecorder``: a listener recording every callback with its thread.
+- ``EventRecorder``: a listener of every kind, recording each callback with its thread
+  (``recorder_class(kinds)`` makes one for another table of listener kinds).
 - ``waitFor`` / ``scaled``: deadlines multiplied by ``COMETCHAT_TEST_TIMEOUT_SCALE``.
 - ``clientFor`` / ``settingsFor`` / ``resetDefaultClient``.
 """
@@ -11,7 +12,7 @@
 from .clients import clientFor, resetDefaultClient, settingsFor
 from .mixin import DevServerMixin
 from .proxy import FaultProxy
-from .recorder import EventRecorder, RecordedEvent
+from .recorder import EventRecorder, RecordedEvent, recorder_class
 from .timing import TIMEOUT_SCALE, scaled, waitFor
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "RecordedEvent",
     "TIMEOUT_SCALE",
     "clientFor",
+    "recorder_class",
     "resetDefaultClient",
     "scaled",
     "settingsFor",

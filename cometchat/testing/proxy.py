@@ -140,11 +140,15 @@ class FaultProxy:
     @contextlib.contextmanager
     def down(self) -> Iterator[None]:
         """Cut live connections, and reset new ones, until the block ends."""
-        self._call(lambda: self._set("_refusing", +1) or self._cut_all())
+        self._call(self._refuse_and_cut)
         try:
             yield
         finally:
             self._call(lambda: self._set("_refusing", -1))
+
+    def _refuse_and_cut(self) -> None:
+        self._set("_refusing", +1)
+        self._cut_all()
 
     @contextlib.contextmanager
     def blackhole(self) -> Iterator[None]:

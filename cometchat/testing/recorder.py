@@ -1,4 +1,9 @@
-"""EventRecorder: a listener that writes down every callback, with the thread it ran on."""
+"""EventRecorder: a listener that writes down every callback, with the thread it ran on.
+
+The recorder hears every kind of listener in the SDK's table (``listeners.LISTENER_KINDS``):
+its class is made from the table, so a new kind of listener is recorded without a change
+here. ``recorder_class(kinds)`` makes one for another table.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +13,10 @@ from typing import Any, Callable
 
 import attrs
 
-from ..listeners import (
-    CometChatConnectionDelegate,
-    CometChatLoginDelegate,
-    CometChatMessageDelegate,
-    CometChatUserDelegate,
-)
+from ..listeners import LISTENER_KINDS, ListenerKind
 from .timing import scaled
 
-__all__ = ["EventRecorder", "RecordedEvent"]
+__all__ = ["EventRecorder", "RecordedEvent", "recorder_class"]
 
 
 @attrs.frozen
@@ -32,16 +32,8 @@ class RecordedEvent:
         return self.args[0] if self.args else None
 
 
-class EventRecorder(
-    CometChatLoginDelegate, CometChatConnectionDelegate, CometChatMessageDelegate, CometChatUserDelegate
-):
-    """Add it as any kind of listener; use ``callback(name)`` for onSuccess / onError.
-
-        recorder = EventRecorder()
-        client.addConnectionListener("test", recorder)
-        client.connect(onSuccess=recorder.callback("connect.ok"), onError=recorder.callback("connect.err"))
-        recorder.waitFor("connected")
-    """
+class _Recorder:
+    """The recording machinery; ``EventRecorder`` adds one method per callback of the table."""
 
     def __init__(self) -> None:
         self._events: list[RecordedEvent] = []
@@ -99,14 +91,25 @@ class EventRecorder(
 
 
 def _recording(name: str) -> Callable[..., None]:
-    def method(self: EventRecorder, *args: Any) -> None:
+    def method(self: _Recorder, *args: Any) -> None:
         self.record(name, *args)
 
     method.__name__ = name
     return method
 
 
-for _base in (CometChatLoginDelegate, CometChatConnectionDelegate, CometChatMessageDelegate, CometChatUserDelegate):
-    for _name in vars(_base):
-        if not _name.startswith("_"):
-            setattr(EventRecorder, _name, _recording(_name))
+def recorder_class(kinds: tuple[ListenerKind, ...], name: str = "EventRecorder") -> type:
+    """A recorder class that is every delegate of ``kinds`` and records each of their callbacks."""
+    bases = (_Recorder, *(kind.protocol for kind in kinds))
+    methods = {callback: _recording(callback) for kind in kinds for callback in kind.callbacks()}
+    doc = """Add it as any kind of listener; use ``callback(name)`` for onSuccess / onError.
+
+        recorder = EventRecorder()
+        client.addConnectionListener("test", recorder)
+        client.connect(onSuccess=recorder.callback("connect.ok"), onError=recorder.callback("connect.err"))
+        recorder.waitFor("connected")
+    """
+    return type(name, bases, dict(methods, __doc__=doc, __module__=__name__))
+
+
+EventRecorder: Any = recorder_class(LISTENER_KINDS)

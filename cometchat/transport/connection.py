@@ -11,10 +11,18 @@ the listeners ``connected()``, so no event can overtake that callback. Aborting 
 shuts it down, which wakes its reader at once. Writes go through one lock per socket, around
 whole frames; the owner never waits for that lock (a keep-alive can be skipped, the pong
 deadline still catches a dead link), so a stuck write cannot stall the timers.
+
+The driver knows sockets, not users or callbacks: calls are numbered requests, answered
+through the ``ConnectionHost`` that the client's realtime part implements. Every error that
+websocket-client or the OS raises becomes a ``CometChatException`` in one place,
+``_translate_errors``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
+import functools
 import heapq
 import itertools
 import logging
@@ -25,15 +33,15 @@ import ssl
 import struct
 import threading
 import time
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 import attrs
 import websocket
 
-from ..callbacks import Reply
+from .. import exceptions as errors
 from ..exceptions import CometChatException
 from ..models import ConnectionStateChange, ConnectionStatus
-from . import protocol, state
+from . import inputs, protocol, tls
 from .state import ConnectionMachine, MachineConfig
 
 log = logging.getLogger("cometchat")
@@ -52,6 +60,18 @@ class SocketTarget:
     ssl_context: ssl.SSLContext | None = attrs.field(default=None, repr=False)
 
 
+@attrs.frozen
+class ConnectionStatistics:
+    """A snapshot of one connection, for ``client.statistics()``."""
+
+    state: str
+    status: ConnectionStatus
+    generation: int | None
+    live_sockets: int
+    max_live_sockets: int
+    threads: tuple[str, ...]
+
+
 class ConnectionHost(Protocol):
     """What the driver needs from the client around it."""
 
@@ -59,9 +79,28 @@ class ConnectionHost(Protocol):
     def refresh_jwt(self, ticket: int) -> None: ...
     def status_changed(self, change: ConnectionStateChange) -> None: ...
     def connection_error(self, error: CometChatException) -> None: ...
+    def answered(self, request: int, error: CometChatException | None) -> None: ...
     def settings_current(self, settings_hash: str | None) -> bool: ...
     def established(self, settings_hash: str | None) -> None: ...
     def inbound(self, frame: protocol.Frame) -> None: ...
+
+
+class SocketFailure(Exception):
+    """A socket operation failed; ``news`` is what to tell the machine (sans the generation)."""
+
+    def __init__(self, error: CometChatException, *, throttled: bool = False,
+                 retry_after: float | None = None, fatal: bool = False) -> None:
+        super().__init__(error.errorDescription)
+        self.error = error
+        self.throttled = throttled
+        self.retry_after = retry_after
+        self.fatal = fatal
+
+    def failed(self, gen: int) -> inputs.Failed:
+        return inputs.Failed(gen, self.error, self.throttled, self.retry_after, self.fatal)
+
+    def closed(self, gen: int) -> inputs.Closed:
+        return inputs.Closed(gen, None, "", self.error)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -70,40 +109,94 @@ def _retry_after(headers: Any) -> float | None:
     return float(value) if isinstance(value, str) and value.strip().isdigit() else None
 
 
+@contextlib.contextmanager
+def _translate_errors() -> Iterator[None]:
+    """The one place where websocket-client's and the OS's errors become ours."""
+    try:
+        yield
+    except websocket.WebSocketBadStatusException as exc:
+        retry = _retry_after(exc.resp_headers)
+        error = errors.connection_failed(
+            f"the server answered the upgrade with HTTP {exc.status_code}", status=exc.status_code, retryAfter=retry
+        )
+        raise SocketFailure(error, throttled=exc.status_code in (429, 503), retry_after=retry) from None
+    except (websocket.WebSocketException, OSError, AttributeError) as exc:
+        # AttributeError: websocket-client reads a socket that a concurrent abort just cleared
+        complaint = tls.untrusted_certificate(exc)
+        if complaint is not None:
+            raise SocketFailure(errors.certificate_not_trusted(complaint), fatal=True) from None
+        raise SocketFailure(errors.connection_failed(f"{type(exc).__name__}: {exc}")) from None
+
+
+class Phase(enum.Enum):
+    """Where one socket is in its life; it only ever moves down this list."""
+
+    #: its reader opens it, authenticates, and waits for the owner's word
+    OPENING = 1
+    #: the owner has told the listeners connected(); events flow
+    LIVE = 2
+    #: we sent a close frame; nothing else is written
+    CLOSING = 3
+    #: shut down at once
+    ABORTED = 4
+    #: its reader has finished
+    ENDED = 5
+
+
 class _Socket:
-    """One socket generation: the websocket, its reader, its send lock."""
+    """One socket generation: the websocket, its reader, its send lock, its phase."""
 
     def __init__(self, gen: int) -> None:
         self.gen = gen
         self.ws: websocket.WebSocket | None = None
-        self.lock = threading.Lock()
-        self.go = threading.Event()  #: the owner has handled the auth reply
-        self.retired = False  #: the machine no longer counts on this socket
-        self.aborted = False  #: shut down (or to be shut down the moment it opens)
-        self.closing = False  #: we sent a close frame
-        self.awaiting_frame = False  #: a ping is out: report the next frame of any kind
-        self.settings_hash: str | None = None
         self.thread: threading.Thread | None = None
+        self.settings_hash: str | None = None
+        self.pinged = False  #: a ping is out: report the next frame of any kind
+        self.phase = Phase.OPENING
+        self.released = threading.Event()  #: the reader may go on (LIVE, or stopping)
+        self._phase_lock = threading.Lock()
+        self._send_lock = threading.Lock()
+
+    def _advance(self, phase: Phase) -> bool:
+        """Move to ``phase`` unless the socket is already at or past it."""
+        with self._phase_lock:
+            if self.phase.value >= phase.value:
+                return False
+            self.phase = phase
+            return True
+
+    @property
+    def retired(self) -> bool:
+        return self.phase.value >= Phase.CLOSING.value
+
+    def release(self) -> None:
+        self._advance(Phase.LIVE)
+        self.released.set()
+
+    def end(self) -> None:
+        self._advance(Phase.ENDED)
+        self.released.set()
 
     def send(self, text: str | bytes, opcode: int = _ABNF.OPCODE_TEXT, wait: float = -1) -> bool:
         """Write one whole frame; False if the socket is gone or (with ``wait``) busy."""
         ws = self.ws
         if ws is None or self.retired and opcode != _ABNF.OPCODE_CLOSE:
             return False
-        if not self.lock.acquire(timeout=wait):
+        if not self._send_lock.acquire(timeout=wait):
             return False
         try:
-            ws.send(text, opcode)
+            with _translate_errors():
+                ws.send(text, opcode)
             return True
-        except (websocket.WebSocketException, OSError, AttributeError):
+        except SocketFailure:
             return False
         finally:
-            self.lock.release()
+            self._send_lock.release()
 
     def start_close(self) -> None:
         """Send a close frame without waiting for the lock; abort if it cannot go out now."""
-        self.retired = True
-        self.closing = True
+        if not self._advance(Phase.CLOSING):
+            return
         payload = struct.pack("!H", _CLOSE_NORMAL) + b"User logged out"
         if not self.send(payload, _ABNF.OPCODE_CLOSE, wait=0):
             self.abort()
@@ -111,9 +204,8 @@ class _Socket:
     def abort(self) -> None:
         """Shut the socket down now; its reader wakes and ends. An attempt whose connect is
         still under way closes the moment it returns, before it can authenticate."""
-        self.retired = True
-        self.aborted = True
-        self.go.set()
+        self._advance(Phase.ABORTED)
+        self.released.set()
         ws = self.ws
         raw = ws.sock if ws is not None else None
         if raw is not None:
@@ -123,8 +215,15 @@ class _Socket:
                 pass
 
 
+@attrs.frozen
+class _ReleaseDeadline:
+    """The timer that aborts a released socket whose close handshake did not finish."""
+
+    gen: int
+
+
 class Connection:
-    """The WebSocket of one client: commands in, callbacks out through ``host``."""
+    """The WebSocket of one client: numbered requests in, news out through ``host``."""
 
     def __init__(
         self,
@@ -139,17 +238,17 @@ class Connection:
         self._clock = clock
         self._machine = ConnectionMachine(config, clock=clock, rng=rng or random.Random())
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._timers: list[tuple[float, int, str]] = []
-        self._armed: dict[str, int] = {}
+        self._timers: list[tuple[float, int, object, Callable[[], None]]] = []
+        self._armed: dict[object, int] = {}  #: timer key -> the sequence number of its live entry
         self._seq = itertools.count()
-        self._requests = itertools.count(1)
-        self._replies: dict[int, Reply[Any]] = {}
         self._sockets: dict[int, _Socket] = {}
         self._lock = threading.Lock()
         self._owner: threading.Thread | None = None
         self._stopped = False
+        self._app_states_pending = 0
+        self._background = False
+        self._max_live_sockets = 0
         self._debug = log.isEnabledFor(logging.DEBUG)
-        self.max_live_sockets = 0  #: most socket generations the machine counted on at once
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -159,38 +258,42 @@ class Connection:
 
     @property
     def background_active(self) -> bool:
-        return self._machine.background
+        """Whether a background window runs: true the moment the app says it went to the
+        background, false the moment it says it is back (or once the window lapsed)."""
+        return self._background
 
-    def connect(self, reply: Reply[Any]) -> None:
-        self._submit(state.Connect, reply)
+    def connect(self, request: int) -> None:
+        self._post(inputs.Connect(request))
 
-    def disconnect(self, reply: Reply[Any]) -> None:
-        self._submit(state.Disconnect, reply)
+    def disconnect(self, request: int) -> None:
+        self._post(inputs.Disconnect(request))
 
-    def ping(self, reply: Reply[Any]) -> None:
-        self._submit(state.Ping, reply)
+    def ping(self, request: int) -> None:
+        self._post(inputs.Ping(request))
 
     def sign_in(self) -> None:
-        self._post(state.SignIn())
+        self._post(inputs.SignIn())
 
     def sign_out(self) -> None:
-        self._post(state.SignOut())
+        self._post(inputs.SignOut())
 
     def app_state(self, name: str) -> None:
-        self._post(state.AppState(name))
+        with self._lock:
+            self._app_states_pending += 1
+            if name in ("didEnterBackground", "didBecomeActive"):
+                self._background = name == "didEnterBackground"
+        self._post(inputs.AppState(name))
 
     def mode_changed(self, mode: str) -> None:
-        self._post(state.ModeChanged(mode))
+        self._post(inputs.ModeChanged(mode))
 
     def jwt_refreshed(self, ticket: int, error: CometChatException | None) -> None:
-        self._post(state.JwtRefreshed(ticket, error))
+        self._post(inputs.JwtRefreshed(ticket, error))
 
     def _established_socket(self) -> _Socket | None:
         gen = self._machine.gen
         sock = self._sockets.get(gen) if gen is not None else None
-        if sock is None or not sock.go.is_set() or sock.retired:
-            return None
-        return sock
+        return sock if sock is not None and sock.phase is Phase.LIVE else None
 
     def is_established(self) -> bool:
         """Whether a socket is up and authenticated right now."""
@@ -201,6 +304,20 @@ class Connection:
         sock = self._established_socket()
         return sock is not None and sock.send(text, wait=self.config.close_timeout)
 
+    def statistics(self) -> ConnectionStatistics:
+        with self._lock:
+            sockets = list(self._sockets.values())
+            owner = self._owner
+        threads = [t for t in [owner, *(s.thread for s in sockets)] if t is not None and t.is_alive()]
+        return ConnectionStatistics(
+            state=self._machine.state.value,
+            status=self._machine.status,
+            generation=self._machine.gen,
+            live_sockets=sum(not s.retired for s in sockets),
+            max_live_sockets=self._max_live_sockets,
+            threads=tuple(t.name for t in threads),
+        )
+
     def close(self) -> None:
         """Stop for good: answer what waits, close the socket, end every thread."""
         with self._lock:
@@ -209,7 +326,7 @@ class Connection:
             self._stopped = True
             owner = self._owner
         if owner is not None:
-            self._inbox.put(state.Shutdown())
+            self._inbox.put(inputs.Shutdown())
             self._inbox.put(_STOP)
             owner.join(timeout=10)
         for sock in list(self._sockets.values()):
@@ -218,12 +335,6 @@ class Connection:
             sock.abort()
             if sock.thread is not None:
                 sock.thread.join(timeout=5)
-
-    def _submit(self, kind: Callable[[int], Any], reply: Reply[Any]) -> None:
-        request = next(self._requests)
-        with self._lock:
-            self._replies[request] = reply
-        self._post(kind(request))
 
     def _post(self, event: Any) -> None:
         with self._lock:
@@ -237,9 +348,8 @@ class Connection:
 
     def _answer_closed(self, event: Any) -> None:
         request = getattr(event, "request", None)
-        reply = self._replies.pop(request, None) if request is not None else None
-        if reply is not None:
-            reply.fail(CometChatException("ERROR_CLIENT_CLOSED", "This client has been closed."))
+        if request is not None:
+            self._host.answered(request, errors.client_closed())
 
     # ------------------------------------------------------------------ the owner thread
 
@@ -265,94 +375,89 @@ class Connection:
     def _fire_due_timers(self) -> None:
         now = self._clock()
         while self._timers and self._timers[0][0] <= now:
-            _, seq, name = heapq.heappop(self._timers)
-            if self._armed.get(name) != seq:
-                continue
-            del self._armed[name]
-            if name.startswith("release:"):
-                sock = self._sockets.get(int(name.split(":")[1]))
-                if sock is not None:
-                    sock.abort()
-            else:
-                self._feed(state.TimerFired(name))
+            _, seq, key, fire = heapq.heappop(self._timers)
+            if self._armed.get(key) == seq:
+                del self._armed[key]
+                fire()
 
-    def _arm(self, name: str, delay: float) -> None:
+    def _arm(self, key: object, delay: float, fire: Callable[[], None]) -> None:
         seq = next(self._seq)
-        self._armed[name] = seq
-        heapq.heappush(self._timers, (self._clock() + delay, seq, name))
+        self._armed[key] = seq
+        heapq.heappush(self._timers, (self._clock() + delay, seq, key, fire))
 
     def _feed(self, event: Any) -> None:
         try:
             actions = self._machine.handle(event)
         except Exception:
-            log.exception("unexpected internal error in the connection state machine (input %s)", event.kind)
+            log.exception("unexpected internal error in the connection state machine (input %s)", type(event).__name__)
             return
         if self._debug:
-            log.debug("%s -> %s: %s", event.kind, self._machine.state.value, [type(a).__name__ for a in actions])
-        release_reader: _Socket | None = None
+            log.debug("%s -> %s: %s", type(event).__name__, self._machine.state.value,
+                      [type(a).__name__ for a in actions])
+        released: _Socket | None = None
         for action in actions:
             try:
-                sock = self._perform(action)
-                if sock is not None:
-                    release_reader = sock
+                released = self._perform(action) or released
             except Exception:
                 log.exception("unexpected internal error performing %s", type(action).__name__)
-        if release_reader is not None:
-            release_reader.go.set()  # only now may its events follow connected()
+        self._sync_background(event)
+        if released is not None:
+            released.release()  # only now may its events follow connected()
 
-    def _perform(self, action: Any) -> _Socket | None:
+    def _timer_due(self, timer: type[inputs.TimerInput]) -> None:
+        self._feed(timer())
+
+    def _sync_background(self, event: Any) -> None:
+        """Follow the machine's window, unless a newer word from the app is still on its way."""
+        with self._lock:
+            if isinstance(event, inputs.AppState):
+                self._app_states_pending -= 1
+            if self._app_states_pending == 0:
+                self._background = self._machine.background
+
+    def _perform(self, action: inputs.Action) -> _Socket | None:
         """Do one action; returns the socket whose reader may go on, for ``Established``."""
-        if isinstance(action, state.Emit):
+        if isinstance(action, inputs.Emit):
             self._host.status_changed(action.change)
-        elif isinstance(action, state.Answer):
-            self._answer(action)
-        elif isinstance(action, state.StartTimer):
-            self._arm(action.name, action.delay)
-        elif isinstance(action, state.CancelTimer):
-            self._armed.pop(action.name, None)
-        elif isinstance(action, state.Open):
+        elif isinstance(action, inputs.Answer):
+            for request in action.requests:
+                self._host.answered(request, action.error)
+        elif isinstance(action, inputs.StartTimer):
+            self._arm(action.timer, action.delay, functools.partial(self._timer_due, action.timer))
+        elif isinstance(action, inputs.CancelTimer):
+            self._armed.pop(action.timer, None)
+        elif isinstance(action, inputs.Open):
             self._open(action.gen)
-        elif isinstance(action, state.SendPing):
+        elif isinstance(action, inputs.SendPing):
             self._ping(action.gen)
-        elif isinstance(action, state.Established):
+        elif isinstance(action, inputs.Established):
             sock = self._sockets.get(action.gen)
             self._host.established(sock.settings_hash if sock else None)
             return sock
-        elif isinstance(action, state.ReportError):
+        elif isinstance(action, inputs.ReportError):
             self._host.connection_error(action.error)
-        elif isinstance(action, state.RefreshJwt):
+        elif isinstance(action, inputs.RefreshJwt):
             self._host.refresh_jwt(action.ticket)
         else:
             self._retire(action)
         return None
 
-    def _retire(self, action: state.Abort | state.Close | state.Release) -> None:
+    def _retire(self, action: inputs.Abort | inputs.Close | inputs.Release) -> None:
         sock = self._sockets.get(action.gen)
         if sock is None:
             return
-        if isinstance(action, state.Abort):
+        if isinstance(action, inputs.Abort):
             sock.abort()
-        else:
-            sock.start_close()
-            if isinstance(action, state.Release):
-                self._arm(f"release:{action.gen}", self.config.close_timeout)
-
-    def _answer(self, action: state.Answer) -> None:
-        for request in action.requests:
-            with self._lock:
-                reply = self._replies.pop(request, None)
-            if reply is None:
-                continue
-            if action.error is None:
-                reply.succeed(None)
-            else:
-                reply.fail(action.error)
+            return
+        sock.start_close()
+        if isinstance(action, inputs.Release):
+            self._arm(_ReleaseDeadline(action.gen), self.config.close_timeout, sock.abort)
 
     def _ping(self, gen: int) -> None:
         sock = self._sockets.get(gen)
         if sock is None:
             return
-        sock.awaiting_frame = True
+        sock.pinged = True
         if not sock.send(protocol.PING_TEXT, wait=0):
             log.debug("keep-alive skipped: the socket is busy writing")
 
@@ -361,7 +466,7 @@ class Connection:
         with self._lock:
             self._sockets[gen] = sock
             live = sum(not s.retired for s in self._sockets.values())
-            self.max_live_sockets = max(self.max_live_sockets, live)
+            self._max_live_sockets = max(self._max_live_sockets, live)
         sock.thread = threading.Thread(target=self._read, args=(sock,), name="cometchat-reader", daemon=True)
         sock.thread.start()
 
@@ -375,9 +480,9 @@ class Connection:
             self._inbox.put(outcome)
         except Exception as exc:  # a bug of ours must not leave the machine waiting
             log.exception("unexpected internal error in the socket reader")
-            self._inbox.put(state.Closed(sock.gen, None, "", state.connection_failed(type(exc).__name__)))
+            self._inbox.put(inputs.Closed(sock.gen, None, "", errors.connection_failed(type(exc).__name__)))
         finally:
-            sock.retired = True
+            sock.end()
             ws = sock.ws
             if ws is not None:
                 ws.shutdown()
@@ -389,31 +494,23 @@ class Connection:
         try:
             target = self._host.socket_target()
         except CometChatException as exc:
-            return state.Failed(sock.gen, exc)
+            return inputs.Failed(sock.gen, exc)
         # the TLS options belong to the constructor: connect() would silently ignore them
         sslopt = {"context": target.ssl_context} if target.ssl_context is not None else None
         ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=False)
         sock.ws = ws
-        if sock.aborted:  # aborted before this thread got going: open nothing
-            return state.Closed(sock.gen, None, "", state.aborted())
+        if sock.phase is not Phase.OPENING:  # aborted before this thread got going: open nothing
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
         try:
-            ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True)
-        except websocket.WebSocketBadStatusException as exc:
-            retry = _retry_after(exc.resp_headers)
-            throttled = exc.status_code in (429, 503)
-            error = state.connection_failed(
-                f"the server answered the upgrade with HTTP {exc.status_code}",
-                status=exc.status_code,
-                retryAfter=retry,
-            )
-            return state.Failed(sock.gen, error, throttled=throttled, retry_after=retry)
-        except (websocket.WebSocketException, OSError) as exc:
-            return state.Failed(sock.gen, state.connection_failed(f"{type(exc).__name__}: {exc}"))
-        if sock.aborted:  # aborted while connecting: close before authenticating
-            return state.Closed(sock.gen, None, "", state.aborted())
+            with _translate_errors():
+                ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True)
+        except SocketFailure as failure:
+            return failure.failed(sock.gen)
+        if sock.phase is not Phase.OPENING:  # aborted while connecting: close before authenticating
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
         ws.settimeout(None)  # from here on the machine's timers decide
         if not sock.send(target.auth_frame):
-            return state.Closed(sock.gen, None, "", state.connection_failed("could not send the auth frame"))
+            return inputs.Closed(sock.gen, None, "", errors.connection_failed("could not send the auth frame"))
         return None
 
     def _read_frames(self, sock: _Socket) -> Any:
@@ -424,17 +521,15 @@ class Connection:
         gen = sock.gen
         while True:
             try:
-                opcode, data = self._next_message(sock, ws)
-            except (websocket.WebSocketException, OSError, AttributeError) as exc:
-                return state.Closed(gen, None, "", state.connection_failed(f"{type(exc).__name__}: {exc}"))
+                with _translate_errors():
+                    opcode, data = self._next_message(sock, ws)
+            except SocketFailure as failure:
+                return failure.closed(gen)
             if opcode == _ABNF.OPCODE_CLOSE:
-                code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
-                if not sock.closing:
-                    sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
-                return state.Closed(gen, code, data[2:].decode("utf-8", "replace"))
-            if sock.awaiting_frame:
-                sock.awaiting_frame = False
-                self._inbox.put(state.FrameArrived(gen))
+                return self._closed_by_peer(sock, data)
+            if sock.pinged:
+                sock.pinged = False
+                self._inbox.put(inputs.FrameArrived(gen))
             if opcode != _ABNF.OPCODE_TEXT:
                 continue
             try:
@@ -444,29 +539,39 @@ class Connection:
                 continue
             if not accepted:
                 accepted = self._on_auth_reply(sock, frame)
-                if sock.aborted:  # disconnected while the owner took in the reply
-                    return state.Closed(gen, None, "", state.aborted())
-            elif isinstance(frame, protocol.ErrorFrame):
-                log.warning("the server refused a frame: %s %s", frame.code, frame.message)
-            elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
-                try:
-                    self._host.inbound(frame)
-                except Exception:
-                    log.exception("unexpected internal error handling a %s frame", type(frame).__name__)
+                if sock.phase is not Phase.LIVE and accepted:  # disconnected while the owner took it in
+                    return inputs.Closed(gen, None, "", errors.aborted())
+            else:
+                self._hand_over(frame)
+
+    def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
+        code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
+        if sock.phase in (Phase.OPENING, Phase.LIVE):  # answer a close we did not start
+            sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
+        return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
+
+    def _hand_over(self, frame: protocol.Frame) -> None:
+        if isinstance(frame, protocol.ErrorFrame):
+            log.warning("the server refused a frame: %s %s", frame.code, frame.message)
+        elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
+            try:
+                self._host.inbound(frame)
+            except Exception:
+                log.exception("unexpected internal error handling a %s frame", type(frame).__name__)
 
     def _on_auth_reply(self, sock: _Socket, frame: protocol.Frame) -> bool:
-        """Pass the auth reply to the owner; True once accepted and released."""
+        """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
         if not isinstance(frame, protocol.AuthReply):
             return False  # nothing counts before the auth reply
         if not frame.ok:
             error = CometChatException(
-                frame.error_code or "WS_AUTH_FAIL", frame.message or "The server refused the socket's credentials."
+                frame.error_code or errors.WS_AUTH_FAIL, frame.message or "The server refused the socket's credentials."
             )
-            self._inbox.put(state.AuthRefused(sock.gen, error))
+            self._inbox.put(inputs.AuthRefused(sock.gen, error))
             return False
         sock.settings_hash = frame.settings_hash
-        self._inbox.put(state.AuthAccepted(sock.gen, self._host.settings_current(frame.settings_hash)))
-        sock.go.wait()
+        self._inbox.put(inputs.AuthAccepted(sock.gen, self._host.settings_current(frame.settings_hash)))
+        sock.released.wait()
         return True
 
     def _next_message(self, sock: _Socket, ws: websocket.WebSocket) -> tuple[int, bytes]:

@@ -18,6 +18,8 @@ from typing import Any, Callable, Union
 
 import attrs
 
+from ..exceptions import LocalProtocolError, ProtocolError, RemoteProtocolError
+
 __all__ = [
     "PING_TEXT",
     "PONG_TEXT",
@@ -61,33 +63,6 @@ RECEIVER_TYPES = ("user", "group")
 TYPING_ACTIONS = ("started", "ended")
 RECEIPT_ACTIONS = ("delivered", "read", "deliveredToAll", "readByAll")
 PRESENCE_ACTIONS = ("online", "available", "offline")
-
-
-class ProtocolError(Exception):
-    """A frame or body that breaks the protocol; ``field`` names the offending key."""
-
-    fault = "unknown"
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        where = f" (field {self.field!r})" if self.field else ""
-        return f"{self.message}{where}; {self.fault} fault"
-
-
-class LocalProtocolError(ProtocolError):
-    """We were about to send something the protocol forbids: a bug on our side."""
-
-    fault = "local"
-
-
-class RemoteProtocolError(ProtocolError):
-    """The peer sent something the protocol forbids: its bug, not ours."""
-
-    fault = "remote"
 
 
 # --------------------------------------------------------------------------- frames
@@ -331,28 +306,32 @@ def _auth_from(obj: dict[str, Any]) -> AuthRequest | AuthReply:
     )
 
 
+def _head(obj: dict[str, Any], *, addressed: bool = True) -> dict[str, Any]:
+    """The envelope every event frame shares: who sent it, from which session, to whom."""
+    head = {"app_id": _opt_str(obj, "appId"), "device_id": _opt_str(obj, "deviceId"), "sender": _opt_str(obj, "sender")}
+    if addressed:
+        head["receiver"] = _req_str(obj, "receiver")
+        head["receiver_type"] = _choice(obj, "receiverType", RECEIVER_TYPES)
+    return head
+
+
 def _message_from(obj: dict[str, Any]) -> MessageFrame:
+    head = _head(obj, addressed=False)
     return MessageFrame(
-        app_id=_opt_str(obj, "appId"),
         receiver=_opt_str(obj, "receiver"),
         receiver_type=_opt_str(obj, "receiverType"),
-        device_id=_opt_str(obj, "deviceId"),
-        sender=_opt_str(obj, "sender"),
         body=_req_dict(obj, "body"),
+        **head,
     )
 
 
 def _typing_from(obj: dict[str, Any]) -> TypingFrame:
     body = _req_dict(obj, "body")
     return TypingFrame(
-        app_id=_opt_str(obj, "appId"),
-        receiver=_req_str(obj, "receiver"),
-        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
-        device_id=_opt_str(obj, "deviceId"),
-        sender=_opt_str(obj, "sender"),
         action=_choice(body, "action", TYPING_ACTIONS, "body."),
         user=_req_dict(body, "user", "body."),
         metadata=_opt_dict(body, "metadata", "body."),
+        **_head(obj),
     )
 
 
@@ -362,41 +341,31 @@ def _receipt_from(obj: dict[str, Any]) -> ReceiptFrame:
     if isinstance(message_id, bool) or not isinstance(message_id, (str, int)) or message_id == "":
         raise RemoteProtocolError("messageId must be a string or a number", field="body.messageId")
     return ReceiptFrame(
-        app_id=_opt_str(obj, "appId"),
-        receiver=_req_str(obj, "receiver"),
-        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
-        device_id=_opt_str(obj, "deviceId"),
-        sender=_opt_str(obj, "sender"),
         message_sender=_opt_str(obj, "messageSender"),
         action=_choice(body, "action", RECEIPT_ACTIONS, "body."),
         message_id=str(message_id),
         user=_req_dict(body, "user", "body."),
         timestamp=_opt_int(body, "timestamp", "body."),
+        **_head(obj),
     )
 
 
 def _presence_from(obj: dict[str, Any]) -> PresenceFrame:
     body = _req_dict(obj, "body")
     return PresenceFrame(
-        app_id=_opt_str(obj, "appId"),
-        device_id=_opt_str(obj, "deviceId"),
-        sender=_opt_str(obj, "sender"),
         action=_choice(body, "action", PRESENCE_ACTIONS, "body."),
         user=_req_dict(body, "user", "body."),
         timestamp=_opt_int(body, "timestamp", "body."),
+        **_head(obj, addressed=False),
     )
 
 
 def _transient_from(obj: dict[str, Any]) -> TransientFrame:
     body = _req_dict(obj, "body")
     return TransientFrame(
-        app_id=_opt_str(obj, "appId"),
-        receiver=_req_str(obj, "receiver"),
-        receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
-        device_id=_opt_str(obj, "deviceId"),
-        sender=_opt_str(obj, "sender"),
         user=_req_dict(body, "user", "body."),
         data=_opt_dict(body, "data", "body."),
+        **_head(obj),
     )
 
 

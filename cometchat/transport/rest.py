@@ -3,10 +3,11 @@
 Every call sends the protocol's headers (``appId``, ``resource`` = this client's session id,
 ``sdk``, and ``authToken`` or ``apiKey``) and reads ``{"data"}`` as success and ``{"error"}``
 as failure. Foreign errors become ``CometChatException`` in one place, ``_translate_errors``:
-a network failure is ``ERROR_INTERNET_UNAVAILABLE`` with the cause in ``details``, an answer
-that is not the envelope is ``ERROR_JSON_EXCEPTION``, and the server's own codes pass through
-unchanged. TLS is verified (with the app's ``SSLContext`` when it gave one); proxies come
-from the environment, as requests does by default.
+a network failure is ``ERROR_INTERNET_UNAVAILABLE`` with the cause in ``details``, a server
+certificate nobody trusts is ``ERROR_CERTIFICATE_NOT_TRUSTED``, an answer that is not the
+envelope is ``ERROR_JSON_EXCEPTION``, and the server's own codes pass through unchanged. TLS is
+verified (with the app's ``SSLContext`` when it gave one); proxies come from the environment,
+as requests does by default. What each endpoint's ``data`` holds is read in ``endpoints.py``.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from typing import Any, Iterator
 import requests
 from requests.adapters import HTTPAdapter
 
-from .. import __version__
 from .. import exceptions as errors
+from ..__version__ import __version__
 from ..exceptions import CometChatException
-from . import hosts, protocol
+from . import hosts, protocol, tls
 
 log = logging.getLogger("cometchat")
 
@@ -48,6 +49,9 @@ def _translate_errors(method: str, path: str) -> Iterator[None]:
     try:
         yield
     except requests.exceptions.RequestException as exc:
+        complaint = tls.untrusted_certificate(exc)
+        if complaint is not None:
+            raise errors.certificate_not_trusted(complaint) from exc
         raise CometChatException(
             errors.ERROR_INTERNET_UNAVAILABLE,
             "No Internet Connection. Please try again later.",

@@ -4,12 +4,13 @@ Rule 1 (as in h11): everything that decides what the connection does lives in th
 The machine never touches a socket, a thread or a real clock. ``handle(input)`` returns the
 actions to perform, in order; ``connection.py`` performs them on real sockets and timers
 and feeds back what happened. Time comes from the injected ``clock``, jitter from the
-injected ``random.Random``, so every path runs in tests with a fake clock.
+injected ``random.Random``, so every path runs in tests with a fake clock. The inputs and
+actions themselves are in ``inputs.py``.
 
-Transitions are data: ``TRANSITIONS`` maps (state, input kind) to the handler that runs;
-each handler's docstring is its cell of the table, and the README's connection table is
-``connection_table_markdown()`` (a test keeps them equal). A pair missing from the table is
-ignored, and any input tagged with a socket generation other than the live one is dropped
+Transitions are data: ``TRANSITIONS`` maps (state, input class) to the handler that runs;
+each handler's docstring is its cell of the table (``table.py`` renders the README's
+connection table from them, and a test keeps the two equal). A pair missing from the table
+is ignored, and socket news tagged with a generation other than the live one is dropped
 before the table is consulted.
 
 Public status: ``connecting``; ``connected``; ``featureThrottled`` for THROTTLED and for a
@@ -21,23 +22,62 @@ from __future__ import annotations
 
 import enum
 import random
-from typing import Any, Callable, ClassVar, Union
+from typing import Any, Callable, ClassVar
 
 import attrs
 
 from .. import exceptions as errors
-from ..exceptions import CometChatException, client_closed, no_websocket, not_logged_in
+from ..exceptions import (
+    CometChatException,
+    aborted,
+    already_connected,
+    client_closed,
+    closed_error,
+    connection_failed,
+    no_websocket,
+    not_logged_in,
+)
 from ..models import ConnectionStateChange, ConnectionStatus
+from .inputs import (
+    TIMERS,
+    Abort,
+    Action,
+    Answer,
+    AppState,
+    AuthAccepted,
+    AuthRefused,
+    BackgroundLapsed,
+    CancelTimer,
+    Close,
+    Closed,
+    CloseOverdue,
+    Connect,
+    ConnectTimedOut,
+    Disconnect,
+    Emit,
+    Established,
+    Failed,
+    FrameArrived,
+    Input,
+    JwtRefreshed,
+    ModeChanged,
+    Open,
+    Ping,
+    PingDue,
+    PongOverdue,
+    RefreshJwt,
+    Release,
+    ReportError,
+    RetryDue,
+    SendPing,
+    Shutdown,
+    SignIn,
+    SignOut,
+    SocketNews,
+    StartTimer,
+)
 
-__all__ = [
-    "State",
-    "MachineConfig",
-    "ConnectionMachine",
-    "Backoff",
-    "TRANSITIONS",
-    "transition_table",
-    "connection_table_markdown",
-]
+__all__ = ["State", "MachineConfig", "ConnectionMachine", "Backoff", "TRANSITIONS", "ANY_STATE"]
 
 THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 CLOSE_TRY_AGAIN_LATER = 1013
@@ -74,252 +114,17 @@ class MachineConfig:
     background_window: float = 30.0
 
 
-# --------------------------------------------------------------------------- inputs
+_LINK_TIMERS = (PingDue, PongOverdue)
+_LINKED = (State.CONNECTED, State.THROTTLED)
+_UNLINKED = (State.SIGNED_OUT, State.IDLE, State.CONNECTING, State.WAITING, State.CLOSING)
+_SIGNED_IN = tuple(state for state in State if state is not State.SIGNED_OUT)
 
+Handler = Callable[[Any, Any], None]
 
-@attrs.frozen
-class SignIn:
-    """A user is logged in (login, or a session restored by init)."""
 
-    kind: ClassVar[str] = "sign_in"
-
-
-@attrs.frozen
-class SignOut:
-    """The user logged out (or was logged out)."""
-
-    kind: ClassVar[str] = "sign_out"
-
-
-@attrs.frozen
-class Shutdown:
-    """The client is closing for good."""
-
-    kind: ClassVar[str] = "shutdown"
-
-
-@attrs.frozen
-class Connect:
-    """``connect()``; ``request`` identifies the call to answer (None: the SDK's own)."""
-
-    request: int | None = None
-    kind: ClassVar[str] = "connect"
-
-
-@attrs.frozen
-class Disconnect:
-    request: int | None = None
-    kind: ClassVar[str] = "disconnect"
-
-
-@attrs.frozen
-class Ping:
-    request: int | None = None
-    kind: ClassVar[str] = "ping"
-
-
-@attrs.frozen
-class AppState:
-    """``configureServices(state)``: didEnterBackground, didBecomeActive, willResignActive."""
-
-    state: str
-    kind: ClassVar[str] = "app_state"
-
-
-@attrs.frozen
-class ModeChanged:
-    """The app settings' MODE, as last fetched."""
-
-    mode: str
-    kind: ClassVar[str] = "mode_changed"
-
-
-@attrs.frozen
-class AuthAccepted:
-    """The server accepted the auth frame; ``settings_current`` False when its settingsHash
-    says our MODE is stale (a ``ModeChanged`` follows once fresh settings are fetched)."""
-
-    gen: int
-    settings_current: bool = True
-    kind: ClassVar[str] = "auth_accepted"
-
-
-@attrs.frozen
-class AuthRefused:
-    gen: int
-    error: CometChatException
-    kind: ClassVar[str] = "auth_refused"
-
-
-@attrs.frozen
-class Failed:
-    """The socket never opened: refused, timed out, TLS, or an HTTP error on the upgrade."""
-
-    gen: int
-    error: CometChatException
-    throttled: bool = False
-    retry_after: float | None = None
-    kind: ClassVar[str] = "failed"
-
-
-@attrs.frozen
-class Closed:
-    """The socket ended: a close frame (``code``), or a drop (``code`` None)."""
-
-    gen: int
-    code: int | None = None
-    reason: str = ""
-    error: CometChatException | None = None
-    kind: ClassVar[str] = "closed"
-
-
-@attrs.frozen
-class FrameArrived:
-    """A frame of any kind arrived after a ping was sent."""
-
-    gen: int
-    kind: ClassVar[str] = "frame_arrived"
-
-
-@attrs.frozen
-class JwtRefreshed:
-    """The answer to ``RefreshJwt(ticket)``: ``error`` None when a fresh JWT is in place."""
-
-    ticket: int
-    error: CometChatException | None = None
-    kind: ClassVar[str] = "jwt_refreshed"
-
-
-@attrs.frozen
-class TimerFired:
-    name: str
-
-    @property
-    def kind(self) -> str:
-        return f"timer:{self.name}"
-
-
-Input = Union[
-    SignIn, SignOut, Shutdown, Connect, Disconnect, Ping, AppState, ModeChanged, AuthAccepted, AuthRefused,
-    Failed, Closed, FrameArrived, JwtRefreshed, TimerFired,
-]
-
-# --------------------------------------------------------------------------- actions
-
-
-@attrs.frozen
-class Open:
-    """Open socket generation ``gen`` and send the auth frame."""
-
-    gen: int
-
-
-@attrs.frozen
-class SendPing:
-    gen: int
-
-
-@attrs.frozen
-class Close:
-    """Start the close handshake; ``Closed`` or the close timer follows."""
-
-    gen: int
-
-
-@attrs.frozen
-class Abort:
-    """Shut the socket down at once, no handshake."""
-
-    gen: int
-
-
-@attrs.frozen
-class Release:
-    """Close the socket in the background (handshake, then abort) and forget it."""
-
-    gen: int
-
-
-@attrs.frozen
-class StartTimer:
-    """Arm timer ``name`` (re-arming it if it runs)."""
-
-    name: str
-    delay: float
-
-
-@attrs.frozen
-class CancelTimer:
-    name: str
-
-
-@attrs.frozen
-class RefreshJwt:
-    """Fetch a fresh JWT (``GET me``); answer with ``JwtRefreshed(ticket)``."""
-
-    ticket: int
-
-
-@attrs.frozen
-class Emit:
-    """Tell the connection listeners about a public status change."""
-
-    change: ConnectionStateChange
-
-
-@attrs.frozen
-class ReportError:
-    """``onConnectionError(error)``."""
-
-    error: CometChatException
-
-
-@attrs.frozen
-class Answer:
-    """Answer these ``connect`` / ``disconnect`` / ``ping`` calls (``error`` None: success)."""
-
-    requests: tuple[int, ...]
-    error: CometChatException | None = None
-
-
-@attrs.frozen
-class Established:
-    """The link of generation ``gen`` is up: what depends on it may start."""
-
-    gen: int
-
-
-Action = Union[
-    Open, SendPing, Close, Abort, Release, StartTimer, CancelTimer, RefreshJwt, Emit, ReportError, Answer, Established
-]
-
-CONNECT, PING, PONG, RETRY, CLOSE, BACKGROUND = "connect", "ping", "pong", "retry", "close", "background"
-_LINK_TIMERS = (PING, PONG)
-_ALL_TIMERS = (CONNECT, PING, PONG, RETRY, CLOSE, BACKGROUND)
-
-
-def _error(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
-    return CometChatException(code, description, details)
-
-
-def already_connected() -> CometChatException:
-    return _error(
-        errors.ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE,
-        "Web sockets connect called while web sockets are already connected",
-    )
-
-
-def aborted() -> CometChatException:
-    return _error(errors.ERROR_CONNECTION_ABORTED, "The connection attempt was aborted by disconnect().")
-
-
-def connection_failed(cause: str, **details: Any) -> CometChatException:
-    return _error(errors.WS_CONNECTION_FAIL, f"The WebSocket connection failed: {cause}", dict(details, cause=cause))
-
-
-def closed_error(code: int | None, reason: str) -> CometChatException:
-    cause = f"the server closed the connection (code {code})" if code is not None else "the connection dropped"
-    return connection_failed(cause, code=code, reason=reason)
+def _cells(states: tuple[State, ...], kind: type, handler: Handler) -> dict[tuple[State, type], Handler]:
+    """The same handler for ``kind`` in each of ``states``."""
+    return {(state, kind): handler for state in states}
 
 
 class Backoff:
@@ -385,12 +190,11 @@ class ConnectionMachine:
         return self._out
 
     def _dispatch(self, event: Input) -> None:
-        gen = getattr(event, "gen", None)
-        if gen is not None and gen != self.gen:
+        if isinstance(event, SocketNews) and event.gen != self.gen:
             return  # news from a socket we no longer listen to
-        name = TRANSITIONS.get((self.state, event.kind)) or ANY_STATE.get(event.kind)
-        if name is not None:
-            getattr(self, name)(event)
+        handler = self.TRANSITIONS.get((self.state, type(event))) or self.ANY_STATE.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
     # ------------------------------------------------------------------ helpers
 
@@ -418,10 +222,12 @@ class ConnectionMachine:
         if wanted:
             self._do(Answer(wanted, error))
 
-    def _take(self, name: str) -> list[int | None]:
-        taken = getattr(self, name)
-        setattr(self, name, [])
-        return taken  # type: ignore[no-any-return]
+    @staticmethod
+    def _take(pending: list[int | None]) -> list[int | None]:
+        """Everything waiting in ``pending``, which is left empty."""
+        taken = pending[:]
+        pending.clear()
+        return taken
 
     def _attempt(self) -> None:
         """Start a fresh attempt (a new cycle: one JWT refresh allowed)."""
@@ -434,7 +240,7 @@ class ConnectionMachine:
         self._last_gen += 1
         self.gen = self._last_gen
         self._do(Open(self.gen))
-        self._do(StartTimer(CONNECT, self.config.connect_timeout))
+        self._do(StartTimer(ConnectTimedOut, self.config.connect_timeout))
 
     def _abandon(self) -> None:
         """Shut the live socket and stop listening to it."""
@@ -444,32 +250,32 @@ class ConnectionMachine:
 
     def _end_link(self) -> None:
         """The established link is over: stop keep-alive, fail the pings waiting on it."""
-        for name in _LINK_TIMERS:
-            self._do(CancelTimer(name))
+        for timer in _LINK_TIMERS:
+            self._do(CancelTimer(timer))
         self._awaiting_frame = False
-        self._answer(self._take("_pings"), no_websocket())
+        self._answer(self._take(self._pings), no_websocket())
 
     def _fail_attempt(self, error: CometChatException, *, throttled: bool = False,
                       retry_after: float | None = None) -> None:
         """An attempt failed for a network reason: report it, then wait and retry."""
-        self._do(CancelTimer(CONNECT))
+        self._do(CancelTimer(ConnectTimedOut))
         self._abandon()
         self._do(ReportError(error))
         delay = retry_after if throttled and retry_after is not None else self.backoff.next()
         self._server_wait = throttled
         self._go(State.WAITING, error, delay)
-        self._answer(self._take("_connects"), error)
-        self._do(StartTimer(RETRY, delay))
+        self._answer(self._take(self._connects), error)
+        self._do(StartTimer(RetryDue, delay))
 
     def _terminal(self, error: CometChatException) -> None:
         """An attempt failed for good: report it and make no more until the app acts."""
-        self._do(CancelTimer(CONNECT))
+        self._do(CancelTimer(ConnectTimedOut))
         self._abandon()
         self._refreshed = False
         self._refresh_ticket = None
         self._do(ReportError(error))
         self._go(State.IDLE, error)
-        self._answer(self._take("_connects"), error)
+        self._answer(self._take(self._connects), error)
 
     def _wait_after_drop(self, error: CometChatException, code: int | None, reason: str) -> None:
         now = self._clock()
@@ -482,11 +288,11 @@ class ConnectionMachine:
         else:
             delay = self.backoff.after_drop()
         self._go(State.WAITING, error, delay)
-        self._do(StartTimer(RETRY, delay))
+        self._do(StartTimer(RetryDue, delay))
 
     def _extend_window(self) -> None:
         if self.background:
-            self._do(StartTimer(BACKGROUND, self.config.background_window))
+            self._do(StartTimer(BackgroundLapsed, self.config.background_window))
 
     # ------------------------------------------------------------------ commands
 
@@ -514,7 +320,7 @@ class ConnectionMachine:
 
     def _retry_now(self, event: Connect) -> None:
         """cancel the wait and retry now; this call gets that attempt's result"""
-        self._do(CancelTimer(RETRY))
+        self._do(CancelTimer(RetryDue))
         self._connects.append(event.request)
         self._attempt()
 
@@ -526,12 +332,12 @@ class ConnectionMachine:
     def _abort_attempt(self, event: Disconnect) -> None:
         """abort it (shut the socket down), disconnected(), onSuccess; joined connects get onError
         ERROR_CONNECTION_ABORTED"""
-        self._do(CancelTimer(CONNECT))
+        self._do(CancelTimer(ConnectTimedOut))
         self._abandon()
         self._refresh_ticket = None
         self._go(State.IDLE)
         self._answer([event.request])
-        self._answer(self._take("_connects"), aborted())
+        self._answer(self._take(self._connects), aborted())
 
     def _close(self, event: Disconnect) -> None:
         """close handshake (at most closeTimeout, then abort), disconnected(), onSuccess; no
@@ -540,13 +346,13 @@ class ConnectionMachine:
         self._connected_at = None
         assert self.gen is not None
         self._do(Close(self.gen))
-        self._do(StartTimer(CLOSE, self.config.close_timeout))
+        self._do(StartTimer(CloseOverdue, self.config.close_timeout))
         self._disconnects.append(event.request)
         self._go(State.CLOSING)
 
     def _cancel_retry(self, event: Disconnect) -> None:
         """cancel the retry, stay disconnected, onSuccess; no socket is opened afterwards"""
-        self._do(CancelTimer(RETRY))
+        self._do(CancelTimer(RetryDue))
         self._server_wait = False
         self._go(State.IDLE)
         self._answer([event.request])
@@ -556,7 +362,7 @@ class ConnectionMachine:
         self._disconnects.append(event.request)
         if self._reopen_after_close:
             self._reopen_after_close = False
-            self._answer(self._take("_connects"), aborted())
+            self._answer(self._take(self._connects), aborted())
 
     def _ping(self, event: Ping) -> None:
         """send a keep-alive; onSuccess when any frame arrives within pongTimeout"""
@@ -580,8 +386,8 @@ class ConnectionMachine:
         if self.gen is not None:
             self._do(Release(self.gen))
             self.gen = None
-        for name in _ALL_TIMERS:
-            self._do(CancelTimer(name))
+        for timer in TIMERS:
+            self._do(CancelTimer(timer))
         self._refreshed = self._reopen_after_close = self._server_wait = self._awaiting_frame = False
         self._refresh_ticket = None
         self.background = self._lapsed = self.mode_throttled = False
@@ -591,20 +397,20 @@ class ConnectionMachine:
         error = not_logged_in()
         if isinstance(event, Shutdown):
             error = client_closed()
-        self._answer(self._take("_connects"), error)
-        self._answer(self._take("_disconnects"))
-        self._answer(self._take("_pings"), no_websocket())
+        self._answer(self._take(self._connects), error)
+        self._answer(self._take(self._disconnects))
+        self._answer(self._take(self._pings), no_websocket())
 
     def _app_state(self, event: AppState) -> None:
         """didEnterBackground opens the background window; didBecomeActive ends it and, in auto
         mode, reconnects if the window had closed the socket; willResignActive changes nothing"""
         if event.state == "didEnterBackground" and not self.background:
             self.background = True
-            self._do(StartTimer(BACKGROUND, self.config.background_window))
+            self._do(StartTimer(BackgroundLapsed, self.config.background_window))
         elif event.state == "didBecomeActive":
             if self.background:
                 self.background = False
-                self._do(CancelTimer(BACKGROUND))
+                self._do(CancelTimer(BackgroundLapsed))
             if self._lapsed:
                 self._lapsed = False
                 if self.config.auto_connect:
@@ -622,24 +428,24 @@ class ConnectionMachine:
 
     def _accepted(self, event: AuthAccepted) -> None:
         """connected() (then onfeatureThrottled() under a throttling MODE), onSuccess, keep-alive"""
-        self._do(CancelTimer(CONNECT))
+        self._do(CancelTimer(ConnectTimedOut))
         self._refreshed = False
         self._connected_at = self._clock()
         self._go(State.CONNECTED)
         self._do(Established(event.gen))
-        self._answer(self._take("_connects"))
+        self._answer(self._take(self._connects))
         if self.mode_throttled and event.settings_current:
             self._go(State.THROTTLED)
-        self._do(StartTimer(PING, self.config.ping_interval))
+        self._do(StartTimer(PingDue, self.config.ping_interval))
 
     def _auth_refused(self, event: AuthRefused) -> None:
         """refresh the JWT once (GET me) and try again; refused again: WS_AUTH_FAIL, idle"""
         if self._refreshed:
-            self._terminal(_error(errors.WS_AUTH_FAIL, "WS username/password not correct.",
+            self._terminal(CometChatException(errors.WS_AUTH_FAIL, "WS username/password not correct.",
                                   {"cause": event.error.errorDescription}))
             return
         self._refreshed = True
-        self._do(CancelTimer(CONNECT))
+        self._do(CancelTimer(ConnectTimedOut))
         self._refresh_ticket = self.gen
         self._abandon()
         self._do(RefreshJwt(self._refresh_ticket))  # type: ignore[arg-type]
@@ -658,8 +464,12 @@ class ConnectionMachine:
 
     def _attempt_failed(self, event: Failed) -> None:
         """onConnectionError(e), disconnected() (featureThrottled() if the server said wait),
-        onError(e), then a retry after the backoff (or Retry-After)"""
-        self._fail_attempt(event.error, throttled=event.throttled, retry_after=event.retry_after)
+        onError(e), then a retry after the backoff (or Retry-After); no retry when waiting
+        cannot help (an untrusted certificate)"""
+        if event.fatal:
+            self._terminal(event.error)
+        else:
+            self._fail_attempt(event.error, throttled=event.throttled, retry_after=event.retry_after)
 
     def _closed_while_connecting(self, event: Closed) -> None:
         """4001: an auth refusal; 1013: the server says wait; anything else: a failed attempt"""
@@ -671,7 +481,7 @@ class ConnectionMachine:
         else:
             self._fail_attempt(event.error or closed_error(event.code, event.reason))
 
-    def _connect_timeout(self, event: TimerFired) -> None:
+    def _connect_timeout(self, event: ConnectTimedOut) -> None:
         """the attempt took longer than connectTimeout: a failed attempt"""
         self._fail_attempt(connection_failed(f"no answer within {self.config.connect_timeout:g}s"))
 
@@ -684,109 +494,93 @@ class ConnectionMachine:
     def _frame_arrived(self, event: FrameArrived) -> None:
         """the link is alive: pings waiting get onSuccess"""
         self._awaiting_frame = False
-        self._do(CancelTimer(PONG))
-        self._answer(self._take("_pings"))
+        self._do(CancelTimer(PongOverdue))
+        self._answer(self._take(self._pings))
 
-    def _keepalive(self, event: TimerFired) -> None:
+    def _keepalive(self, event: PingDue) -> None:
         """send a ping; the link is dead if no frame arrives within pongTimeout"""
         self._send_ping()
-        self._do(StartTimer(PING, self.config.ping_interval))
+        self._do(StartTimer(PingDue, self.config.ping_interval))
 
     def _send_ping(self) -> None:
         if not self._awaiting_frame and self.gen is not None:
             self._awaiting_frame = True
             self._do(SendPing(self.gen))
-            self._do(StartTimer(PONG, self.config.pong_timeout))
+            self._do(StartTimer(PongOverdue, self.config.pong_timeout))
 
-    def _dead_link(self, event: TimerFired) -> None:
+    def _dead_link(self, event: PongOverdue) -> None:
         """no frame at all within pongTimeout of a ping: abort, disconnected(), retry"""
         self._abandon()
         self._end_link()
         error = connection_failed(f"no frame within {self.config.pong_timeout:g}s of a ping")
         self._wait_after_drop(error, None, "")
 
-    def _retry(self, event: TimerFired) -> None:
+    def _retry(self, event: RetryDue) -> None:
         """the wait is over: connecting(), a new attempt"""
         self._attempt()
 
-    def _close_done(self, event: Closed | TimerFired) -> None:
+    def _close_done(self, event: Closed | CloseOverdue) -> None:
         """closed: onSuccess for the disconnects; a connect queued behind the close starts now"""
-        self._do(CancelTimer(CLOSE))
-        if isinstance(event, TimerFired):
+        self._do(CancelTimer(CloseOverdue))
+        if isinstance(event, CloseOverdue):
             self._abandon()
         self.gen = None
         self._go(State.IDLE)
-        self._answer(self._take("_disconnects"))
+        self._answer(self._take(self._disconnects))
         if self._reopen_after_close:
             self._reopen_after_close = False
             self._attempt()
 
-    def _window_lapsed(self, event: TimerFired) -> None:
+    def _window_lapsed(self, event: BackgroundLapsed) -> None:
         """the background window ran out without a ping: disconnect and stay disconnected"""
         self.background = False
         if self.state in (State.CONNECTING, State.CONNECTED, State.THROTTLED, State.WAITING):
             self._lapsed = True
             self._dispatch(Disconnect(None))
 
+    # ------------------------------------------------------------------ the table
 
-_S = State
-_LINKED = (_S.CONNECTED, _S.THROTTLED)
+    #: (state, input class) -> the handler; each handler's docstring is its cell of the table.
+    TRANSITIONS: ClassVar[dict[tuple[State, type], Handler]] = {
+        (State.SIGNED_OUT, Connect): _refuse_not_logged_in,
+        (State.SIGNED_OUT, Disconnect): _nothing_to_disconnect,
+        (State.IDLE, Connect): _start,
+        (State.IDLE, Disconnect): _nothing_to_disconnect,
+        (State.CONNECTING, Connect): _join_attempt,
+        (State.CONNECTING, Disconnect): _abort_attempt,
+        **_cells(_LINKED, Connect, _already_connected),
+        **_cells(_LINKED, Disconnect, _close),
+        (State.WAITING, Connect): _retry_now,
+        (State.WAITING, Disconnect): _cancel_retry,
+        (State.CLOSING, Connect): _connect_after_close,
+        (State.CLOSING, Disconnect): _join_close,
+        **_cells(_LINKED, Ping, _ping),
+        **_cells(_UNLINKED, Ping, _ping_refused),
+        (State.SIGNED_OUT, SignIn): _sign_in,
+        **_cells(_SIGNED_IN, SignOut, _sign_out),
+        (State.CONNECTING, AuthAccepted): _accepted,
+        (State.CONNECTING, AuthRefused): _auth_refused,
+        (State.CONNECTING, JwtRefreshed): _jwt_refreshed,
+        (State.CONNECTING, Failed): _attempt_failed,
+        (State.CONNECTING, Closed): _closed_while_connecting,
+        (State.CONNECTING, ConnectTimedOut): _connect_timeout,
+        **_cells(_LINKED, Closed, _dropped),
+        **_cells(_LINKED, FrameArrived, _frame_arrived),
+        **_cells(_LINKED, PingDue, _keepalive),
+        **_cells(_LINKED, PongOverdue, _dead_link),
+        (State.WAITING, RetryDue): _retry,
+        (State.CLOSING, Closed): _close_done,
+        (State.CLOSING, CloseOverdue): _close_done,
+    }
 
-#: (state, input kind) -> the handler; each handler's docstring is its cell of the table.
-TRANSITIONS: dict[tuple[State, str], str] = {
-    (_S.SIGNED_OUT, "connect"): "_refuse_not_logged_in",
-    (_S.SIGNED_OUT, "disconnect"): "_nothing_to_disconnect",
-    (_S.IDLE, "connect"): "_start",
-    (_S.IDLE, "disconnect"): "_nothing_to_disconnect",
-    (_S.CONNECTING, "connect"): "_join_attempt",
-    (_S.CONNECTING, "disconnect"): "_abort_attempt",
-    **{(s, "connect"): "_already_connected" for s in _LINKED},
-    **{(s, "disconnect"): "_close" for s in _LINKED},
-    (_S.WAITING, "connect"): "_retry_now",
-    (_S.WAITING, "disconnect"): "_cancel_retry",
-    (_S.CLOSING, "connect"): "_connect_after_close",
-    (_S.CLOSING, "disconnect"): "_join_close",
-    **{(s, "ping"): "_ping" for s in _LINKED},
-    **{(s, "ping"): "_ping_refused" for s in (_S.SIGNED_OUT, _S.IDLE, _S.CONNECTING, _S.WAITING, _S.CLOSING)},
-    (_S.SIGNED_OUT, "sign_in"): "_sign_in",
-    **{(s, "sign_out"): "_sign_out" for s in State if s is not _S.SIGNED_OUT},
-    (_S.CONNECTING, "auth_accepted"): "_accepted",
-    (_S.CONNECTING, "auth_refused"): "_auth_refused",
-    (_S.CONNECTING, "jwt_refreshed"): "_jwt_refreshed",
-    (_S.CONNECTING, "failed"): "_attempt_failed",
-    (_S.CONNECTING, "closed"): "_closed_while_connecting",
-    (_S.CONNECTING, "timer:connect"): "_connect_timeout",
-    **{(s, "closed"): "_dropped" for s in _LINKED},
-    **{(s, "frame_arrived"): "_frame_arrived" for s in _LINKED},
-    **{(s, "timer:ping"): "_keepalive" for s in _LINKED},
-    **{(s, "timer:pong"): "_dead_link" for s in _LINKED},
-    (_S.WAITING, "timer:retry"): "_retry",
-    (_S.CLOSING, "closed"): "_close_done",
-    (_S.CLOSING, "timer:close"): "_close_done",
-}
-
-#: Inputs handled the same way in every state.
-ANY_STATE: dict[str, str] = {
-    "shutdown": "_sign_out",
-    "app_state": "_app_state",
-    "mode_changed": "_mode_changed",
-    "timer:background": "_window_lapsed",
-}
+    #: Inputs handled the same way in every state.
+    ANY_STATE: ClassVar[dict[type, Handler]] = {
+        Shutdown: _sign_out,
+        AppState: _app_state,
+        ModeChanged: _mode_changed,
+        BackgroundLapsed: _window_lapsed,
+    }
 
 
-def _cell(name: str) -> str:
-    return " ".join((getattr(ConnectionMachine, name).__doc__ or "").split())
-
-
-def transition_table() -> list[tuple[str, str, str]]:
-    """(state, input, what happens) for every cell, from the handlers' docstrings."""
-    return [(state.value, kind, _cell(name)) for (state, kind), name in TRANSITIONS.items()]
-
-
-def connection_table_markdown() -> str:
-    """The ``connect()`` / ``disconnect()`` columns of the table, as the README shows them."""
-    lines = ["| state | `connect(onSuccess, onError)` | `disconnect(onSuccess, onError)` |", "|---|---|---|"]
-    for state in State:
-        connect, disconnect = (_cell(TRANSITIONS[(state, kind)]) for kind in ("connect", "disconnect"))
-        lines.append(f"| {state.value} | {connect} | {disconnect} |")
-    return "\n".join(lines)
+TRANSITIONS = ConnectionMachine.TRANSITIONS
+ANY_STATE = ConnectionMachine.ANY_STATE

@@ -1,0 +1,114 @@
+"""The REST worker: a client's network calls, one at a time, in the order they were made.
+
+Two sends from one thread reach the server in that order because one thread
+(``cometchat-rest``) makes every REST call of a client. It starts when there is work and
+ends after ``idle_exit`` seconds without any, so an idle client holds no thread for it.
+
+``run(reply, work)`` answers the call's ``Reply`` with whatever ``work`` raises; a task
+queued before ``invalidate()`` (the client closed, or re-initialised with another app) is
+answered ``ERROR_CLIENT_CLOSED`` instead of running against the wrong app.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from typing import Any, Callable
+
+from . import exceptions as errors
+from .callbacks import Reply
+from .exceptions import CometChatException
+
+log = logging.getLogger("cometchat")
+
+__all__ = ["RestWorker"]
+
+
+class RestWorker:
+    """A serial queue of network work with a thread that exists only while there is work."""
+
+    def __init__(self, name: str = "cometchat-rest", idle_exit: float = 2.0) -> None:
+        self._name = name
+        self._idle_exit = idle_exit
+        self._tasks: collections.deque[Callable[[], Any]] = collections.deque()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._generation = 0
+        self._closed = False
+
+    def submit(self, task: Callable[[], Any]) -> None:
+        """Run ``task`` after everything queued before it; what it raises is logged."""
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the REST worker is closed")
+            self._tasks.append(task)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
+                self._thread.start()
+            else:
+                self._cond.notify()
+
+    def run(self, reply: Reply[Any], work: Callable[[], None]) -> None:
+        """Run ``work`` on the worker; it answers ``reply``, and so does anything it raises."""
+        generation = self._generation
+
+        def task() -> None:
+            if self._closed or generation != self._generation:
+                reply.fail(CometChatException(errors.ERROR_CLIENT_CLOSED,
+                                              "This client has been closed or re-initialised."))
+                return
+            try:
+                work()
+            except CometChatException as exc:
+                reply.fail(exc)
+            except Exception as exc:  # a bug of ours: the caller still gets an answer
+                log.exception("internal error in a REST task")
+                reply.fail(errors.internal(exc))
+
+        try:
+            self.submit(task)
+        except RuntimeError:
+            reply.fail(errors.client_closed())
+
+    def invalidate(self) -> None:
+        """Tasks queued so far answer ``ERROR_CLIENT_CLOSED`` instead of running."""
+        with self._cond:
+            self._generation += 1
+
+    def is_current(self) -> bool:
+        return self._thread is not None and threading.current_thread() is self._thread
+
+    def threads(self) -> tuple[threading.Thread, ...]:
+        thread = self._thread
+        return (thread,) if thread is not None and thread.is_alive() else ()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Run what is queued, then let the thread end (not waiting for it from itself)."""
+        with self._cond:
+            self._closed = True
+            self._generation += 1
+            thread = self._thread
+            self._cond.notify()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
+
+    def _next(self) -> Callable[[], Any] | None:
+        """The next task, or None when the thread should end (closed, or idle too long)."""
+        with self._cond:
+            if not self._tasks and not self._closed:
+                self._cond.wait(self._idle_exit)
+            if self._tasks:
+                return self._tasks.popleft()
+            self._thread = None  # the next submit starts a fresh thread
+            return None
+
+    def _serve(self) -> None:
+        while True:
+            task = self._next()
+            if task is None:
+                return
+            try:
+                task()
+            except Exception:  # a bug of ours must not end the worker
+                log.exception("internal error in a REST task")
