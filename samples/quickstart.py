@@ -5,7 +5,8 @@
 With no arguments it starts a local CometChat-compatible server (``cometchat.devserver``) and
 runs against it. With ``COMETCHAT_APP_ID``, ``COMETCHAT_REGION`` and ``COMETCHAT_AUTH_KEY`` in
 the environment it runs the same story against that real CometChat app (users
-``cometchat-uid-1`` and ``cometchat-uid-2``, which CometChat creates in every new app).
+``cometchat-uid-1`` and ``cometchat-uid-2``, which CometChat creates in every new app); with only
+some of them set it says which are missing and stops.
 
 Each callback line names the thread it ran on: callbacks arrive on the SDK's dispatch queue
 (``cometchat-callbacks``), never on the thread that made the call.
@@ -112,11 +113,21 @@ class AliceListener(CometChatConnectionDelegate, CometChatMessageDelegate, Comet
         self._note("onUserOffline", user.uid)
 
 
+class ConfigurationError(Exception):
+    """The environment names a real app only in part."""
+
+
 @contextlib.contextmanager
 def backend() -> Iterator[dict[str, Any]]:
     """A real CometChat app from the environment, or a local dev server."""
     real = {k: os.environ.get(f"COMETCHAT_{k.upper()}") for k in ("app_id", "region", "auth_key")}
-    if all(real.values()):
+    missing = [f"COMETCHAT_{k.upper()}" for k, v in real.items() if not v]
+    if missing and len(missing) < len(real):  # a real app was meant: never fall back silently
+        raise ConfigurationError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set; set all of COMETCHAT_APP_ID,"
+            " COMETCHAT_REGION and COMETCHAT_AUTH_KEY to use your app, or none of them to use a local server"
+        )
+    if not missing:
         show(f"Using the CometChat app {real['app_id']} in region {real['region']}")
         yield dict(real, host=None)
         return
@@ -158,9 +169,9 @@ def run(config: dict[str, Any]) -> None:
                    onSuccess=lambda ok: callback("init.onSuccess", str(ok))).result(TIMEOUT)
 
     step(2, f"CometChat.login(UID={ALICE!r}, ...)")
-    user = CometChat.login(UID=ALICE, authKey=config["auth_key"],
-                           onSuccess=lambda u: callback("login.onSuccess", u.name)).result(TIMEOUT)
-    show(f"    logged in as {user.name}; no socket is open in manual mode")
+    alice = CometChat.login(UID=ALICE, authKey=config["auth_key"],
+                            onSuccess=lambda u: callback("login.onSuccess", u.name)).result(TIMEOUT)
+    show(f"    logged in as {alice.name}; no socket is open in manual mode")
 
     step(3, "the status before connect")
     show(f"    CometChat.getConnectionStatus.value == {CometChat.getConnectionStatus.value!r}")
@@ -186,7 +197,7 @@ def run(config: dict[str, Any]) -> None:
         indicator = TypingIndicator(receiverID=ALICE, receiverType=ReceiverType.user)
         bob.startTyping(indicator=indicator)
         story.wait("onTypingStarted")
-        bob.sendTextMessage(message=TextMessage(receiverUid=ALICE, text="Hello Alice!",
+        bob.sendTextMessage(message=TextMessage(receiverUid=ALICE, text=f"Hello {alice.name}!",
                                                 receiverType=ReceiverType.user)).result(TIMEOUT)
         story.wait("onTextMessageReceived")
         bob.endTyping(indicator=indicator)
@@ -209,11 +220,14 @@ def run(config: dict[str, Any]) -> None:
         else:
             raise RuntimeError("a message arrived while disconnected")
 
-        step(9, "CometChat.connect() again")
+        step(9, f"CometChat.connect() again, then {BOB} closes his app")
         CometChat.connect(onSuccess=lambda: callback("connect.onSuccess")).result(TIMEOUT)
         story.wait("connected", count=2)
+        CometChat.flush(TIMEOUT)
+        show(f"    {BOB}'s last socket closes, so the server tells the subscribed users he went offline:")
     finally:
         bob.close()
+    story.wait("onUserOffline")
 
     step(10, "CometChat.logout()")
     CometChat.logout(onSuccess=lambda message: callback("logout.onSuccess", message)).result(TIMEOUT)
@@ -227,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with backend() as config:
             run(config)
+    except ConfigurationError as exc:
+        sys.stderr.write(f"Quickstart: {exc}\n")
+        return 2
     except Exception as exc:
         sys.stderr.write(f"\nQuickstart failed: {type(exc).__name__}: {exc}\n")
         return 1

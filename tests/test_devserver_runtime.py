@@ -6,10 +6,12 @@ import os
 import re
 import select
 import signal
+import socket
 import ssl
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -136,6 +138,32 @@ class CommandLineTest(unittest.TestCase):
                 assert proc.stdout is not None
                 proc.stdout.close()
             self.assertTrue(os.path.exists(db))
+
+    def test_help_is_plain_text(self) -> None:
+        done = subprocess.run([sys.executable, "-m", "cometchat.devserver", "--help"], capture_output=True,
+                              text=True, timeout=scaled(30))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("local CometChat-compatible server", done.stdout)
+        self.assertNotIn("``", done.stdout)
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_the_server_stops_accepting_before_it_drops_its_sessions(self) -> None:
+        server = DevServer().start()
+        try:
+            alice = RawClient(server, "cometchat-uid-1")
+            self.assertEqual(alice.connect()["body"]["status"], "OK")
+            # a new connection is accepted while the server runs...
+            socket.create_connection(("127.0.0.1", server.port), timeout=scaled(5)).close()
+            stopper = threading.Thread(target=server.stop, name="test-stopper")
+            stopper.start()
+            self.assertEqual(alice.next_event().data, 1001)  # the server is going away...
+            # ...and at that moment it already refuses newcomers, so nobody reconnects to it
+            with self.assertRaises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", server.port), timeout=scaled(5)).close()
+            stopper.join(timeout=scaled(30))
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -47,13 +47,17 @@ class QuickstartTest(unittest.TestCase):
         self.assertEqual(steps, list(range(1, 11)))
         for expected in ("init in manual mode", "getConnectionStatus.value == 'disconnected'",
                          "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE", "onUserOnline(cometchat-uid-2)",
-                         "onTypingStarted(cometchat-uid-2)", "onTextMessageReceived(George Alan: 'Hello Alice!')",
+                         "onTypingStarted(cometchat-uid-2)", "onTextMessageReceived(George Alan: 'Hello Andrew Joseph!')",
                          "nothing arrived", "logout.onSuccess(User logged out successfully.)"):
             self.assertIn(expected, out)
         order = [out.index(marker) for marker in ("connecting()", "connected()", "connect.onSuccess()",
                                                   "connect.onError", "onTextMessageReceived", "disconnected()",
                                                   "logout.onSuccess")]
         self.assertEqual(order, sorted(order))
+        offline = out.index("onUserOffline(cometchat-uid-2)")
+        self.assertLess(out.index("closes his app"), out.index("went offline"), out)
+        self.assertLess(out.index("went offline"), offline)  # explained before it is heard
+        self.assertLess(offline, out.index("10. "))
         threads = re.findall(r"^\s+\[([^\]]+)\]", out, re.MULTILINE)
         self.assertGreater(len(threads), 15)
         self.assertEqual(set(threads), {"cometchat-callbacks"})
@@ -71,6 +75,28 @@ class QuickstartTest(unittest.TestCase):
         self.assertEqual(done.returncode, 1)
         self.assertIn("Using the CometChat app app in region us", done.stdout)
         self.assertIn("Quickstart failed: CometChatException: ERROR_INTERNET_UNAVAILABLE", done.stderr)
+
+
+    def test_a_partly_configured_real_app_names_what_is_missing(self) -> None:
+        script = textwrap.dedent(f"""
+            import os, runpy, sys
+            os.environ.update(COMETCHAT_APP_ID="app")
+            sys.exit(runpy.run_path({os.path.join(SAMPLES, "quickstart.py")!r})["main"]())
+        """)
+        done, _ = run("-c", script, timeout=scaled(60))
+        self.assertEqual(done.returncode, 2)
+        self.assertIn("COMETCHAT_REGION and COMETCHAT_AUTH_KEY are not set", done.stderr)
+        self.assertNotIn("Started a local CometChat server", done.stdout)  # no silent fallback
+
+    def test_main_runs_twice_in_one_process(self) -> None:
+        script = textwrap.dedent(f"""
+            import runpy, sys
+            main = runpy.run_path({os.path.join(SAMPLES, "quickstart.py")!r})["main"]
+            sys.exit(main() or main())
+        """)
+        done, _ = run("-c", script, timeout=scaled(90))
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertEqual(done.stdout.count("Done: every callback"), 2)
 
 
 class TkSampleTest(DevServerMixin, unittest.TestCase):

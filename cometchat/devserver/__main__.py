@@ -1,4 +1,4 @@
-"""``python -m cometchat.devserver``: run the local CometChat-compatible server."""
+"""python -m cometchat.devserver: run the local CometChat-compatible server."""
 
 from __future__ import annotations
 
@@ -17,7 +17,11 @@ from .server import RunningServer, bind, serve
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m cometchat.devserver", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m cometchat.devserver",
+        description="Run a local CometChat-compatible server (REST and WebSocket on one port, SQLite"
+        " behind it), for apps and tests that need CometChat with no account and no internet.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=3000, help="port (default 3000; 0 picks a free one)")
     parser.add_argument("--app-id", default="devapp", help="the app ID (default devapp)")

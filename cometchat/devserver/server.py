@@ -62,6 +62,7 @@ async def serve(
         if on_ready is not None:
             on_ready(RunningServer(backend, runner))
         await stop.wait()
+        await site.stop()  # accept nobody new first, or a dropped client could reconnect to a dying server
         backend.hub.drop(None, 1001)
         await asyncio.sleep(0.05)
         backend.hub.drop(None, None)

@@ -1,0 +1,176 @@
+"""The contract made exact: what a Swift port and a script writer rely on, tried the way they
+call the SDK (from inside callbacks, right after them, through the static facade)."""
+
+from __future__ import annotations
+
+import threading
+import unittest
+from concurrent.futures import Future
+from typing import Any
+
+from cometchat import (
+    AppSettings,
+    BaseMessage,
+    CometChat,
+    CometChatClient,
+    CometChatException,
+    ConnectionStateChange,
+    ConnectionStatus,
+    CustomMessage,
+    MessageReceipt,
+    ReceiptType,
+    ReceiverType,
+    TextMessage,
+    TransientMessage,
+    TypingIndicator,
+    User,
+)
+from cometchat import models as models_module
+from cometchat.testing import DevServerMixin, EventRecorder, resetDefaultClient, scaled, settingsFor
+from helpers import fast, ok
+
+LOOPS = 150
+
+
+class LoginThenConnectTest(DevServerMixin, unittest.TestCase):
+    """Login's success is announced only once every call sees the signed-in session."""
+
+    def client(self) -> CometChatClient:
+        return self.newClient()
+
+    def test_connect_from_inside_the_login_callback(self) -> None:
+        client = self.client()
+        for n in range(LOOPS):
+            outcome: Future[Any] = Future()
+
+            def logged_in(user: User) -> None:
+                # the Swift pattern: log in, then connect in onSuccess
+                client.connect(onSuccess=lambda: outcome.set_result("ok"), onError=outcome.set_result)
+
+            client.login(UID="cometchat-uid-1", authKey=self.server.auth_key, onSuccess=logged_in,
+                         onError=outcome.set_result)
+            self.assertEqual(outcome.result(scaled(10)), "ok", f"attempt {n}")
+            ok(client.logout())
+
+    def test_connect_right_after_the_login_future(self) -> None:
+        client = self.client()
+        for n in range(LOOPS):
+            ok(client.login(UID="cometchat-uid-2", authKey=self.server.auth_key))
+            self.assertIsNone(client.connect().exception(scaled(10)), f"attempt {n}")
+            ok(client.logout())
+
+    def test_connect_from_the_login_listener(self) -> None:
+        client = self.client()
+        outcomes: list[Future[Any]] = []
+
+        class Listener:
+            def onLoginSuccess(self, user: User) -> None:
+                outcomes.append(client.connect())
+
+        client.addLoginListener("connect-on-login", Listener())
+        for n in range(LOOPS // 3):
+            ok(client.login(UID="cometchat-uid-3", authKey=self.server.auth_key))
+            self.assertTrue(client.flush(scaled(10)))
+            self.assertIsNone(outcomes[-1].exception(scaled(10)), f"attempt {n}")
+            ok(client.logout())
+
+
+class StringValueTest(unittest.TestCase):
+    def samples(self) -> list[Any]:
+        user = User(uid="u1", name="One")
+        return [
+            user,
+            BaseMessage(receiverUid="u2"),
+            TextMessage(receiverUid="u2", text="hi"),
+            CustomMessage(receiverUid="u2", customData={"a": 1}, type="poll"),
+            TransientMessage(receiverID="u2", data={"live": True}),
+            TypingIndicator(receiverID="u2", sender=user),
+            MessageReceipt(receiverId="u2", receiverType=ReceiverType.user, messageId="7", sender=user,
+                           receiptType=ReceiptType.read),
+            ConnectionStateChange(ConnectionStatus.connecting, ConnectionStatus.connected),
+        ]
+
+    def test_every_model_has_string_value(self) -> None:
+        samples = self.samples()
+        model_classes = {getattr(models_module, name) for name in models_module.__all__
+                         if isinstance(getattr(models_module, name), type)
+                         and hasattr(getattr(models_module, name), "__attrs_attrs__")}
+        self.assertEqual(model_classes, {type(s) for s in samples})  # a new model needs a sample here
+        for sample in samples:
+            with self.subTest(model=type(sample).__name__):
+                text = sample.stringValue()
+                self.assertIsInstance(text, str)
+                self.assertIn(type(sample).__name__, text)
+
+    def test_a_ported_listener_prints_with_string_value(self) -> None:
+        received = CustomMessage(receiverUid="u2", customData={"a": 1}, type="poll")
+        self.assertIn("poll", "received: " + received.stringValue())
+
+
+class FacadeTest(DevServerMixin, unittest.TestCase):
+    def setUp(self) -> None:
+        resetDefaultClient()
+        self.addCleanup(resetDefaultClient)
+
+    def settings(self) -> AppSettings:
+        return settingsFor(self.server)
+
+    def test_the_facade_works_again_after_close(self) -> None:
+        for run in range(2):  # a sample's main() run twice in one process
+            with self.subTest(run=run):
+                recorder = EventRecorder()
+                CometChat.addLoginListener("r", recorder)
+                ok(CometChat.init(appId=self.server.app_id, appSettings=self.settings()))
+                self.assertTrue(CometChat.isInitialised)
+                ok(CometChat.login(UID="cometchat-uid-1", authKey=self.server.auth_key))
+                recorder.waitFor("onLoginSuccess")
+                ok(CometChat.connect())
+                CometChat.close()
+                self.assertFalse(CometChat.isInitialised)
+                self.assertEqual(CometChat.getConnectionStatus, ConnectionStatus.disconnected)
+
+    def test_a_closed_client_of_ones_own_stays_closed(self) -> None:
+        client = CometChatClient(appId=self.server.app_id, appSettings=self.settings())
+        client.close()
+        error = client.init(appId=self.server.app_id, appSettings=self.settings()).exception(scaled(5))
+        self.assertEqual(error.errorCode, "ERROR_CLIENT_CLOSED")
+
+    def test_calling_the_facade_with_positional_arguments_names_the_facade(self) -> None:
+        with self.assertRaises(TypeError) as caught:
+            CometChat.login("cometchat-uid-1", "key")  # type: ignore[misc]
+        message = str(caught.exception)
+        self.assertIn("CometChat.login()", message)
+        self.assertNotIn("CometChatClient", message)
+        self.assertIn("UID", message)  # it says what the call takes
+
+    def test_a_type_error_raised_inside_a_call_is_not_rewritten(self) -> None:
+        with self.assertRaises(TypeError) as caught:
+            CometChat.addMessageListener("", object())  # the registry's own complaint
+        self.assertIn("non-empty string id", str(caught.exception))
+
+
+class BackgroundTaskTest(DevServerMixin, unittest.TestCase):
+    def test_background_task_enabled_reflects_configure_services_at_once(self) -> None:
+        client = self.newClient("cometchat-uid-4")
+        ok(client.connect())
+        for _ in range(50):
+            client.configureServices(CometChat.applicationState.didEnterBackground)
+            self.assertTrue(client.backgroundTaskEnabled())
+            client.configureServices(CometChat.applicationState.willResignActive)
+            self.assertTrue(client.backgroundTaskEnabled())
+            client.configureServices(CometChat.applicationState.didBecomeActive)
+            self.assertFalse(client.backgroundTaskEnabled())
+
+    def test_a_lapsed_window_turns_it_off(self) -> None:
+        client = self.newClient("cometchat-uid-5", builder=fast(window=0.3))
+        recorder = EventRecorder()
+        client.addConnectionListener("r", recorder)
+        ok(client.connect())
+        client.configureServices(CometChat.applicationState.didEnterBackground)
+        self.assertTrue(client.backgroundTaskEnabled())
+        recorder.waitFor("disconnected")
+        self.assertFalse(client.backgroundTaskEnabled())
+
+
+if __name__ == "__main__":
+    unittest.main()
