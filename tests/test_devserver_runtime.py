@@ -84,6 +84,8 @@ class ProxyRoundTripTest(unittest.TestCase):
 class ProcessModeTest(unittest.TestCase):
     def test_controls_work_across_the_process_boundary(self) -> None:
         with DevServer(process=True, idle_timeout=30) as server:
+            pid = server.pid
+            self.assertIsNotNone(pid)
             alice = RawClient(server, "cometchat-uid-1")
             self.assertEqual(alice.connect()["body"]["status"], "OK")
             sessions = server.sessions("cometchat-uid-1")
@@ -94,7 +96,9 @@ class ProcessModeTest(unittest.TestCase):
                 server.set_mode("TURBO")
             server.drop_connections(code=4444)
             self.assertEqual(alice.next_event().data, 4444)
-        self.assertIsNone(server._proc)
+        self.assertIsNone(server.pid)
+        with self.assertRaises(ProcessLookupError):  # the child is gone (and reaped)
+            os.kill(pid, 0)  # type: ignore[arg-type]
 
 
 class CommandLineTest(unittest.TestCase):

@@ -242,6 +242,16 @@ class BehaviourTest(unittest.TestCase):
         self.assertIs(machine.state, State.IDLE)
         self.assertNotIn("start:retry", actions)
 
+    def test_an_untrusted_certificate_is_terminal(self) -> None:
+        machine, _ = make()
+        feed(machine, SignIn(), Connect(1))
+        untrusted = CometChatException("ERROR_CERTIFICATE_NOT_TRUSTED", "not trusted")
+        actions = feed(machine, Failed(1, untrusted, fatal=True))
+        self.assertEqual(actions, ["cancel:connect", "abort:1", "error:ERROR_CERTIFICATE_NOT_TRUSTED",
+                                   "emit:disconnected", "answer:1:ERROR_CERTIFICATE_NOT_TRUSTED"])
+        self.assertIs(machine.state, State.IDLE)  # no retry is scheduled
+        self.assertEqual(feed(machine, Connect(2))[:2], ["emit:connecting", "open:2"])  # the app may try again
+
     def test_a_close_4001_while_connecting_counts_as_refused(self) -> None:
         machine, _ = make()
         self.assertEqual(feed(machine, SignIn(), Connect(1))[-1], "start:connect")

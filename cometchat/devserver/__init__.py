@@ -94,6 +94,11 @@ class DevServer:
     def __repr__(self) -> str:
         return f"DevServer(url={self.url!r}, app_id={self.app_id!r})"
 
+    @property
+    def pid(self) -> int | None:
+        """The child process's id while a ``process=True`` server runs; None otherwise."""
+        return self._proc.pid if self._proc is not None else None
+
     # ------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> DevServer:
