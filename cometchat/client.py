@@ -18,6 +18,7 @@ independent: several users can live in one process, each in its own client.
 
 from __future__ import annotations
 
+import copy
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable, TypeAlias
 
@@ -151,8 +152,10 @@ class CometChatClient:
         return self._answer(onSuccess, onError, self._session.refusal(needs_user=False), self._session.logout)
 
     def getLoggedInUser(self) -> User | None:
-        """The logged-in user, from memory (never the network); None when logged out."""
-        return self._session.user
+        """The logged-in user, from memory (never the network); None when logged out. The
+        app gets its own copy each time: changing it changes nothing in the SDK."""
+        user = self._session.user
+        return copy.deepcopy(user) if user is not None else None
 
     def getUserAuthToken(self) -> str | None:
         saved = self._session.current

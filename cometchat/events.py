@@ -25,6 +25,8 @@ import attrs
 from .callbacks import Notifier
 from .exceptions import ProtocolError
 from .models import (
+    ActionMessage,
+    ActionType,
     BaseMessage,
     ReceiverType,
     CustomMessage,
@@ -46,7 +48,7 @@ _RECEIPT_CALLBACKS = {
     "deliveredToAll": "onMessagesDeliveredToAll",
     "readByAll": "onMessagesReadByAll",
 }
-_ACTION_CALLBACKS = {"edited": "onMessageEdited", "deleted": "onMessageDeleted"}
+_ACTION_CALLBACKS = {ActionType.messageEdited: "onMessageEdited", ActionType.messageDeleted: "onMessageDeleted"}
 _REMEMBERED_IDS = 10000
 
 
@@ -168,20 +170,18 @@ class EventRouter:
             self._emit_message("onTextMessageReceived", message, message.id)
         elif isinstance(message, CustomMessage):
             self._emit_message("onCustomMessageReceived", message, message.id)
-        elif message.messageCategory.value == "action":
+        elif isinstance(message, ActionMessage):
             self._action(message)
         else:
-            log.debug("no listener method for %s messages", message.messageCategory.value)
+            log.debug("no listener method for %s messages", message.messageCategory)
 
-    def _action(self, action: BaseMessage) -> None:
+    def _action(self, action: ActionMessage) -> None:
         """Edits and deletes arrive as action messages; the listener gets the message acted on."""
-        data = (action.rawMessage or {}).get("data") or {}
-        method = _ACTION_CALLBACKS.get(str(data.get("action")))
-        on = (data.get("entities") or {}).get("on") if isinstance(data.get("entities"), dict) else None
-        if method is None or not isinstance(on, dict) or not isinstance(on.get("entity"), dict):
-            log.debug("ignoring an action message (%s)", data.get("action"))
+        method = _ACTION_CALLBACKS.get(action.action)
+        if method is None or not isinstance(action.actionOn, BaseMessage):
+            log.debug("ignoring an action message (%s)", action.action)
             return
-        self._emit_message(method, BaseMessage.fromWire(on["entity"]), action.id)
+        self._emit_message(method, action.actionOn, action.id)
 
     def _typing(self, frame: protocol.TypingFrame) -> None:
         indicator = TypingIndicator(

@@ -1,0 +1,347 @@
+"""Messages and what travels with them: Swift's ``BaseMessage`` family, typing, receipts.
+
+Messages the app builds and edits before sending (``TextMessage``, ``CustomMessage``) are
+settable like Swift's; every message the SDK hands the app is its own object, built from the
+wire by ``BaseMessage.fromWire``, which picks the class from the category and type.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, ClassVar
+
+import attrs
+
+from ..exceptions import RemoteProtocolError
+from . import wire
+from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
+from .user import User
+
+__all__ = [
+    "BaseMessage",
+    "TextMessage",
+    "CustomMessage",
+    "ActionMessage",
+    "TransientMessage",
+    "TypingIndicator",
+    "MessageReceipt",
+]
+
+_CATEGORIES = {member.value: member for member in MessageCategory}
+_TYPES = {member.value: member for member in MessageType}
+_ACTIONS = {member.value: member for member in ActionType}
+
+
+def _receiver_type(value: Any) -> Any:
+    """Known receiver types become the enum; anything else is kept for a send to refuse."""
+    try:
+        return ReceiverType(value)
+    except ValueError:
+        return value
+
+
+@attrs.define(kw_only=True, eq=False)
+class BaseMessage:
+    """What every message has (Swift ``BaseMessage``). Set ``metaData``, ``tags``,
+    ``parentMessageId`` (a reply in that thread) or ``quotedMessageId`` before sending."""
+
+    receiverUid: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    messageType: Any = MessageType.text
+    messageCategory: Any = MessageCategory.message
+    id: int = 0
+    muid: str = ""
+    senderUid: str = ""
+    sender: User | None = None
+    #: the receiving ``User`` (or group)
+    receiver: Any = None
+    conversationId: str = ""
+    sentAt: int = 0
+    updatedAt: int = 0
+    deliveredAt: int = 0
+    readAt: int = 0
+    deliveredToMeAt: int = 0
+    readByMeAt: int = 0
+    editedAt: int = 0
+    editedBy: str = ""
+    deletedAt: int = 0
+    deletedBy: str = ""
+    parentMessageId: int = 0
+    replyCount: int = 0
+    unreadRepliesCount: int = 0
+    quotedMessageId: int = 0
+    quotedMessage: BaseMessage | None = None
+    metaData: dict[str, Any] | None = None
+    tags: list[str] | None = None
+    status: str = ""
+    rawMessage: dict[str, Any] | None = attrs.field(default=None, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        """Two stored messages are equal when they are the same message (same class and id)."""
+        if not isinstance(other, BaseMessage):
+            return NotImplemented
+        if self.id and other.id:
+            return type(self) is type(other) and self.id == other.id
+        return self is other
+
+    __hash__ = object.__hash__
+
+    def stringValue(self) -> str:
+        """Swift's description of the message, for logs and prints."""
+        kind = getattr(self.messageType, "value", self.messageType)
+        category = getattr(self.messageCategory, "value", self.messageCategory)
+        return (f"{type(self).__name__}(id={self.id}, from={self.senderUid}, to={self.receiverUid}, "
+                f"category={category}, type={kind})")
+
+    @staticmethod
+    def fromWire(obj: Any) -> BaseMessage:
+        """The model for a message object (wire reference 4.1): a ``TextMessage``,
+        ``CustomMessage`` or ``ActionMessage`` for those kinds, a ``BaseMessage`` otherwise."""
+        if not isinstance(obj, dict):
+            raise RemoteProtocolError("a message must be an object", field="body")
+        data = obj.get("data")
+        if not isinstance(data, dict):
+            data = {}
+        category, kind = obj.get("category"), obj.get("type")
+        build = _BUILDERS.get((category, kind)) or _BUILDERS.get((category, None)) or _base
+        return build(obj, data)
+
+
+def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Every ``BaseMessage`` field of a message object, read once."""
+    sender_uid = wire.text(obj.get("sender")) or ""
+    sender, _ = wire.entity(data, "sender")
+    receiver, receiver_kind = wire.entity(data, "receiver")
+    metadata = data.get("metadata", obj.get("metadata"))
+    tags = obj.get("tags")
+    kind = obj.get("type")
+    quoted = obj.get("quotedMessage")
+    return {
+        "id": wire.required_id(obj, "id", "message"),
+        "rawMessage": obj,
+        "muid": wire.text(obj.get("muid")) or "",
+        "senderUid": sender_uid,
+        "receiverUid": wire.text(obj.get("receiver")) or "",
+        "receiverType": obj.get("receiverType", "user"),
+        "messageCategory": _CATEGORIES.get(str(obj.get("category")), MessageCategory.message),
+        "messageType": _TYPES.get(str(kind), kind),
+        "conversationId": wire.text(obj.get("conversationId")) or "",
+        "sentAt": wire.number(obj.get("sentAt")),
+        "updatedAt": wire.number(obj.get("updatedAt")),
+        "deliveredAt": wire.number(obj.get("deliveredAt")),
+        "readAt": wire.number(obj.get("readAt")),
+        "deliveredToMeAt": wire.number(obj.get("deliveredToMeAt")),
+        "readByMeAt": wire.number(obj.get("readByMeAt")),
+        "editedAt": wire.number(obj.get("editedAt")),
+        "deletedAt": wire.number(obj.get("deletedAt")),
+        "replyCount": wire.number(obj.get("replyCount")),
+        "unreadRepliesCount": wire.number(obj.get("unreadRepliesCount")),
+        "parentMessageId": wire.number(obj.get("parentId")),
+        "quotedMessageId": wire.number(obj.get("quotedMessageId")),
+        "quotedMessage": BaseMessage.fromWire(quoted) if isinstance(quoted, dict) else None,
+        "editedBy": wire.text(obj.get("editedBy")) or "",
+        "deletedBy": wire.text(obj.get("deletedBy")) or "",
+        "metaData": metadata if isinstance(metadata, dict) else None,
+        "tags": wire.strings(tags) if isinstance(tags, list) else None,
+        "sender": User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None),
+        "receiver": entity_from_wire(receiver, receiver_kind) if receiver is not None else None,
+    }
+
+
+def _base(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
+    return BaseMessage(**_fields(obj, data))
+
+
+def _text(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
+    text = obj.get("text", data.get("text"))
+    if not isinstance(text, str):
+        raise RemoteProtocolError("a text message needs its text", field="body.data.text")
+    return TextMessage(text=text, **_fields(obj, data))
+
+
+def _custom(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
+    custom = data.get("customData", obj.get("customData"))
+    sub_type = data.get("subType", obj.get("subType"))
+    conversation_text = obj.get("conversationText", data.get("text"))
+    return CustomMessage(
+        customData=custom if isinstance(custom, dict) else {},
+        type=str(obj.get("type") or ""),
+        subType=sub_type if isinstance(sub_type, str) else None,
+        conversationText=conversation_text if isinstance(conversation_text, str) else None,
+        updateConversation=obj.get("updateConversation") is True,
+        sendNotification=obj.get("sendNotification") is True,
+        **_fields(obj, data),
+    )
+
+
+def _action(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
+    raw_action = data.get("action")
+    by, by_kind = wire.entity(data, "by")
+    on, on_kind = wire.entity(data, "on")
+    target, target_kind = wire.entity(data, "for")
+    extras = wire.mapping(data.get("extras")) or {}
+    scope = wire.mapping(extras.get("scope")) or {}
+    message = ActionMessage(
+        action=_ACTIONS.get(str(raw_action), raw_action),
+        actionBy=entity_from_wire(by, by_kind),
+        actionOn=entity_from_wire(on, on_kind),
+        actionFor=entity_from_wire(target, target_kind),
+        rawData=json.dumps(data),
+        oldScope=wire.text(scope.get("old")),
+        newScope=wire.text(scope.get("new")),
+        **_fields(obj, data),
+    )
+    message.message = action_text(message)
+    return message
+
+
+_BUILDERS: dict[tuple[Any, Any], Callable[[dict[str, Any], dict[str, Any]], BaseMessage]] = {
+    ("message", "text"): _text,
+    ("message", "custom"): _custom,
+    ("custom", None): _custom,
+    ("action", None): _action,
+}
+
+#: how other kinds of entity (a group, a group member) are read; the groups module adds rows
+ENTITY_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "user": User.fromWire,
+    "message": BaseMessage.fromWire,
+}
+
+
+def entity_from_wire(obj: dict[str, Any] | None, kind: str | None) -> Any:
+    """A model for an action's or a message's entity; an unknown kind stays a dict."""
+    if obj is None:
+        return None
+    reader = ENTITY_READERS.get(kind or "user")
+    return reader(obj) if reader is not None else obj
+
+
+def _name(entity: Any) -> str:
+    return str(getattr(entity, "name", None) or getattr(entity, "uid", None) or "")
+
+
+_ACTION_TEXTS = {
+    ActionType.joined: "{by} joined",
+    ActionType.left: "{by} left",
+    ActionType.kicked: "{by} kicked {on}",
+    ActionType.banned: "{by} banned {on}",
+    ActionType.unbanned: "{by} unbanned {on}",
+    ActionType.scopeChanged: "{by} made {on} {scope}",
+    ActionType.added: "{by} added {on}",
+    ActionType.messageEdited: "{by} edited a message",
+    ActionType.messageDeleted: "{by} deleted a message",
+}
+
+
+def action_text(action: ActionMessage) -> str | None:
+    """The sentence the official SDKs make for an action (``"Bob kicked Carol"``)."""
+    template = _ACTION_TEXTS.get(action.action) if isinstance(action.action, ActionType) else None
+    if template is None:
+        return None
+    return template.format(by=_name(action.actionBy), on=_name(action.actionOn), scope=action.newScope or "")
+
+
+@attrs.define(kw_only=True, eq=False)
+class TextMessage(BaseMessage):
+    """``TextMessage(receiverUid=, text=, receiverType=)``"""
+
+    text: str
+    messageType: Any = MessageType.text
+
+    def stringValue(self) -> str:
+        return f"TextMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, text={self.text!r})"
+
+
+@attrs.define(kw_only=True, eq=False)
+class CustomMessage(BaseMessage):
+    """``CustomMessage(receiverUid=, receiverType=, customData=, type=, subType=None)``:
+    travels as category ``custom`` with ``data.customData``. ``conversationText`` is what a
+    conversation list shows for it; ``updateConversation`` / ``sendNotification`` say whether
+    it moves the conversation and notifies."""
+
+    customData: dict[str, Any]
+    type: str
+    subType: str | None = None
+    conversationText: str | None = None
+    updateConversation: bool = False
+    sendNotification: bool = False
+    messageType: Any = MessageType.custom
+    messageCategory: Any = MessageCategory.custom
+
+    def stringValue(self) -> str:
+        return (f"CustomMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, type={self.type}, "
+                f"subType={self.subType}, customData={self.customData!r})")
+
+
+@attrs.define(kw_only=True, eq=False)
+class ActionMessage(BaseMessage):
+    """Something that happened to a message or a group (Swift ``ActionMessage``): an edit, a
+    delete, a member who joined... ``actionBy`` did ``action`` to ``actionOn`` in
+    ``actionFor``; ``message`` says it in words."""
+
+    action: Any = None
+    actionBy: Any = None
+    actionOn: Any = None
+    actionFor: Any = None
+    message: str | None = None
+    rawData: str | None = attrs.field(default=None, repr=False)
+    oldScope: Any = None
+    newScope: Any = None
+    messageCategory: Any = MessageCategory.action
+
+    def stringValue(self) -> str:
+        action = getattr(self.action, "value", self.action)
+        return f"ActionMessage(id={self.id}, action={action}, message={self.message!r})"
+
+
+@attrs.define(kw_only=True, eq=False)
+class TransientMessage:
+    """A message that is relayed, never stored: ``TransientMessage(receiverID=, receiverType=,
+    data=)``."""
+
+    receiverID: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    data: dict[str, Any] | None = None
+    sender: User | None = None
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return f"TransientMessage(from={sender}, to={self.receiverID}, data={self.data!r})"
+
+
+@attrs.define(kw_only=True, eq=False)
+class TypingIndicator:
+    """``TypingIndicator(receiverID=, receiverType=, metadata=)``; received ones carry the
+    ``sender``."""
+
+    receiverID: str
+    receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
+    metadata: dict[str, Any] | None = None
+    sender: User | None = None
+    lastTimestamp: int = 0
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return f"TypingIndicator(from={sender}, to={self.receiverID}, metadata={self.metadata!r})"
+
+
+@attrs.frozen(kw_only=True)
+class MessageReceipt:
+    """A delivered or read receipt (Swift ``MessageReceipt``); ``messageId`` is a string."""
+
+    receiverId: str
+    receiverType: Any
+    messageId: str
+    sender: User | None
+    receiptType: ReceiptType
+    timeStamp: int = 0
+    deliveredAt: int = 0
+    readAt: int = 0
+
+    ReceiptType: ClassVar[type[ReceiptType]] = ReceiptType
+
+    def stringValue(self) -> str:
+        sender = self.sender.uid if self.sender is not None else None
+        return (f"MessageReceipt(messageId={self.messageId}, type={self.receiptType.value}, from={sender}, "
+                f"to={self.receiverId}, at={self.timeStamp})")

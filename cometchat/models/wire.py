@@ -1,0 +1,67 @@
+"""Reading wire values leniently: the few helpers every model's ``fromWire`` shares.
+
+The server is trusted for shape, not for types: a field of the wrong type reads as absent
+(``None``, ``0``, ``[]``) rather than failing the whole object, except the fields a model
+cannot exist without, which raise ``RemoteProtocolError`` naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import RemoteProtocolError
+
+__all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id"]
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def number(value: Any) -> int:
+    """An int from a number or a string of digits (ids and times come as either); else 0."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 1e18:
+        return int(value)
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    return 0
+
+
+def floating(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return 0.0
+    return 0.0
+
+
+def strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def mapping(value: Any) -> dict[str, Any] | None:
+    return value if isinstance(value, dict) else None
+
+
+def entity(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str | None]:
+    """``data.entities[key]``: (the entity object, its entityType), or (None, None)."""
+    entities = data.get("entities")
+    entry = entities.get(key) if isinstance(entities, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("entity"), dict):
+        return None, None
+    kind = entry.get("entityType")
+    return entry["entity"], kind if isinstance(kind, str) else None
+
+
+def required_id(obj: dict[str, Any], key: str, where: str) -> int:
+    value = obj.get(key)
+    if isinstance(value, str) and value.isdigit() and value.isascii():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise RemoteProtocolError(f"{where} needs a numeric {key}", field=f"{where}.{key}")
