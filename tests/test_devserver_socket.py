@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import unittest
+from typing import Any
 
 import requests
 import websocket
@@ -136,17 +137,45 @@ class RelayTest(DevServerMixin, unittest.TestCase):
                          ("cometchat-uid-1", self.alice.session_id, self.server.app_id))
         self.assertEqual(got["body"]["user"]["uid"], "cometchat-uid-1")
 
+    def receipt(self, message_id: str, action: str = "read", receiver: str = "cometchat-uid-1") -> dict[str, Any]:
+        return {"appId": self.server.app_id, "receiver": receiver, "receiverType": "user",
+                "deviceId": self.bob.session_id, "type": "receipts", "sender": "cometchat-uid-2",
+                "messageSender": receiver,
+                "body": {"action": action, "messageId": message_id, "user": {"uid": "cometchat-uid-2"}}}
+
+    def sent_to_bob(self) -> str:
+        status, body = self.alice.rest("POST", "messages", {"receiver": "cometchat-uid-2", "receiverType": "user",
+                                                            "category": "message", "type": "text", "text": "hi"})
+        self.assertEqual(status, 200, body)
+        return str(body["data"]["id"])
+
     def test_receipts_are_relayed_with_a_server_timestamp(self) -> None:
         before = int(time.time())
-        self.bob.send({"appId": self.server.app_id, "receiver": "cometchat-uid-1", "receiverType": "user",
-                       "deviceId": self.bob.session_id, "type": "receipts", "sender": "cometchat-uid-2",
-                       "messageSender": "cometchat-uid-1",
-                       "body": {"action": "read", "messageId": "17", "user": {"uid": "cometchat-uid-2"}}})
+        message_id = self.sent_to_bob()
+        self.bob.send(self.receipt(message_id))
         for client in (self.alice, self.alice_phone):
             got = client.frame(where=of_type("receipts"))
-            self.assertEqual((got["body"]["action"], got["body"]["messageId"]), ("read", "17"))
+            self.assertEqual((got["body"]["action"], got["body"]["messageId"]), ("read", message_id))
             self.assertGreaterEqual(got["body"]["timestamp"], before)
             self.assertEqual(got["messageSender"], "cometchat-uid-1")
+
+    def test_a_receipt_must_name_a_message_its_sender_received(self) -> None:
+        message_id = self.sent_to_bob()
+        refused = [
+            self.receipt("999999"),  # no such message
+            self.receipt(message_id, "readByAll"),  # only the server says that
+            self.receipt(message_id, receiver="cometchat-uid-3"),  # not the message's sender
+        ]
+        for frame in refused:
+            with self.subTest(frame=frame["body"]):
+                self.bob.send(frame)
+                self.assertEqual(self.bob.frame(where=of_type("error"))["body"]["code"], "ERR_RECEIPT_NOT_ALLOWED")
+        # alice's own message: she cannot receipt it to herself
+        self.alice.send(dict(self.receipt(message_id), sender="cometchat-uid-1"))
+        self.assertEqual(self.alice.frame(where=of_type("error"))["body"]["code"], "ERR_RECEIPT_NOT_ALLOWED")
+        self.alice.no_frame(0.3, where=of_type("receipts"))
+        self.bob.send(self.receipt(message_id))  # the same channel carries a valid one
+        self.assertEqual(self.alice.frame(where=of_type("receipts"))["body"]["messageId"], message_id)
 
     def test_transient_messages_are_relayed(self) -> None:
         self.bob.send({"receiver": "cometchat-uid-1", "receiverType": "user", "type": "transient_message",

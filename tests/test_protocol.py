@@ -332,6 +332,20 @@ class MessageRequestTest(unittest.TestCase):
         self.assertEqual(p.build_message_request(req), official)
         self.assertEqual(p.parse_message_request(official), req)
 
+    def test_a_custom_subtype_travels_at_the_top_and_in_data(self) -> None:
+        req = p.MessageRequest(receiver="bob", receiver_type="user", category="custom", type="poll",
+                               custom_data={"q": 1}, sub_type="yesno")
+        body = p.build_message_request(req)
+        self.assertEqual((body["subType"], body["data"]["subType"]), ("yesno", "yesno"))
+
+    def test_the_server_stores_data_as_the_client_sent_it(self) -> None:
+        sent = {"type": "poll", "receiverType": "user", "category": "custom", "customData": {"q": 1},
+                "data": {"customData": {"q": 1}}, "subType": "top-only", "receiver": "bob"}
+        stored = p.build_message_object(message_id=1, sender={"uid": "a"}, receiver={"uid": "bob"},
+                                        request=p.parse_message_request(sent), sent_at=1, conversation="a_user_bob")
+        self.assertEqual(stored["subType"], "top-only")
+        self.assertNotIn("subType", stored["data"])  # a client that forgets data.subType is seen to forget it
+
     def test_blank_text_is_refused_both_ways(self) -> None:
         with self.assertRaises(p.LocalProtocolError):
             p.build_message_request(
@@ -346,7 +360,8 @@ class MessageRequestTest(unittest.TestCase):
         req = p.MessageRequest(receiver="alice", receiver_type="user", category="message", type="text", text="hi",
                                tags=("t",))
         body = p.build_message_object(
-            message_id=7, sender={"uid": "bob"}, receiver={"uid": "alice"}, request=req, sent_at=5
+            message_id=7, sender={"uid": "bob"}, receiver={"uid": "alice"}, request=p.parse_message_request(
+                p.build_message_request(req)), sent_at=5, conversation="alice_user_bob",
         )
         self.assertEqual(body["id"], "7")
         self.assertEqual(body["conversationId"], "alice_user_bob")

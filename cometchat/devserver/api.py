@@ -2,13 +2,13 @@
 
 Every answer is the ``{"data": ...}`` / ``{"error": {...}}`` envelope with a meaningful HTTP
 status; browsers get CORS headers and their preflights answered, so apps written with the
-official JS SDK can use this server too.
+official JS SDK can use this server too. The endpoints are grouped by area, one module each:
+``users_api.py``, ``messages_api.py``, ``conversations_api.py``; this module holds the
+session's own (login tokens, ``me``, settings) and the test controls.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import secrets
 import time
 from typing import Any, Awaitable, Callable
@@ -18,11 +18,16 @@ from aiohttp import web
 from ..transport import protocol
 from . import security
 from .backend import API_VERSION, ApiError, Backend
+from .base import PREFIX, UID_KEY, Endpoints
 from .controls import Controls
+from .conversations_api import ConversationsApi
+from .messages_api import MessagesApi
+from .params import bad_request, json_body
+from .users_api import UsersApi, profile_changes
+
+__all__ = ["build_app", "MAX_BODY", "UID_KEY"]
 
 MAX_BODY = 1024 * 1024  #: bodies above 1 MiB get 413
-UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
-PREFIX = f"/{API_VERSION}"
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -32,33 +37,16 @@ CORS_HEADERS = {
     "Access-Control-Max-Age": "600",
 }
 
-#: where handlers leave the authenticated uid for the request log
-UID_KEY: Any = web.RequestKey("uid", str) if hasattr(web, "RequestKey") else "uid"
-
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+#: profile fields that make a ``PUT me`` an update of the user, not a device registration
+_PROFILE_KEYS = ("uid", "name", "avatar", "link", "metadata", "statusMessage", "tags")
 
 
 def build_app(backend: Backend) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_envelope_middleware(backend)])
-    api = RestApi(backend)
-    routes = [
-        web.get("/", api.root),
-        web.post(f"{PREFIX}/users", api.create_user),
-        web.get(f"{PREFIX}/users", api.list_users),
-        web.get(PREFIX + "/users/{uid}", api.get_user),
-        web.post(PREFIX + "/users/{uid}/auth_tokens", api.mint_token),
-        web.post(PREFIX + "/users/{uid}/friends", api.add_friends),
-        web.get(PREFIX + "/users/{uid}/messages", api.conversation_messages),
-        web.put(f"{PREFIX}/me", api.put_me),
-        web.get(f"{PREFIX}/me", api.get_me),
-        web.delete(f"{PREFIX}/me", api.delete_me),
-        web.get(f"{PREFIX}/settings", api.get_settings),
-        web.post(f"{PREFIX}/user_sessions", api.user_sessions),
-        web.post(f"{PREFIX}/messages", api.send_message),
-        web.get(f"{PREFIX}/messages", api.my_messages),
-        web.post("/_dev/{control}", api.control),
-    ]
-    app.add_routes(routes)
+    for endpoints in (SessionApi(backend), UsersApi(backend), MessagesApi(backend), ConversationsApi(backend)):
+        app.add_routes(endpoints.routes())
     return app
 
 
@@ -85,51 +73,25 @@ def _envelope_middleware(backend: Backend) -> Any:
     return middleware
 
 
-async def _json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw:
-        if required:
-            raise ApiError(400, "ERR_BAD_REQUEST", "The request needs a JSON body.")
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "ERR_BAD_REQUEST", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "ERR_BAD_REQUEST", "The request body must be a JSON object.")
-    return body
-
-
-def _int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise ApiError(400, "ERR_BAD_REQUEST", f"{name} must be a number from {lo} to {hi}.", {"field": name})
-    return int(raw)
-
-
-class RestApi:
-    """The handlers; each reads like the endpoint table of the wire reference."""
+class SessionApi(Endpoints):
+    """Login tokens, ``me``, app settings, analytics sessions, the socket's front door, test controls."""
 
     def __init__(self, backend: Backend) -> None:
-        self.backend = backend
-        self.db = backend.db
+        super().__init__(backend)
         self.controls = Controls(backend)
 
-    @property
-    def app_id(self) -> str:
-        return self.backend.app.app_id
-
-    def _online(self, user: dict[str, Any]) -> dict[str, Any]:
-        status = "online" if user["uid"] in self.backend.hub.by_uid else "offline"
-        return dict(user, status=status)
-
-    async def _user_or_404(self, uid: str) -> dict[str, Any]:
-        user = await self.db.run(lambda s: s.get_user(self.app_id, uid))
-        if user is None:
-            raise ApiError(404, "ERR_UID_NOT_FOUND", f"The user with uid {uid} does not exist.", {"uid": uid})
-        return self._online(user)
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.get("/", self.root),
+            web.post(PREFIX + "/users/{uid}/auth_tokens", self.mint_token),
+            web.post(PREFIX + "/users/{uid}/friends", self.add_friends),
+            web.put(f"{PREFIX}/me", self.put_me),
+            web.get(f"{PREFIX}/me", self.get_me),
+            web.delete(f"{PREFIX}/me", self.delete_me),
+            web.get(f"{PREFIX}/settings", self.get_settings),
+            web.post(f"{PREFIX}/user_sessions", self.user_sessions),
+            web.post("/_dev/{control}", self.control),
+        ]
 
     async def _client(self, request: web.Request) -> tuple[str, int, str]:
         uid, token_id, token = await self.backend.check_auth_token(request)
@@ -139,53 +101,31 @@ class RestApi:
     async def root(self, request: web.Request) -> web.StreamResponse:
         if request.headers.get("Upgrade", "").lower() == "websocket":
             return await self.backend.hub.handle(request)
-        return web.json_response(protocol.success({"server": "cometchat-devserver", "apiVersion": API_VERSION}))
-
-    # ------------------------------------------------------------------ admin
-
-    async def create_user(self, request: web.Request) -> web.Response:
-        self.backend.check_api_key(request)
-        body = await _json_body(request)
-        uid = body.get("uid")
-        if not isinstance(uid, str) or not UID_PATTERN.match(uid):
-            raise ApiError(
-                400,
-                "ERR_INVALID_UID",
-                "The uid may contain only letters, digits, underscores and hyphens (1-100).",
-                {"field": "uid"},
-            )
-        name = body.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise ApiError(400, "ERR_BAD_REQUEST", "The name must be a non-empty string.", {"field": "name"})
-        user = await self.db.run(lambda s: s.create_user(self.app_id, body))
-        if user is None:
-            raise ApiError(409, "ERR_UID_ALREADY_EXISTS", f"The user with uid {uid} already exists.", {"uid": uid})
-        return web.json_response(protocol.success(user))
+        return self.answer({"server": "cometchat-devserver", "apiVersion": API_VERSION})
 
     async def mint_token(self, request: web.Request) -> web.Response:
         self.backend.check_api_key(request)
-        user = await self._user_or_404(request.match_info["uid"])
-        await _json_body(request, required=False)
+        user = await self.user_or_404(request.match_info["uid"])
+        await json_body(request, required=False)
         token = security.new_auth_token()
         digest = security.token_hash(token)
         await self.db.run(lambda s: s.add_token(self.app_id, user["uid"], digest))
-        return web.json_response(protocol.success(dict(user, authToken=token, createdAt=int(time.time()))))
+        return self.answer(dict(user, authToken=token, createdAt=int(time.time())))
 
     async def add_friends(self, request: web.Request) -> web.Response:
         self.backend.check_api_key(request)
-        user = await self._user_or_404(request.match_info["uid"])
-        body = await _json_body(request)
+        user = await self.user_or_404(request.match_info["uid"])
+        body = await json_body(request)
         accepted = body.get("accepted")
         if not isinstance(accepted, list) or not all(isinstance(u, str) for u in accepted):
-            raise ApiError(400, "ERR_BAD_REQUEST", "accepted must be a list of uids.", {"field": "accepted"})
+            raise bad_request("accepted must be a list of uids.", "accepted")
         added = await self.db.run(lambda s: s.add_friends(self.app_id, user["uid"], accepted))
-        result = {uid: {"success": uid in added} for uid in accepted}
-        return web.json_response(protocol.success({"accepted": result}))
+        return self.answer({"accepted": {uid: {"success": uid in added} for uid in accepted}})
 
     # ------------------------------------------------------------------ me
 
     async def _me(self, uid: str, token: str, token_id: int, device_id: str, request: web.Request) -> dict[str, Any]:
-        user = await self._user_or_404(uid)
+        user = await self.user_or_404(uid, uid)
         jwt = await self.backend.issue_jwt(uid, token_id, device_id)
         return dict(
             user,
@@ -197,19 +137,28 @@ class RestApi:
         )
 
     async def put_me(self, request: web.Request) -> web.Response:
+        """A device registering (login), or, with user fields, the user updating their profile."""
         uid, token_id, token = await self._client(request)
-        body = await _json_body(request, required=False)
+        body = await json_body(request, required=False)
+        if any(key in body for key in _PROFILE_KEYS):
+            return await self._update_me(request, uid, token_id, token, body)
         device_id = body.get("deviceId")
         if not isinstance(device_id, str) or not device_id:
             device_id = f"token-{token_id}"
         await self.db.run(lambda s: s.register_device(token_id, device_id))
-        return web.json_response(protocol.success(await self._me(uid, token, token_id, device_id, request)))
+        return self.answer(await self._me(uid, token, token_id, device_id, request))
+
+    async def _update_me(self, request: web.Request, uid: str, token_id: int, token: str,
+                         body: dict[str, Any]) -> web.Response:
+        changes = profile_changes(body, allow_role=False)
+        await self.db.run(lambda s: s.update_user(self.app_id, uid, changes))
+        device_id = await self.db.run(lambda s: s.latest_device(token_id))
+        return self.answer(await self._me(uid, token, token_id, device_id or f"token-{token_id}", request))
 
     async def get_me(self, request: web.Request) -> web.Response:
         uid, token_id, token = await self._client(request)
         device_id = await self.db.run(lambda s: s.latest_device(token_id))
-        me = await self._me(uid, token, token_id, device_id or f"token-{token_id}", request)
-        return web.json_response(protocol.success(me))
+        return self.answer(await self._me(uid, token, token_id, device_id or f"token-{token_id}", request))
 
     async def delete_me(self, request: web.Request) -> web.Response:
         uid, token_id, _ = await self._client(request)
@@ -217,118 +166,26 @@ class RestApi:
         hub = self.backend.hub
         mine = [s for s in hub.sessions(uid) if s.token_id == token_id]
         hub.close_sessions(mine, 4001, "logged out")
-        return web.json_response(protocol.success({"success": True, "message": "User logged out successfully."}))
+        return self.answer({"success": True, "message": "User logged out successfully."})
 
     async def get_settings(self, request: web.Request) -> web.Response:
         await self._client(request)
-        return web.json_response(protocol.success(self.backend.settings(request)))
+        return self.answer(self.backend.settings(request))
 
     async def user_sessions(self, request: web.Request) -> web.Response:
         await self._client(request)
-        body = await _json_body(request, required=False)
+        body = await json_body(request, required=False)
         session_id = body.get("sessionId")
         if not isinstance(session_id, str) or not session_id:
             session_id = secrets.token_hex(32)
-        return web.json_response(protocol.success({"sessionId": session_id}))
-
-    # ------------------------------------------------------------------ users
-
-    async def list_users(self, request: web.Request) -> web.Response:
-        await self._client(request)
-        per_page = _int_param(request, "per_page", 100, 1, 1000)
-        page = _int_param(request, "page", 1, 1, 1_000_000)
-        users, total = await self.db.run(lambda s: s.list_users(self.app_id, page, per_page))
-        meta = {
-            "pagination": {
-                "total": total,
-                "count": len(users),
-                "per_page": per_page,
-                "current_page": page,
-                "total_pages": max(1, -(-total // per_page)),
-            }
-        }
-        return web.json_response(protocol.success([self._online(u) for u in users], meta))
-
-    async def get_user(self, request: web.Request) -> web.Response:
-        await self._client(request)
-        return web.json_response(protocol.success(await self._user_or_404(request.match_info["uid"])))
-
-    # ------------------------------------------------------------------ messages
-
-    async def send_message(self, request: web.Request) -> web.Response:
-        uid, _, _ = await self._client(request)
-        body = await _json_body(request)
-        try:
-            message = protocol.parse_message_request(body)
-        except protocol.RemoteProtocolError as exc:
-            code = "ERR_EMPTY_MESSAGE_TEXT" if exc.field == "text" else "ERR_BAD_REQUEST"
-            raise ApiError(400, code, exc.message, {"field": exc.field}) from None
-        if message.receiver_type != "user":
-            raise ApiError(404, "ERR_GUID_NOT_FOUND", "Groups are not supported by the dev server.")
-        sender = await self._user_or_404(uid)
-        receiver = await self._user_or_404(message.receiver)
-        sent_at = int(time.time())
-
-        def store(s: Any) -> dict[str, Any]:
-            return s.insert_message(  # type: ignore[no-any-return]
-                self.app_id,
-                protocol.conversation_id(uid, receiver["uid"]),
-                uid,
-                receiver["uid"],
-                sent_at,
-                lambda message_id: protocol.build_message_object(
-                    message_id=message_id, sender=sender, receiver=receiver, request=message, sent_at=sent_at
-                ),
-            )
-
-        stored = await self.db.run(store)
-        self.backend.hub.deliver_message(stored, request.headers.get("resource"))
-        return web.json_response(protocol.success(stored))
-
-    def _cursor(self, request: web.Request) -> tuple[int | None, str, int]:
-        affix = request.query.get("affix", "prepend")
-        if affix not in ("append", "prepend"):
-            raise ApiError(400, "ERR_BAD_REQUEST", "affix must be append or prepend.", {"field": "affix"})
-        raw_id = request.query.get("id")
-        if raw_id is not None and not raw_id.isdigit():
-            raise ApiError(400, "ERR_BAD_REQUEST", "id must be a message id.", {"field": "id"})
-        per_page = _int_param(request, "per_page", 30, 1, 100)
-        return (int(raw_id) if raw_id is not None else None), affix, per_page
-
-    def _page(self, rows: list[dict[str, Any]], affix: str, per_page: int) -> web.Response:
-        cursor: dict[str, Any] = {"affix": affix, "per_page": per_page}
-        if rows:
-            cursor["id"] = rows[-1]["id"] if affix == "append" else rows[0]["id"]
-        return web.json_response(protocol.success(rows, {"cursor": cursor}))
-
-    async def conversation_messages(self, request: web.Request) -> web.Response:
-        uid, _, _ = await self._client(request)
-        other = await self._user_or_404(request.match_info["uid"])
-        cursor, affix, per_page = self._cursor(request)
-        conversation = protocol.conversation_id(uid, other["uid"])
-        rows = await self.db.run(
-            lambda s: s.list_messages(
-                self.app_id, conversation=conversation, uid=uid, cursor=cursor, affix=affix, limit=per_page
-            )
-        )
-        return self._page(rows, affix, per_page)
-
-    async def my_messages(self, request: web.Request) -> web.Response:
-        uid, _, _ = await self._client(request)
-        cursor, affix, per_page = self._cursor(request)
-        rows = await self.db.run(
-            lambda s: s.list_messages(
-                self.app_id, conversation=None, uid=uid, cursor=cursor, affix=affix, limit=per_page
-            )
-        )
-        return self._page(rows, affix, per_page)
+        return self.answer({"sessionId": session_id})
 
     # ------------------------------------------------------------------ test controls
 
     async def control(self, request: web.Request) -> web.Response:
         self.backend.check_api_key(request)
         name = request.match_info["control"]
-        kwargs = await _json_body(request, required=False)
+        kwargs = await json_body(request, required=False)
         try:
             result = await self.controls.call(name, kwargs)
         except LookupError as exc:

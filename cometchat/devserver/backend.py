@@ -88,6 +88,21 @@ class Backend:
         self.pong_delay = 0.0
         self.request_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
         self.connection_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
+        self._blocks: dict[str, set[str]] = collections.defaultdict(set)  #: blocker -> whom they blocked
+
+    # ------------------------------------------------------------------ blocks, for the live relays
+
+    def load_blocks(self, pairs: list[tuple[str, str]]) -> None:
+        for blocker, blocked in pairs:
+            self._blocks[blocker].add(blocked)
+
+    def blocks_changed(self, blocker: str, *, added: list[str] = (), removed: list[str] = ()) -> None:  # type: ignore[assignment]
+        self._blocks[blocker].update(added)
+        self._blocks[blocker].difference_update(removed)
+
+    def blocked_between(self, a: str, b: str) -> bool:
+        """Whether either user blocked the other: then nothing live passes between them."""
+        return b in self._blocks.get(a, ()) or a in self._blocks.get(b, ())
 
     # ------------------------------------------------------------------ settings
 

@@ -1,8 +1,11 @@
 """The dev server's storage: SQLite on a thread of its own, so the event loop never waits on disk.
 
 ``Database.run(fn)`` ships ``fn(store)`` to the database thread and awaits the result; every
-query lives in ``Store`` and every statement is parameterised. WAL with
-``synchronous=NORMAL``: a crash may lose the last commits, never corrupt the file.
+query lives in ``Store`` and every statement is parameterised. ``Store`` is composed by area:
+apps, credentials and friends here, users and blocks (``users_store.py``), messages
+(``messages_store.py``) and conversations (``conversations_store.py``); the tables are in
+``schema.py``. WAL with ``synchronous=NORMAL``: a crash may lose the last commits, never
+corrupt the file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from typing import Any, Callable, TypeVar
 
 import attrs
 
+from .conversations_store import ConversationsStore
+from .messages_store import MessagesStore
+from .schema import migrate
+from .users_store import UsersStore, user_object
+
+__all__ = ["App", "TokenOwner", "Store", "Database", "SEED_USERS", "user_object"]
+
 T = TypeVar("T")
 
 SEED_USERS = (
@@ -28,32 +38,7 @@ SEED_USERS = (
     ("cometchat-uid-5", "John Paul", "default"),
 )
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS apps (
-    app_id TEXT PRIMARY KEY, auth_key TEXT NOT NULL, region TEXT NOT NULL,
-    jwt_secret TEXT NOT NULL, mode TEXT NOT NULL DEFAULT 'DEFAULT');
-CREATE TABLE IF NOT EXISTS users (
-    app_id TEXT NOT NULL, uid TEXT NOT NULL, name TEXT NOT NULL, avatar TEXT, link TEXT,
-    role TEXT NOT NULL DEFAULT 'default', metadata TEXT, status_message TEXT, tags TEXT,
-    created_at INTEGER NOT NULL, last_active_at INTEGER NOT NULL DEFAULT 0,
-    deactivated_at INTEGER NOT NULL DEFAULT 0, jwt_epoch INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (app_id, uid));
-CREATE TABLE IF NOT EXISTS auth_tokens (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL, uid TEXT NOT NULL,
-    token_hash TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS devices (
-    token_id INTEGER NOT NULL, device_id TEXT NOT NULL, registered_at REAL NOT NULL,
-    revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (token_id, device_id));
-CREATE TABLE IF NOT EXISTS friends (
-    app_id TEXT NOT NULL, uid TEXT NOT NULL, friend_uid TEXT NOT NULL,
-    PRIMARY KEY (app_id, uid, friend_uid));
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL, conversation_id TEXT NOT NULL,
-    sender TEXT NOT NULL, receiver TEXT NOT NULL, sent_at INTEGER NOT NULL, body TEXT);
-CREATE INDEX IF NOT EXISTS messages_conversation ON messages (app_id, conversation_id, id);
-CREATE INDEX IF NOT EXISTS messages_sender ON messages (app_id, sender, id);
-CREATE INDEX IF NOT EXISTS messages_receiver ON messages (app_id, receiver, id);
-"""
+
 
 
 @attrs.frozen
@@ -73,25 +58,7 @@ class TokenOwner:
     token_id: int
 
 
-def user_object(row: sqlite3.Row) -> dict[str, Any]:
-    """A users row as the wire's user object (reference section 4.7)."""
-    user: dict[str, Any] = {"uid": row["uid"], "name": row["name"]}
-    for column, key in (("avatar", "avatar"), ("link", "link"), ("status_message", "statusMessage")):
-        if row[column]:
-            user[key] = row[column]
-    user["role"] = row["role"]
-    if row["metadata"]:
-        user["metadata"] = json.loads(row["metadata"])
-    user["status"] = "offline"
-    user["lastActiveAt"] = row["last_active_at"]
-    user["tags"] = json.loads(row["tags"]) if row["tags"] else []
-    user["hasBlockedMe"] = False
-    user["blockedByMe"] = False
-    user["deactivatedAt"] = row["deactivated_at"]
-    return user
-
-
-class Store:
+class Store(UsersStore, MessagesStore, ConversationsStore):
     """Every query the server makes; runs on the database thread only."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
@@ -127,53 +94,6 @@ class Store:
         with self.conn:
             self.conn.execute("UPDATE apps SET mode = ? WHERE app_id = ?", (mode, app_id))
 
-    def create_user(self, app_id: str, user: dict[str, Any]) -> dict[str, Any] | None:
-        """Insert a user; None when the uid is taken."""
-        try:
-            with self.conn:
-                self.conn.execute(
-                    "INSERT INTO users (app_id, uid, name, avatar, link, role, metadata,"
-                    " status_message, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        app_id,
-                        user["uid"],
-                        user["name"],
-                        user.get("avatar"),
-                        user.get("link"),
-                        user.get("role") or "default",
-                        json.dumps(user["metadata"]) if user.get("metadata") is not None else None,
-                        user.get("statusMessage"),
-                        json.dumps(user.get("tags") or []),
-                        int(time.time()),
-                    ),
-                )
-        except sqlite3.IntegrityError:
-            return None
-        return self.get_user(app_id, user["uid"])
-
-    def _user_row(self, app_id: str, uid: str) -> sqlite3.Row | None:
-        return self.conn.execute(
-            "SELECT * FROM users WHERE app_id = ? AND uid = ?", (app_id, uid)
-        ).fetchone()
-
-    def get_user(self, app_id: str, uid: str) -> dict[str, Any] | None:
-        row = self._user_row(app_id, uid)
-        return None if row is None else user_object(row)
-
-    def list_users(self, app_id: str, page: int, per_page: int) -> tuple[list[dict[str, Any]], int]:
-        total = self.conn.execute("SELECT COUNT(*) FROM users WHERE app_id = ?", (app_id,)).fetchone()[0]
-        rows = self.conn.execute(
-            "SELECT * FROM users WHERE app_id = ? ORDER BY uid LIMIT ? OFFSET ?",
-            (app_id, per_page, (page - 1) * per_page),
-        ).fetchall()
-        return [user_object(r) for r in rows], total
-
-    def touch_user(self, app_id: str, uid: str, when: int) -> None:
-        with self.conn:
-            self.conn.execute(
-                "UPDATE users SET last_active_at = ? WHERE app_id = ? AND uid = ?", (when, app_id, uid)
-            )
-
     def jwt_epoch(self, app_id: str, uid: str) -> int | None:
         row = self.conn.execute(
             "SELECT jwt_epoch FROM users WHERE app_id = ? AND uid = ?", (app_id, uid)
@@ -197,7 +117,7 @@ class Store:
         added = []
         with self.conn:
             for friend in friends:
-                if friend == uid or self._user_row(app_id, friend) is None:
+                if friend == uid or self.user_row(app_id, friend) is None:
                     continue
                 for a, b in ((uid, friend), (friend, uid)):
                     self.conn.execute(
@@ -277,59 +197,6 @@ class Store:
     def token_exists(self, token_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM auth_tokens WHERE id = ?", (token_id,)).fetchone() is not None
 
-    # ------------------------------------------------------------------ messages
-
-    def insert_message(
-        self,
-        app_id: str,
-        conversation: str,
-        sender: str,
-        receiver: str,
-        sent_at: int,
-        build_body: Callable[[int], dict[str, Any]],
-    ) -> dict[str, Any]:
-        """Store a message; ``build_body(id)`` makes the object once the id is known."""
-        with self.conn:
-            cursor = self.conn.execute(
-                "INSERT INTO messages (app_id, conversation_id, sender, receiver, sent_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (app_id, conversation, sender, receiver, sent_at),
-            )
-            message_id = int(cursor.lastrowid)  # type: ignore[arg-type]
-            body = build_body(message_id)
-            self.conn.execute("UPDATE messages SET body = ? WHERE id = ?", (json.dumps(body), message_id))
-        return body
-
-    def list_messages(
-        self,
-        app_id: str,
-        *,
-        conversation: str | None,
-        uid: str,
-        cursor: int | None,
-        affix: str,
-        limit: int,
-    ) -> list[dict[str, Any]]:
-        """A page of messages in id order: after ``cursor`` (append) or before it (prepend)."""
-        where = ["app_id = ?"]
-        args: list[Any] = [app_id]
-        if conversation is not None:
-            where.append("conversation_id = ?")
-            args.append(conversation)
-        else:
-            where.append("(sender = ? OR receiver = ?)")
-            args += [uid, uid]
-        if cursor is not None:
-            where.append("id > ?" if affix == "append" else "id < ?")
-            args.append(cursor)
-        order = "ASC" if affix == "append" else "DESC"
-        rows = self.conn.execute(
-            f"SELECT body FROM messages WHERE {' AND '.join(where)} ORDER BY id {order} LIMIT ?",
-            (*args, limit),
-        ).fetchall()
-        bodies = [json.loads(r[0]) for r in rows]
-        return bodies if affix == "append" else bodies[::-1]
-
 
 class Database:
     """One SQLite connection owned by one named daemon thread."""
@@ -353,7 +220,7 @@ class Database:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.executescript(_SCHEMA)
+        migrate(conn)
         conn.isolation_level = "DEFERRED"
         return Store(conn)
 

@@ -212,7 +212,7 @@ class Hub:
                 session.close(1009, "frame too large")
                 return
             if msg.type == WSMsgType.TEXT:
-                self._on_text(session, msg.data)
+                await self._on_text(session, msg.data)
             elif msg.type == WSMsgType.BINARY:
                 self._complain(session, "ERR_BAD_FRAME", "binary frames are not part of the protocol")
             else:  # CLOSE, CLOSING, CLOSED, ERROR (1009 for an oversized frame)
@@ -223,7 +223,7 @@ class Hub:
     def _complain(self, session: Session, code: str, message: str) -> None:
         session.send(protocol.encode(protocol.ErrorFrame(code=code, message=message)))
 
-    def _on_text(self, session: Session, text: str) -> None:
+    async def _on_text(self, session: Session, text: str) -> None:
         try:
             frame = protocol.decode(text)
         except protocol.ProtocolError as exc:
@@ -231,7 +231,9 @@ class Hub:
             return
         if isinstance(frame, protocol.Ping):
             self._pong(session)
-        elif isinstance(frame, (protocol.TypingFrame, protocol.ReceiptFrame, protocol.TransientFrame)):
+        elif isinstance(frame, protocol.ReceiptFrame):
+            await self._receipt(session, frame)
+        elif isinstance(frame, (protocol.TypingFrame, protocol.TransientFrame)):
             self._relay(session, frame)
         else:
             self._complain(session, "ERR_FRAME_NOT_ALLOWED", f"clients may not send {type(frame).__name__}")
@@ -243,28 +245,65 @@ class Hub:
         else:
             session.send(protocol.PONG_TEXT)
 
+    def _stamped(self, session: Session, frame: Any) -> Any:
+        """The frame as the server relays it: who it is from is the server's to say."""
+        return attrs.evolve(frame, app_id=self.backend.app.app_id, sender=session.uid, device_id=session.device_id,
+                            user=session.user)
+
     def _relay(self, session: Session, frame: Any) -> None:
         if frame.receiver_type != "user":
             self._complain(session, "ERR_GUID_NOT_FOUND", "groups are not supported by the dev server")
             return
-        stamped = attrs.evolve(
-            frame,
-            app_id=self.backend.app.app_id,
-            sender=session.uid,
-            device_id=session.device_id,
-            user=session.user,
-        )
-        if isinstance(stamped, protocol.ReceiptFrame):
-            stamped = attrs.evolve(stamped, timestamp=int(time.time()))
-        text = protocol.encode(stamped)
+        if session.uid is None or self.backend.blocked_between(session.uid, frame.receiver):
+            return  # nothing live passes between users who blocked each other
+        text = protocol.encode(self._stamped(session, frame))
         for peer in self.by_uid.get(frame.receiver, ()):
             if peer is not session:
                 peer.send(text)
 
+    async def _receipt(self, session: Session, frame: protocol.ReceiptFrame) -> None:
+        """A receipt counts only for a message its sender received; it moves their read position
+        and reaches the message's sender. ``deliveredToAll`` / ``readByAll`` come only from here."""
+        uid = session.uid
+        app_id = self.backend.app.app_id
+        if frame.action not in ("delivered", "read") or not frame.message_id.isascii() \
+                or not frame.message_id.isdigit() or uid is None:
+            self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", "clients send delivered or read receipts by message id")
+            return
+        message_id, now = int(frame.message_id), int(time.time())
+
+        def record(s: Any) -> Any:
+            row = s.visible_message(app_id, uid, message_id)
+            if row is None or row["sender"] == uid or frame.receiver != row["sender"]:
+                return None
+            s.record_receipt(app_id, row["conv_key"], uid, frame.action, message_id, now)
+            return row
+
+        row = await self.backend.db.run(record)
+        if row is None:
+            self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", f"no message {message_id} from {frame.receiver} to you")
+            return
+        stamped = attrs.evolve(self._stamped(session, frame), message_sender=row["sender"], timestamp=now)
+        self._to(row["sender"], uid, protocol.encode(stamped))
+
+    def _to(self, uid: str, from_uid: str, text: str) -> None:
+        """Send ``text`` to every session of ``uid``, unless one of the two blocked the other."""
+        if self.backend.blocked_between(uid, from_uid):
+            return
+        for peer in self.by_uid.get(uid, ()):
+            peer.send(text)
+
+    def is_online(self, uid: str) -> bool:
+        return uid in self.by_uid
+
+    def online_uids(self) -> list[str]:
+        return list(self.by_uid)
+
     # ------------------------------------------------------------------ outbound events
 
     def deliver_message(self, body: dict[str, Any], resource: str | None) -> None:
-        """Push a new message to its receiver and to every session of its sender."""
+        """Push a new message (or action) to its receiver and to every session of its sender;
+        not to a receiver who blocked the sender, or whom the sender blocked."""
         frame = protocol.MessageFrame(
             app_id=self.backend.app.app_id,
             receiver=body["receiver"],
@@ -274,9 +313,20 @@ class Hub:
             body=body,
         )
         text = protocol.encode(frame)
-        targets = self.by_uid.get(body["receiver"], set()) | self.by_uid.get(body["sender"], set())
-        for peer in targets:
+        for peer in self.by_uid.get(body["sender"], ()):
             peer.send(text)
+        if body["receiver"] != body["sender"]:
+            self._to(body["receiver"], body["sender"], text)
+
+    def push_receipt(self, reader: dict[str, Any], to_uid: str, message_id: int, action: str, at: int,
+                     resource: str | None) -> None:
+        """A receipt made over REST (a conversation marked read or delivered), as the socket relays one."""
+        frame = protocol.ReceiptFrame(
+            app_id=self.backend.app.app_id, receiver=to_uid, receiver_type="user", device_id=resource,
+            sender=reader["uid"], message_sender=to_uid, action=action, message_id=str(message_id),
+            user=dict(reader, status="online"), timestamp=at,
+        )
+        self._to(to_uid, reader["uid"], protocol.encode(frame))
 
     async def _announce(self, session: Session, action: str) -> None:
         """Tell the subscribed sessions that ``session.uid`` came online or went offline."""
@@ -298,6 +348,8 @@ class Hub:
         friends: set[str] | None = None
         for peer in list(self.sockets):
             if not peer.authenticated or peer.uid == uid or peer.presence is None:
+                continue
+            if peer.uid is not None and backend.blocked_between(uid, peer.uid):
                 continue
             if peer.presence == "ROLES" and user.get("role") not in peer.roles:
                 continue

@@ -54,6 +54,7 @@ async def serve(
     try:
         app_row = db.call(lambda s: s.ensure_app(config.app_id, config.auth_key, config.region))
         backend = Backend(config, db, app_row)
+        backend.load_blocks(db.call(lambda s: s.all_blocks(config.app_id)))
         runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.SockSite(runner, sock, ssl_context=config.ssl_context)

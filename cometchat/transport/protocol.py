@@ -50,6 +50,7 @@ __all__ = [
     "build_message_request",
     "parse_message_request",
     "build_message_object",
+    "action_message_object",
     "conversation_id",
 ]
 
@@ -595,7 +596,9 @@ def parse_envelope(obj: Any) -> Success | Failure:
 
 @attrs.frozen(kw_only=True)
 class MessageRequest:
-    """The body of ``POST messages``: a text or custom message to one receiver."""
+    """The body of ``POST messages`` (or ``POST messages/{parent}/thread``): a text or custom
+    message to one receiver. ``data`` is the ``data`` object as the client sent it (the server
+    stores it as sent, adding only the entities)."""
 
     receiver: str
     receiver_type: str
@@ -607,59 +610,93 @@ class MessageRequest:
     metadata: dict[str, Any] | None = attrs.field(default=None, hash=False)
     tags: tuple[str, ...] = ()
     muid: str | None = None
+    parent_id: int = 0
+    quoted_id: int = 0
+    conversation_text: str | None = None
+    update_conversation: bool | None = None
+    send_notification: bool | None = None
+    data: dict[str, Any] = attrs.field(factory=dict, hash=False, eq=False)
 
 
 def build_message_request(req: MessageRequest) -> dict[str, Any]:
-    """The JSON the official SDK posts (wire reference section 2.10)."""
+    """The JSON the official SDK posts (wire reference section 2.10): the message object with
+    unset fields left out and the receiver last. A custom message's ``subType`` goes both at
+    the top level and in ``data`` (the official SDKs read it from ``data``)."""
     _check(bool(req.receiver), "a message needs a receiver", "receiver")
     _check(req.receiver_type in RECEIVER_TYPES, "receiverType must be user or group", "receiverType")
     out: dict[str, Any] = {"type": req.type, "receiverType": req.receiver_type, "category": req.category}
     data: dict[str, Any] = {}
     if req.category == "message" and req.type == "text":
         _check(bool(req.text and req.text.strip()), "text must not be blank", "text")
-        data["text"] = req.text
-        out["text"] = req.text
+        data["text"] = out["text"] = req.text
     elif req.category == "custom":
         _check(isinstance(req.custom_data, dict), "customData must be an object", "customData")
-        data["customData"] = req.custom_data
-        out["customData"] = req.custom_data
+        data["customData"] = out["customData"] = req.custom_data
         if req.sub_type is not None:
-            out["subType"] = req.sub_type
+            data["subType"] = out["subType"] = req.sub_type
+        _custom_extras(req, out)
     else:
         raise LocalProtocolError("only text and custom messages can be built", field="category")
     if req.metadata is not None:
-        data["metadata"] = req.metadata
-        out["metadata"] = req.metadata
+        data["metadata"] = out["metadata"] = req.metadata
     out["data"] = data
     if req.tags:
         out["tags"] = list(req.tags)
     if req.muid is not None:
         out["muid"] = req.muid
+    if req.parent_id:
+        out["parentMessageId"] = req.parent_id
+    if req.quoted_id:
+        out["quotedMessageId"] = req.quoted_id
     out["receiver"] = req.receiver
     return out
+
+
+def _custom_extras(req: MessageRequest, out: dict[str, Any]) -> None:
+    if req.conversation_text is not None:
+        out["conversationText"] = req.conversation_text
+    if req.update_conversation is not None:
+        out["updateConversation"] = req.update_conversation
+    if req.send_notification is not None:
+        out["sendNotification"] = req.send_notification
+
+
+def _opt_id(obj: dict[str, Any], key: str) -> int:
+    value = obj.get(key, 0)
+    if value is None:
+        return 0
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise RemoteProtocolError(f"{key} must be a message id", field=key)
+
+
+def _opt_bool(obj: dict[str, Any], key: str) -> bool | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise RemoteProtocolError(f"{key} must be true or false", field=key)
 
 
 def parse_message_request(obj: Any) -> MessageRequest:
     """Validate a ``POST messages`` body (the server side of ``build_message_request``)."""
     if not isinstance(obj, dict):
         raise RemoteProtocolError("body is not a JSON object")
-    receiver = _req_str(obj, "receiver")
-    receiver_type = _choice(obj, "receiverType", RECEIVER_TYPES)
     category = _choice(obj, "category", ("message", "custom"))
     kind = _req_str(obj, "type")
-    data = _opt_dict(obj, "data") or {}
+    data = dict(_opt_dict(obj, "data") or {})
+    data.pop("entities", None)  # who sent it is the server's to say
     metadata = _opt_dict(obj, "metadata") or _opt_dict(data, "metadata", "data.")
+    if metadata is not None:
+        data["metadata"] = metadata
     tags = obj.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise RemoteProtocolError("tags must be a list of strings", field="tags")
     common = dict(
-        receiver=receiver,
-        receiver_type=receiver_type,
-        category=category,
-        type=kind,
-        metadata=metadata,
-        tags=tuple(tags),
-        muid=_opt_str(obj, "muid"),
+        receiver=_req_str(obj, "receiver"), receiver_type=_choice(obj, "receiverType", RECEIVER_TYPES),
+        category=category, type=kind, metadata=metadata, tags=tuple(tags), muid=_opt_str(obj, "muid"),
+        parent_id=_opt_id(obj, "parentMessageId"), quoted_id=_opt_id(obj, "quotedMessageId"), data=data,
     )
     if category == "message":
         if kind != "text":
@@ -667,11 +704,17 @@ def parse_message_request(obj: Any) -> MessageRequest:
         text = obj.get("text", data.get("text"))
         if not isinstance(text, str) or not text.strip():
             raise RemoteProtocolError("text must be a non-blank string", field="text")
+        data["text"] = text
         return MessageRequest(text=text, **common)  # type: ignore[arg-type]
     custom = obj.get("customData", data.get("customData"))
     if not isinstance(custom, dict):
         raise RemoteProtocolError("customData must be an object", field="customData")
-    return MessageRequest(custom_data=custom, sub_type=_opt_str(obj, "subType"), **common)  # type: ignore[arg-type]
+    data["customData"] = custom
+    return MessageRequest(
+        custom_data=custom, sub_type=_opt_str(obj, "subType"), conversation_text=_opt_str(obj, "conversationText"),
+        update_conversation=_opt_bool(obj, "updateConversation"), send_notification=_opt_bool(obj, "sendNotification"),
+        **common,  # type: ignore[arg-type]
+    )
 
 
 def conversation_id(uid_a: str, uid_b: str) -> str:
@@ -687,30 +730,24 @@ def build_message_object(
     receiver: dict[str, Any],
     request: MessageRequest,
     sent_at: int,
+    conversation: str,
 ) -> dict[str, Any]:
     """The full message object the server stores, returns and pushes (reference 4.1).
 
-    ``sender`` and ``receiver`` are user objects; they become ``data.entities``, without which
-    the official SDK's message has no sender.
+    ``data`` is what the client sent, plus ``data.entities`` (the sender and receiver
+    objects), without which the official SDK's message has no sender.
     """
-    data: dict[str, Any] = {}
-    if request.text is not None:
-        data["text"] = request.text
-    if request.custom_data is not None:
-        data["customData"] = request.custom_data
-    if request.sub_type is not None:
-        data["subType"] = request.sub_type
-    if request.metadata is not None:
-        data["metadata"] = request.metadata
+    data = dict(request.data)
     data["entities"] = {
         "sender": {"entity": sender, "entityType": "user"},
         "receiver": {"entity": receiver, "entityType": request.receiver_type},
     }
+    receiver_id = receiver["uid"] if request.receiver_type == "user" else receiver["guid"]
     body: dict[str, Any] = {
         "id": str(message_id),
-        "conversationId": conversation_id(sender["uid"], receiver["uid"]),
+        "conversationId": conversation,
         "sender": sender["uid"],
-        "receiver": receiver["uid"],
+        "receiver": receiver_id,
         "receiverType": request.receiver_type,
         "type": request.type,
         "category": request.category,
@@ -718,12 +755,55 @@ def build_message_object(
         "updatedAt": sent_at,
         "data": data,
     }
-    if request.sub_type is not None:
-        body["subType"] = request.sub_type
-    if request.metadata is not None:
-        body["metadata"] = request.metadata
+    for key, value in (("subType", request.sub_type), ("metadata", request.metadata),
+                       ("conversationText", request.conversation_text),
+                       ("updateConversation", request.update_conversation),
+                       ("sendNotification", request.send_notification), ("muid", request.muid)):
+        if value is not None:
+            body[key] = value
     if request.tags:
         body["tags"] = list(request.tags)
-    if request.muid is not None:
-        body["muid"] = request.muid
+    if request.parent_id:
+        body["parentId"] = request.parent_id
+    if request.quoted_id:
+        body["quotedMessageId"] = request.quoted_id
     return body
+
+
+def action_message_object(
+    *,
+    message_id: int,
+    conversation: str,
+    action: str,
+    by: dict[str, Any],
+    on: tuple[dict[str, Any], str],
+    for_: tuple[dict[str, Any], str],
+    receiver: str,
+    receiver_type: str,
+    sent_at: int,
+    extras: dict[str, Any] | None = None,
+    kind: str = "message",
+) -> dict[str, Any]:
+    """An action message (wire reference 4.6): ``by`` did ``action`` to ``on`` in ``for_``."""
+    data: dict[str, Any] = {
+        "action": action,
+        "entities": {
+            "by": {"entity": by, "entityType": "user"},
+            "on": {"entity": on[0], "entityType": on[1]},
+            "for": {"entity": for_[0], "entityType": for_[1]},
+        },
+    }
+    if extras:
+        data["extras"] = extras
+    return {
+        "id": str(message_id),
+        "conversationId": conversation,
+        "sender": by["uid"],
+        "receiver": receiver,
+        "receiverType": receiver_type,
+        "type": kind,
+        "category": "action",
+        "sentAt": sent_at,
+        "updatedAt": sent_at,
+        "data": data,
+    }

@@ -1,0 +1,64 @@
+"""What every group of REST endpoints shares: the backend, who is calling, users as they see them.
+
+Each area of the API (users, messages, conversations, ...) is one ``Endpoints`` subclass in its
+own module, listing its routes; ``api.py`` puts them together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from ..transport import protocol
+from .backend import API_VERSION, ApiError, Backend
+
+__all__ = ["Endpoints", "UID_KEY", "PREFIX", "page_meta"]
+
+PREFIX = f"/{API_VERSION}"
+
+#: where handlers leave the authenticated uid for the request log
+UID_KEY: Any = web.RequestKey("uid", str) if hasattr(web, "RequestKey") else "uid"
+
+
+def page_meta(total: int, count: int, per_page: int, page: int) -> dict[str, Any]:
+    """``meta`` of a page-number list (ios-surface-next 8.3)."""
+    return {"pagination": {"total": total, "count": count, "per_page": per_page, "current_page": page,
+                           "total_pages": max(1, -(-total // per_page))}}
+
+
+class Endpoints:
+    """A group of endpoints; subclasses add their handlers and ``routes()``."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.db = backend.db
+
+    @property
+    def app_id(self) -> str:
+        return self.backend.app.app_id
+
+    def routes(self) -> list[web.RouteDef]:
+        raise NotImplementedError
+
+    async def caller(self, request: web.Request) -> str:
+        """The uid behind the request's auth token (401s for anything else)."""
+        uid, _, _ = await self.backend.check_auth_token(request)
+        request[UID_KEY] = uid
+        return uid
+
+    def online(self, user: dict[str, Any]) -> dict[str, Any]:
+        """A user object with its live presence."""
+        user["status"] = "online" if self.backend.hub.is_online(user["uid"]) else "offline"
+        return user
+
+    async def user_or_404(self, uid: str, viewer: str | None = None) -> dict[str, Any]:
+        app_id = self.app_id
+        user = await self.db.run(lambda s: s.get_user(app_id, uid, viewer))
+        if user is None:
+            raise ApiError(404, "ERR_UID_NOT_FOUND", f"The user with uid {uid} does not exist.", {"uid": uid})
+        return self.online(user)
+
+    @staticmethod
+    def answer(data: Any, meta: dict[str, Any] | None = None) -> web.Response:
+        return web.json_response(protocol.success(data, meta))

@@ -1,0 +1,126 @@
+"""Conversations over REST (ios-surface-next 3 and 10, items 14-17).
+
+Each user has their own view of a conversation: its unread count, read position, tags, and
+whether they deleted it. Marking a conversation read or delivered tells the other party, as a
+receipt would.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aiohttp import web
+
+from . import keys
+from .backend import ApiError
+from .base import PREFIX, Endpoints, page_meta
+from .conversations_store import ConversationQuery
+from .messages_api import message_not_found
+from .params import Params, bad_request, json_body
+
+__all__ = ["ConversationsApi"]
+
+
+def conversation_not_found(with_id: str) -> ApiError:
+    return ApiError(404, "ERR_CONVERSATION_NOT_FOUND", f"There is no conversation with {with_id}.",
+                    {"conversationWith": with_id})
+
+
+class ConversationsApi(Endpoints):
+    def routes(self) -> list[web.RouteDef]:
+        one = PREFIX + "/users/{uid}/conversation"
+        return [
+            web.get(f"{PREFIX}/conversations", self.list_conversations),
+            web.get(one, self.get_conversation),
+            web.put(one, self.tag_conversation),
+            web.delete(one, self.delete_conversation),
+            web.post(one + "/read", self.mark_read),
+            web.post(one + "/delivered", self.mark_delivered),
+            web.delete(one + "/read", self.mark_unread),
+        ]
+
+    async def list_conversations(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        params = Params(request)
+        per_page, page = params.number("per_page", 30, 1, 50), params.number("page", 1, 1, 1_000_000)
+        query = ConversationQuery(
+            viewer=viewer, kind=params.choice("conversationType", ("user", "group")), tags=params.words("tags"),
+            user_tags=params.words("userTags"), include_blocked=params.flag("includeBlockedUsers"),
+            unread=params.flag("unread"), search=params.text("searchKey"), with_tags=params.flag("withTags"),
+        )
+        found, total = await self.db.run(lambda s: s.list_conversations(self.app_id, query, page, per_page))
+        return self.answer([self._live(c) for c in found], page_meta(total, len(found), per_page, page))
+
+    def _live(self, conversation: dict[str, Any]) -> dict[str, Any]:
+        with_ = conversation.get("conversationWith")
+        if isinstance(with_, dict) and "uid" in with_:
+            self.online(with_)
+        return conversation
+
+    async def _conversation_key(self, request: web.Request) -> tuple[str, str, str]:
+        """(caller, the other user, the conversation key)."""
+        viewer = await self.caller(request)
+        other = (await self.user_or_404(request.match_info["uid"]))["uid"]
+        return viewer, other, keys.user_key(viewer, other)
+
+    async def _conversation(self, viewer: str, other: str, conv_key: str) -> dict[str, Any]:
+        found = await self.db.run(lambda s: s.conversation(self.app_id, viewer, conv_key))
+        if found is None:
+            raise conversation_not_found(other)
+        return self._live(found)
+
+    async def get_conversation(self, request: web.Request) -> web.Response:
+        return self.answer(await self._conversation(*await self._conversation_key(request)))
+
+    async def tag_conversation(self, request: web.Request) -> web.Response:
+        viewer, other, conv_key = await self._conversation_key(request)
+        tags = (await json_body(request)).get("tags")
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise bad_request("tags must be a list of strings.", "tags")
+        await self._conversation(viewer, other, conv_key)
+        await self.db.run(lambda s: s.set_conversation_tags(self.app_id, viewer, conv_key, tags))
+        return self.answer(await self._conversation(viewer, other, conv_key))
+
+    async def delete_conversation(self, request: web.Request) -> web.Response:
+        viewer, other, conv_key = await self._conversation_key(request)
+        await self._conversation(viewer, other, conv_key)
+        await self.db.run(lambda s: s.clear_conversation(self.app_id, viewer, conv_key))
+        return self.answer({"success": True, "message": "Conversation deleted successfully."})
+
+    async def mark_read(self, request: web.Request) -> web.Response:
+        return await self._mark(request, "read")
+
+    async def mark_delivered(self, request: web.Request) -> web.Response:
+        return await self._mark(request, "delivered")
+
+    async def _mark(self, request: web.Request, kind: str) -> web.Response:
+        """Everything the other party sent so far is read (or delivered); they hear a receipt."""
+        viewer, other, conv_key = await self._conversation_key(request)
+        await self._conversation(viewer, other, conv_key)
+        now = int(time.time())
+
+        def mark(s: Any) -> int:
+            latest: int = s.latest_from_others(self.app_id, viewer, conv_key)
+            moved = latest and s.record_receipt(self.app_id, conv_key, viewer, kind, latest, now)
+            return latest if moved else 0
+
+        latest = await self.db.run(mark)
+        if latest:
+            reader = await self.user_or_404(viewer)
+            self.backend.hub.push_receipt(reader, other, latest, kind, now, request.headers.get("resource"))
+        return self.answer({"success": True, "message": f"Conversation marked as {kind} successfully."})
+
+    async def mark_unread(self, request: web.Request) -> web.Response:
+        """``markAsUnread``: from ``messageId`` on, the conversation is unread again for the caller."""
+        viewer, other, conv_key = await self._conversation_key(request)
+        raw = (await json_body(request)).get("messageId")
+        if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).isascii() \
+                or not str(raw).isdigit():
+            raise bad_request("messageId must be a message id.", "messageId")
+        message_id = int(raw)
+        row = await self.db.run(lambda s: s.visible_message(self.app_id, viewer, message_id))
+        if row is None or row["conv_key"] != conv_key:
+            raise message_not_found(message_id)
+        await self.db.run(lambda s: s.mark_unread(self.app_id, viewer, conv_key, message_id))
+        return self.answer({"conversation": await self._conversation(viewer, other, conv_key)})

@@ -1,0 +1,290 @@
+"""Messages over REST: send (and reply in a thread), history, details, edit, delete, unread counts.
+
+(ios-surface-next 2.1-2.3, 8.1 and 10, items 7, 8, 10, 11.) Every endpoint answers only a
+party to the conversation: a message of a conversation the caller is not in does not exist
+for them (404). Only the sender edits or deletes; an edit or delete is stored and pushed as
+an action message.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import attrs
+from aiohttp import web
+
+from ..transport import protocol
+from . import keys
+from .backend import ApiError
+from .base import PREFIX, Endpoints
+from .messages_store import HistoryQuery, NewMessage
+from .params import Params, bad_request, json_body
+
+__all__ = ["MessagesApi", "message_not_found"]
+
+_AFFIXES = ("append", "prepend")
+
+
+def message_not_found(message_id: int) -> ApiError:
+    return ApiError(404, "ERR_MESSAGE_NOT_FOUND", f"The message with id {message_id} does not exist.",
+                    {"messageId": str(message_id)})
+
+
+def _path_id(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        raise bad_request(f"{name} must be a message id.", name)
+    return int(raw)
+
+
+class MessagesApi(Endpoints):
+    def routes(self) -> list[web.RouteDef]:
+        return [
+            web.post(f"{PREFIX}/messages", self.send),
+            web.post(PREFIX + "/messages/{parent}/thread", self.send_reply),
+            web.get(f"{PREFIX}/messages", self.my_messages),
+            web.get(PREFIX + "/users/{uid}/messages", self.conversation_messages),
+            web.get(PREFIX + "/messages/{parent}/thread", self.thread_messages),
+            web.get(PREFIX + "/messages/{id}", self.details),
+            web.put(PREFIX + "/messages/{id}", self.edit),
+            web.delete(PREFIX + "/messages/{id}", self.delete),
+        ]
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(self, request: web.Request) -> web.Response:
+        return await self._send(request, parent_id=None)
+
+    async def send_reply(self, request: web.Request) -> web.Response:
+        return await self._send(request, parent_id=_path_id(request, "parent"))
+
+    async def _send(self, request: web.Request, parent_id: int | None) -> web.Response:
+        uid = await self.caller(request)
+        try:
+            message = protocol.parse_message_request(await json_body(request))
+        except protocol.RemoteProtocolError as exc:
+            code = "ERR_EMPTY_MESSAGE_TEXT" if exc.field == "text" else "ERR_BAD_REQUEST"
+            raise ApiError(400, code, exc.message, {"field": exc.field}) from None
+        if parent_id is not None and message.parent_id not in (0, parent_id):
+            raise bad_request("parentMessageId does not match the thread in the path.", "parentMessageId")
+        if message.receiver_type != "user":
+            raise ApiError(404, "ERR_GUID_NOT_FOUND", "Groups are not supported by the dev server.")
+        sender = await self.user_or_404(uid)
+        receiver = await self.user_or_404(message.receiver)
+        conv_key = keys.user_key(uid, receiver["uid"])
+        parent = parent_id or message.parent_id
+        await self._check_related(uid, conv_key, parent, message.quoted_id)
+        stored = await self.db.run(lambda s: s.insert_message(self.app_id, self._new_message(
+            uid, sender, receiver, conv_key, parent, message)))
+        if message.quoted_id:
+            stored["quotedMessage"] = await self._presented(uid, message.quoted_id)
+        self.backend.hub.deliver_message(stored, request.headers.get("resource"))
+        return self.answer(stored)
+
+    def _new_message(self, uid: str, sender: dict[str, Any], receiver: dict[str, Any], conv_key: str, parent: int,
+                     message: protocol.MessageRequest) -> NewMessage:
+        sent_at = int(time.time())
+        message = attrs.evolve(message, parent_id=parent)
+
+        def body(message_id: int) -> dict[str, Any]:
+            return protocol.build_message_object(message_id=message_id, sender=sender, receiver=receiver,
+                                                 request=message, sent_at=sent_at,
+                                                 conversation=keys.display_id(conv_key))
+
+        return NewMessage(conv_key=conv_key, sender=uid, receiver=receiver["uid"], receiver_type="user",
+                          category=message.category, type=message.type, sent_at=sent_at, build_body=body,
+                          parent_id=parent, muid=message.muid, tags=message.tags,
+                          search_text=message.text.lower() if message.text else None)
+
+    async def _check_related(self, uid: str, conv_key: str, parent: int, quoted: int) -> None:
+        """A reply's parent and a quoted message must be messages of this conversation."""
+        for related in (parent, quoted):
+            if not related:
+                continue
+            row = await self.db.run(lambda s: s.visible_message(self.app_id, uid, related))
+            if row is None or row["conv_key"] != conv_key:
+                raise message_not_found(related)
+            if related == parent and row["parent_id"]:
+                raise bad_request("A reply cannot have replies of its own.", "parentMessageId")
+
+    async def _presented(self, viewer: str, message_id: int) -> dict[str, Any] | None:
+        def present(s: Any) -> dict[str, Any] | None:
+            row = s.visible_message(self.app_id, viewer, message_id)
+            return None if row is None else s.present_message(self.app_id, viewer, row, quoted=False)
+
+        return await self.db.run(present)
+
+    # ------------------------------------------------------------------ history
+
+    async def my_messages(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        params = Params(request)
+        if params.flag("count"):
+            kind = params.choice("receiverType", ("user", "group"))
+            return await self._counts(viewer, params, kind=kind)
+        return await self._history(viewer, params)
+
+    async def conversation_messages(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        other = await self.user_or_404(request.match_info["uid"])
+        conv_key = keys.user_key(viewer, other["uid"])
+        params = Params(request)
+        if params.flag("count"):
+            return await self._counts(viewer, params, conv_key=conv_key)
+        return await self._history(viewer, params, conv_key=conv_key)
+
+    async def thread_messages(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        parent = _path_id(request, "parent")
+        if await self.db.run(lambda s: s.visible_message(self.app_id, viewer, parent)) is None:
+            raise message_not_found(parent)
+        return await self._history(viewer, Params(request), parent_id=parent)
+
+    async def _history(self, viewer: str, params: Params, *, conv_key: str | None = None,
+                       parent_id: int | None = None) -> web.Response:
+        query = self._history_query(viewer, params, conv_key, parent_id)
+        with_tags = params.flag("withTags")
+
+        def page(s: Any) -> list[dict[str, Any]]:
+            rows = s.list_messages(self.app_id, query)
+            return s.present_messages(self.app_id, viewer, rows, with_tags=with_tags)  # type: ignore[no-any-return]
+
+        messages = await self.db.run(page)
+        return self.answer(messages, self._cursor_meta(query, messages))
+
+    @staticmethod
+    def _history_query(viewer: str, params: Params, conv_key: str | None, parent_id: int | None) -> HistoryQuery:
+        return HistoryQuery(
+            viewer=viewer, conv_key=conv_key, parent_id=parent_id,
+            affix=params.choice("affix", _AFFIXES, "prepend") or "prepend",
+            message_id=params.optional_id("id"), sent_at=params.optional_id("sentAt"),
+            updated_at=params.optional_id("updatedAt"), only_updates=params.flag("onlyUpdates"),
+            unread=params.flag("unread"), hide_blocked=params.flag("hideMessagesFromBlockedUsers"),
+            hide_replies=params.flag("hideReplies"), hide_deleted=params.flag("hideDeleted"),
+            categories=params.words("categories"), types=params.words("types"), tags=params.words("tags"),
+            search=params.text("searchKey"), limit=params.number("per_page", 30, 1, 100),
+        )
+
+    @staticmethod
+    def _cursor_meta(query: HistoryQuery, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        """``meta.cursor`` echoes the boundary of a full page; a short page (the end) has none,
+        which tells the official SDKs to stop asking."""
+        if len(messages) < query.limit:
+            return {}
+        edge = messages[-1] if query.affix == "append" else messages[0]
+        return {"cursor": {"affix": query.affix, "per_page": query.limit, "id": edge["id"],
+                           "sentAt": edge.get("sentAt")}}
+
+    async def _counts(self, viewer: str, params: Params, *, kind: str | None = None,
+                      conv_key: str | None = None) -> web.Response:
+        """The ``count=1`` form: unread messages per conversation."""
+        hide_blocked = params.flag("hideMessagesFromBlockedUsers")
+        counts = await self.db.run(lambda s: s.unread_counts(self.app_id, viewer, conv_key=conv_key, kind=kind,
+                                                             hide_blocked=hide_blocked))
+        return self.answer([{"entityId": with_id, "entityType": entity, "count": count}
+                            for _, with_id, entity, count in counts])
+
+    # ------------------------------------------------------------------ one message
+
+    async def _visible(self, viewer: str, message_id: int) -> Any:
+        row = await self.db.run(lambda s: s.visible_message(self.app_id, viewer, message_id))
+        if row is None:
+            raise message_not_found(message_id)
+        return row
+
+    async def details(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        message_id = _path_id(request, "id")
+        row = await self._visible(viewer, message_id)
+
+        def present(s: Any) -> dict[str, Any]:
+            obj: dict[str, Any] = s.present_message(self.app_id, viewer, row)
+            obj["receipts"] = {"data": s.message_receipts(self.app_id, row)}
+            return obj
+
+        return self.answer(await self.db.run(present))
+
+    async def edit(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        row = await self._own_message(viewer, _path_id(request, "id"))
+        body = await json_body(request)
+        obj, text = _edited(row, body)
+        now = int(time.time())
+        obj.update(editedAt=now, editedBy=viewer, updatedAt=now)
+        await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now,
+                                                      search_text=text.lower() if text else None))
+        return self.answer(await self._act(request, viewer, row, obj, "edited", now))
+
+    async def delete(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        row = await self._own_message(viewer, _path_id(request, "id"))
+        obj: dict[str, Any] = json.loads(row["body"])
+        now = int(time.time())
+        obj.update(deletedAt=now, deletedBy=viewer, updatedAt=now)
+        await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now, deleted_at=now))
+        return self.answer(await self._act(request, viewer, row, obj, "deleted", now))
+
+    async def _own_message(self, viewer: str, message_id: int) -> Any:
+        row = await self._visible(viewer, message_id)
+        if row["sender"] != viewer:
+            raise ApiError(403, "ERR_NOT_THE_SENDER", "Only the sender may edit or delete a message.",
+                           {"messageId": str(message_id)})
+        if row["category"] == "action":
+            raise bad_request("An action message cannot be edited or deleted.", "id")
+        if row["deleted_at"]:
+            raise ApiError(409, "ERR_MESSAGE_DELETED", f"The message with id {message_id} was deleted.",
+                           {"messageId": str(message_id)})
+        return row
+
+    async def _act(self, request: web.Request, viewer: str, row: Any, on: dict[str, Any], action: str,
+                   now: int) -> dict[str, Any]:
+        """Store and push the action message that tells the conversation about an edit or delete."""
+        by = await self.user_or_404(viewer)
+        receiver = on.get("data", {}).get("entities", {}).get("receiver", {})
+        target = (receiver.get("entity") or {"uid": row["receiver"]}, receiver.get("entityType") or "user")
+
+        def body(message_id: int) -> dict[str, Any]:
+            return protocol.action_message_object(
+                message_id=message_id, conversation=row["conversation_id"], action=action, by=by,
+                on=(on, "message"), for_=target, receiver=row["receiver"], receiver_type=row["receiver_type"],
+                sent_at=now)
+
+        new = NewMessage(conv_key=row["conv_key"], sender=viewer, receiver=row["receiver"],
+                         receiver_type=row["receiver_type"], category="action", type="message", sent_at=now,
+                         build_body=body, action=action)
+        stored: dict[str, Any] = await self.db.run(lambda s: s.insert_message(self.app_id, new))
+        self.backend.hub.deliver_message(stored, request.headers.get("resource"))
+        return stored
+
+
+def _edited(row: Any, body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The stored message with the edit applied (text, custom data, metadata, tags), and its text."""
+    obj: dict[str, Any] = json.loads(row["body"])
+    data = obj.setdefault("data", {})
+    sent: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
+    text = None
+    if row["category"] == "message" and row["type"] == "text":
+        text = body.get("text", sent.get("text"))
+        if not isinstance(text, str) or not text.strip():
+            raise ApiError(400, "ERR_EMPTY_MESSAGE_TEXT", "text must be a non-blank string", {"field": "text"})
+        data["text"] = text
+    elif row["category"] == "custom" or row["type"] == "custom":
+        custom = body.get("customData", sent.get("customData"))
+        if custom is not None:
+            if not isinstance(custom, dict):
+                raise bad_request("customData must be an object.", "customData")
+            data["customData"] = custom
+    metadata = body.get("metadata", sent.get("metadata"))
+    if metadata is not None:
+        if not isinstance(metadata, dict):
+            raise bad_request("metadata must be an object.", "metadata")
+        data["metadata"] = obj["metadata"] = metadata
+    tags = body.get("tags")
+    if tags is not None:
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise bad_request("tags must be a list of strings.", "tags")
+        obj["tags"] = tags
+    return obj, text
+
