@@ -52,6 +52,7 @@ from .models import (  # noqa: E402
     User,
     UserStatus,
 )
+from .paging import BlockedUserRequest, ConversationRequest, MessagesRequest, UsersRequest  # noqa: E402
 from .settings import AppSettings, AppSettingsBuilder  # noqa: E402
 from .statistics import ClientStatistics  # noqa: E402
 
@@ -66,6 +67,7 @@ __all__ = [
     "AsyncioDispatchQueue",
     "BaseMessage",
     "Blocked",
+    "BlockedUserRequest",
     "ClientStatistics",
     "CometChat",
     "CometChatClient",
@@ -77,6 +79,7 @@ __all__ = [
     "ConnectionStateChange",
     "ConnectionStatus",
     "Conversation",
+    "ConversationRequest",
     "ConversationType",
     "ConversationUpdateSettings",
     "CustomMessage",
@@ -84,6 +87,7 @@ __all__ = [
     "MainDispatchQueue",
     "MessageCategory",
     "MessageReceipt",
+    "MessagesRequest",
     "MessageType",
     "QtDispatchQueue",
     "ReceiptType",
@@ -95,4 +99,5 @@ __all__ = [
     "TypingIndicator",
     "User",
     "UserStatus",
+    "UsersRequest",
 ]

@@ -6,13 +6,16 @@ call to the one that owns it.
 - ``Session`` (``session.py``): init's storage and REST client, login and logout, the saved
   session, ``GET me``;
 - ``Realtime`` (``realtime.py``): the socket, inbound events, missed-message recovery;
-- ``Messaging`` (``messaging.py``): sends, typing, receipts, transient messages;
+- ``Messaging`` (``messaging.py``): sends, edits, deletes, typing, receipts, transient messages;
+- ``Users`` (``users.py``): users, blocks, profiles;
+- ``Conversations`` (``conversations.py``): conversations, unread counts;
 - ``RestWorker`` (``worker.py``): every network call, in order, off the caller's thread;
 - ``Notifier`` (``callbacks.py``): every callback, in order, on the dispatch queue.
 
 Every public method returns at once, and callback-style methods also return a
 ``concurrent.futures.Future`` resolved as soon as the result is known. The listener members
-(``addMessageListener`` and the rest) come from the table in ``listeners.py``. Clients are
+(``addMessageListener`` and the rest) come from the table in ``listeners.py``; the request
+builders (``paging/``) find the parts they need through ``services.py``. Clients are
 independent: several users can live in one process, each in its own client.
 """
 
@@ -23,20 +26,29 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable, TypeAlias
 
 from . import exceptions as errors
-from . import validation
+from . import services, validation
 from .callbacks import CallbackPipe, Notifier, Reply
+from .conversations import Conversations
 from .dispatch import DispatchQueue
 from .exceptions import CometChatException
 from .listeners import LISTENER_KINDS, Listeners, install_listener_members
 from .messaging import Messaging
 from .models import (
+    ActionEntityType,
+    ActionType,
     ApplicationState,
     BaseMessage,
+    Blocked,
     ConnectionStatus,
+    Conversation,
+    ConversationType,
+    ConversationUpdateSettings,
     CustomMessage,
     MessageCategory,
+    MessageReceipt,
     MessageType,
     ReceiverType,
+    SortOrder,
     TextMessage,
     TransientMessage,
     TypingIndicator,
@@ -47,6 +59,7 @@ from .realtime import Realtime
 from .session import Lifecycle, Session
 from .settings import AppSettings
 from .statistics import ClientStatistics, collect_statistics
+from .users import Users
 from .worker import RestWorker
 
 __all__ = ["CometChatClient"]
@@ -69,6 +82,11 @@ class CometChatClient:
     MessageType: TypeAlias = MessageType
     MessageCategory: TypeAlias = MessageCategory
     applicationState: TypeAlias = ApplicationState
+    ConversationType: TypeAlias = ConversationType
+    SortOrder: TypeAlias = SortOrder
+    Blocked: TypeAlias = Blocked
+    actionType: TypeAlias = ActionType
+    ActionEntityType: TypeAlias = ActionEntityType
 
     #: the kinds of listener this client calls (``listeners.LISTENER_KINDS``)
     _listener_kinds = LISTENER_KINDS
@@ -84,15 +102,22 @@ class CometChatClient:
         self._own_queue = DispatchQueue("cometchat-callbacks")
         self._pipe = CallbackPipe(self._own_queue)
         self._listeners = Listeners(self._listener_kinds)
-        self._notifier = Notifier(self._pipe, self._listeners)
-        self._worker = RestWorker()
-        self._session = Session(self._notifier, self._worker)
-        self._realtime = Realtime(self._session, self._notifier, self._worker)
-        self._messaging = Messaging(self._session, self._realtime, self._notifier, self._worker)
+        self._build_parts(Notifier(self._pipe, self._listeners))
         if appId is not None or appSettings is not None:
             error = self._initialise(appId, appSettings)
             if error is not None:
                 raise error
+
+    def _build_parts(self, notifier: Notifier) -> None:
+        """Each part gets its collaborators here; request builders find theirs through ``services``."""
+        self._notifier = notifier
+        self._worker = RestWorker()
+        self._session = Session(notifier, self._worker)
+        self._realtime = Realtime(self._session, notifier, self._worker)
+        self._messaging = Messaging(self._session, self._realtime, notifier, self._worker)
+        self._users = Users(self._session, notifier, self._worker)
+        self._conversations = Conversations(self._session, notifier, self._worker)
+        services.register(self, services.Services(self._session, self._worker, notifier))
 
     def __repr__(self) -> str:
         user = self._session.user
@@ -233,6 +258,123 @@ class CometChatClient:
     def getLastDeliveredMessageId(self) -> int:
         """The id of the last message delivered to the listeners (0 if none yet)."""
         return self._realtime.last_delivered
+
+    def editMessage(self, message: BaseMessage, *, onSuccess: Callback | None = None,
+                    onError: Callback | None = None) -> Future[BaseMessage]:
+        """Only the sender edits; onSuccess gets the edited message. Receivers hear ``onMessageEdited``."""
+        return self._messaging.edit(message, onSuccess, onError)
+
+    def edit(self, *, message: BaseMessage, onSuccess: Callback | None = None,
+             onError: Callback | None = None) -> Future[BaseMessage]:
+        return self._messaging.edit(message, onSuccess, onError)
+
+    def deleteMessage(self, messageId: int, *, onSuccess: Callback | None = None,
+                      onError: Callback | None = None) -> Future[BaseMessage]:
+        """Only the sender deletes; onSuccess gets the deleted message. Receivers hear ``onMessageDeleted``."""
+        return self._messaging.delete(messageId, onSuccess, onError)
+
+    def delete(self, *, messageId: int, onSuccess: Callback | None = None,
+               onError: Callback | None = None) -> Future[BaseMessage]:
+        return self._messaging.delete(messageId, onSuccess, onError)
+
+    def getMessageReceipts(self, messageId: int, *, onSuccess: Callback | None = None,
+                           onError: Callback | None = None) -> Future[list[MessageReceipt]]:
+        return self._messaging.receipts(messageId, onSuccess, onError)
+
+    def markAsUnread(self, *, baseMessage: BaseMessage, onSuccess: Callback | None = None,
+                     onError: Callback | None = None) -> Future[Conversation]:
+        """This message and what follows are unread again (for you); the Future gives the conversation."""
+        return self._conversations.mark_unread(baseMessage, onSuccess, onError)
+
+    def getUnreadMessageCount(self, *, hideMessagesFromBlockedUsers: bool = False, onSuccess: Callback | None = None,
+                              onError: Callback | None = None) -> Future[dict[str, Any]]:
+        """``{"user": {uid: n}, "group": {guid: n}}``: conversations with unread messages."""
+        return self._conversations.unread_counts("all", None, hideMessagesFromBlockedUsers, onSuccess, onError)
+
+    def getUnreadMessageCountForAllUsers(self, *, hideMessagesFromBlockedUsers: bool = False,
+                                         onSuccess: Callback | None = None,
+                                         onError: Callback | None = None) -> Future[dict[str, Any]]:
+        return self._conversations.unread_counts("users", None, hideMessagesFromBlockedUsers, onSuccess, onError)
+
+    def getUnreadMessageCountForAllGroups(self, *, hideMessagesFromBlockedUsers: bool = False,
+                                          onSuccess: Callback | None = None,
+                                          onError: Callback | None = None) -> Future[dict[str, Any]]:
+        return self._conversations.unread_counts("groups", None, hideMessagesFromBlockedUsers, onSuccess, onError)
+
+    def getUnreadMessageCountForUser(self, uid: str, *, hideMessagesFromBlockedUsers: bool = False,
+                                     onSuccess: Callback | None = None,
+                                     onError: Callback | None = None) -> Future[dict[str, Any]]:
+        """``{uid: n}`` (``n`` may be 0)."""
+        return self._conversations.unread_counts("user", uid, hideMessagesFromBlockedUsers, onSuccess, onError)
+
+    def getUnreadMessageCountForGroup(self, guid: str, *, hideMessagesFromBlockedUsers: bool = False,
+                                      onSuccess: Callback | None = None,
+                                      onError: Callback | None = None) -> Future[dict[str, Any]]:
+        return self._conversations.unread_counts("group", guid, hideMessagesFromBlockedUsers, onSuccess, onError)
+
+    def getConversationUpdateSettings(self) -> ConversationUpdateSettings:
+        """Whether replies, custom messages and group actions move a conversation (local)."""
+        return self._conversations.update_settings()
+
+    # ------------------------------------------------------------------ users
+
+    def getUser(self, *, UID: str, onSuccess: Callback | None = None,
+                onError: Callback | None = None) -> Future[User]:
+        return self._users.get_user(UID, onSuccess, onError)
+
+    def blockUsers(self, users: list[str], *, onSuccess: Callback | None = None,
+                   onError: Callback | None = None) -> Future[dict[str, str]]:
+        """``{uid: "success" | "fail"}``; nothing live passes between you and a blocked user."""
+        return self._users.block(users, True, onSuccess, onError)
+
+    def unblockUsers(self, users: list[str], *, onSuccess: Callback | None = None,
+                     onError: Callback | None = None) -> Future[dict[str, str]]:
+        return self._users.block(users, False, onSuccess, onError)
+
+    def updateCurrentUserDetails(self, *, user: User, onSuccess: Callback | None = None,
+                                 onError: Callback | None = None) -> Future[User]:
+        """The logged-in user's profile (``PUT me``); ``getLoggedInUser()`` then gives the new one."""
+        return self._users.update_current_user(user, onSuccess, onError)
+
+    def createUser(self, *, user: User, authKey: str | None = None, apiKey: str | None = None,
+                   onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[User]:
+        """With the app's key, on the admin host (needs ``init``, not a login)."""
+        key = authKey if authKey is not None else apiKey
+        return self._users.save_user(user, key, True, onSuccess, onError)
+
+    def updateUser(self, *, user: User, authKey: str | None = None, apiKey: str | None = None,
+                   onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[User]:
+        key = authKey if authKey is not None else apiKey
+        return self._users.save_user(user, key, False, onSuccess, onError)
+
+    # ------------------------------------------------------------------ conversations
+
+    def getConversation(self, *, conversationWith: str, conversationType: ConversationType,
+                        onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[Conversation]:
+        return self._conversations.get(conversationWith, conversationType, onSuccess, onError)
+
+    def tagConversation(self, *, conversationWith: str, conversationType: ConversationType, tags: list[str],
+                        onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[Conversation]:
+        """Your own tags on the conversation (the other party does not see them)."""
+        return self._conversations.tag(conversationWith, conversationType, tags, onSuccess, onError)
+
+    def deleteConversation(self, *, conversationWith: str, conversationType: ConversationType,
+                           onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[str]:
+        """For you only; a new message brings the conversation back."""
+        return self._conversations.delete(conversationWith, conversationType, onSuccess, onError)
+
+    def markConversationAsRead(self, *, conversationWithId: str, receiverType: ReceiverType,
+                               onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[str]:
+        return self._conversations.mark(conversationWithId, receiverType, "read", onSuccess, onError)
+
+    def markConversationAsDelivered(self, *, conversationWithId: str, receiverType: ReceiverType,
+                                    onSuccess: Callback | None = None,
+                                    onError: Callback | None = None) -> Future[str]:
+        return self._conversations.mark(conversationWithId, receiverType, "delivered", onSuccess, onError)
+
+    def getConversationFromMessage(self, baseMessage: BaseMessage) -> Conversation:
+        """The conversation a message is in, from the message alone (no unread count or tags)."""
+        return self._conversations.from_message(baseMessage)
 
     # ------------------------------------------------------------------ Python extensions
 

@@ -23,6 +23,7 @@ import functools
 import inspect
 from typing import TYPE_CHECKING, Any, Callable
 
+from . import services
 from .client import CometChatClient
 
 __all__ = ["CometChat", "defaultClient", "replaceDefaultClient"]
@@ -35,6 +36,7 @@ class _FacadeClient(CometChatClient):
 
 
 _default: CometChatClient = _FacadeClient()
+services.set_default(_default)
 
 
 def defaultClient() -> CometChatClient:
@@ -47,6 +49,7 @@ def replaceDefaultClient() -> CometChatClient:
     global _default
     _default.close()
     _default = _FacadeClient()
+    services.set_default(_default)
     return _default
 
 

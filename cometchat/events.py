@@ -136,14 +136,11 @@ class EventRouter:
             for frame in held:
                 self._route(frame)
 
-    def recovered(self, bodies: list[Any]) -> None:
+    def recovered(self, messages: list[BaseMessage]) -> None:
         """Messages fetched over REST, oldest first; delivered unless already seen."""
         with self._lock:
-            for body in bodies:
-                try:
-                    self._deliver(BaseMessage.fromWire(body))
-                except ProtocolError as exc:
-                    log.warning("skipping a malformed recovered message: %s", exc)
+            for message in messages:
+                self._deliver(message)
 
     def mark_seen(self, message_id: int) -> None:
         """A message this client sent itself: never deliver it back."""

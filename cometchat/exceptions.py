@@ -57,6 +57,20 @@ Code                                            Source  When
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
+``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter, or a call of the
+                                                        users / history / conversations tier, given a
+                                                        value of the wrong type (raised at once)
+``ERROR_SET_LIMIT_EXCEEDED``                      JS      a request's limit above its maximum (100; 50 for
+                                                        ``ConversationRequest``): the fetch fails
+``REQUEST_IN_PROGRESS``                         JS      a fetch while the same request's previous fetch
+                                                        is still in flight
+``NOT_ENOUGH_PARAMETERS``                       JS      ``MessagesRequest.fetchNext()`` with no message
+                                                        id, timestamp or updatedAfter to start from
+``EMPTY_USERS_LIST``                            JS      ``blockUsers`` / ``unblockUsers`` with no uids
+``INVALID_AUTH_KEY``                            JS      ``createUser`` / ``updateUser`` with an empty key
+``INVALID_CONVERSATION_TYPE``                   JS      a conversation call with a type other than user
+                                                        or group
+``CONVERSATION_NOT_FOUND``                      JS      ``getConversation`` answered without a conversation
 ``ERROR_CLIENT_CLOSED``                         ours    any call on a client after ``close()``
 ``ERROR_STORAGE_IN_USE``                        ours    a second live client given the storage path of
                                                         another
@@ -112,6 +126,16 @@ ERROR_INVALID_MESSAGE = "ERROR_INVALID_MESSAGE"
 ERROR_INVALID_MESSAGEID = "ERROR_INVALID_MESSAGEID"
 ERROR_INVALID_SENDER_ID = "ERROR_INVALID_SENDER_ID"
 
+# users, history and conversations
+ERROR_INVALID_PARAMETER = "ERROR_INVALID_PARAMETER"
+ERROR_SET_LIMIT_EXCEEDED = "ERROR_SET_LIMIT_EXCEEDED"
+REQUEST_IN_PROGRESS = "REQUEST_IN_PROGRESS"
+NOT_ENOUGH_PARAMETERS = "NOT_ENOUGH_PARAMETERS"
+EMPTY_USERS_LIST = "EMPTY_USERS_LIST"
+INVALID_AUTH_KEY = "INVALID_AUTH_KEY"
+INVALID_CONVERSATION_TYPE = "INVALID_CONVERSATION_TYPE"
+CONVERSATION_NOT_FOUND = "CONVERSATION_NOT_FOUND"
+
 # client lifecycle
 ERROR_CLIENT_CLOSED = "ERROR_CLIENT_CLOSED"
 ERROR_STORAGE_IN_USE = "ERROR_STORAGE_IN_USE"
@@ -162,6 +186,11 @@ def no_websocket() -> CometChatException:
     return CometChatException(
         NO_WEBSOCKET_CONNECTION, "Connection to our Websockets server is broken. Please retry after some time."
     )
+
+
+def invalid_parameter(name: str, expected: str, given: Any) -> CometChatException:
+    return CometChatException(ERROR_INVALID_PARAMETER, f"{name} must be {expected}, not {given!r}.",
+                              {"parameter": name, "given": type(given).__name__})
 
 
 def already_connected() -> CometChatException:

@@ -21,7 +21,20 @@ from . import exceptions as errors
 from . import validation
 from .callbacks import Notifier
 from .exceptions import CometChatException
-from .models import BaseMessage, CustomMessage, ReceiverType, TransientMessage, TypingIndicator, UserStatus
+from .callbacks import Reply
+from .models import (
+    BaseMessage,
+    CustomMessage,
+    MessageReceipt,
+    ReceiptType,
+    ReceiverType,
+    TextMessage,
+    TransientMessage,
+    TypingIndicator,
+    User,
+    UserStatus,
+)
+from .models.wire import number as wire_number
 from .realtime import THROTTLING_MODES, Realtime
 from .session import Session
 from .storage import SavedSession
@@ -29,6 +42,43 @@ from .transport import endpoints, protocol
 from .worker import RestWorker
 
 log = logging.getLogger("cometchat")
+
+
+def _edit_body(message: BaseMessage) -> dict[str, Any]:
+    """The edited message as the official SDK sends it: serialised, keeping ``receiverId``."""
+    body: dict[str, Any] = {"receiverId": message.receiverUid, "type": getattr(message.messageType, "value",
+                                                                              message.messageType),
+                            "receiverType": message.receiverType.value,
+                            "category": getattr(message.messageCategory, "value", message.messageCategory)}
+    data: dict[str, Any] = {}
+    if isinstance(message, TextMessage):
+        data["text"] = body["text"] = message.text
+    elif isinstance(message, CustomMessage):
+        body["type"] = message.type
+        data["customData"] = body["customData"] = message.customData
+    if message.metaData is not None:
+        data["metadata"] = body["metadata"] = message.metaData
+    body["data"] = data
+    body["id"] = message.id
+    if message.tags is not None:
+        body["tags"] = list(message.tags)
+    return body
+
+
+def _receipts(details: dict[str, Any]) -> list[MessageReceipt]:
+    """``data.receipts.data[]`` of ``GET messages/{id}`` as Swift's receipts."""
+    receipts = details.get("receipts") if isinstance(details.get("receipts"), dict) else {}
+    out = []
+    for entry in (receipts or {}).get("data") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), dict):
+            continue
+        delivered, read = wire_number(entry.get("deliveredAt")), wire_number(entry.get("readAt"))
+        out.append(MessageReceipt(
+            receiverId=str(details.get("receiver") or ""), receiverType=ReceiverType(details.get("receiverType", "user")),
+            messageId=str(details.get("id")), sender=User.fromWire(entry["recipient"]),
+            receiptType=ReceiptType.read if read else ReceiptType.delivered, timeStamp=read or delivered,
+            deliveredAt=delivered or read, readAt=read))
+    return out
 
 __all__ = ["Messaging"]
 
@@ -57,10 +107,11 @@ class Messaging:
         if error is not None:
             reply.fail(error)
             return reply.future
+        message.muid = message.muid or str(uuid.uuid4())  # the same muid if the app sends it again
         body = protocol.build_message_request(self._request(message, kind))
 
         def send() -> None:
-            sent = endpoints.send_message(self._session, body)
+            sent = endpoints.send_message(self._session, body, message.parentMessageId)
             self._realtime.mark_seen(sent.id)
             reply.succeed(sent, sent)
 
@@ -70,6 +121,9 @@ class Messaging:
     @staticmethod
     def _request(message: Any, kind: type[BaseMessage]) -> protocol.MessageRequest:
         custom = kind is CustomMessage
+        extras = dict(conversation_text=message.conversationText,
+                      update_conversation=message.updateConversation or None,
+                      send_notification=message.sendNotification or None) if custom else {}
         return protocol.MessageRequest(
             receiver=message.receiverUid,
             receiver_type=message.receiverType.value,
@@ -80,8 +134,54 @@ class Messaging:
             sub_type=getattr(message, "subType", None),
             metadata=message.metaData,
             tags=tuple(message.tags or ()),
-            muid=message.muid or str(uuid.uuid4()),
+            muid=message.muid,
+            parent_id=message.parentMessageId,
+            quoted_id=message.quotedMessageId,
+            **extras,
         )
+
+    # ------------------------------------------------------------------ edits, deletes, receipts (REST)
+
+    def _rest_call(self, onSuccess: Callback | None, onError: Callback | None, error: CometChatException | None,
+                   work: Callable[[Reply[Any]], None]) -> Future[Any]:
+        reply = self._notifier.reply(onSuccess, onError)
+        error = self._session.refusal(needs_user=True) or error
+        if error is not None:
+            reply.fail(error)
+        else:
+            self._worker.run(reply, lambda: work(reply))
+        return reply.future
+
+    def edit(self, message: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[BaseMessage]:
+        """``PUT messages/{id}``; onSuccess gets the edited message (with ``editedAt``/``editedBy``)."""
+        error = validation.edit_error(message)
+
+        def send(reply: Reply[BaseMessage]) -> None:
+            action = endpoints.edit_message(self._session, message.id, _edit_body(message))
+            self._realtime.mark_seen(action.id)
+            reply.succeed(action.actionOn, action.actionOn)
+
+        return self._rest_call(onSuccess, onError, error, send)
+
+    def delete(self, message_id: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[BaseMessage]:
+        """``DELETE messages/{id}``; onSuccess gets the deleted message (``deletedAt``/``deletedBy``)."""
+        error = validation.message_id_error(message_id)
+
+        def send(reply: Reply[BaseMessage]) -> None:
+            action = endpoints.delete_message(self._session, int(message_id))
+            self._realtime.mark_seen(action.id)
+            reply.succeed(action.actionOn, action.actionOn)
+
+        return self._rest_call(onSuccess, onError, error, send)
+
+    def receipts(self, message_id: Any, onSuccess: Callback | None,
+                 onError: Callback | None) -> Future[list[MessageReceipt]]:
+        """``getMessageReceipts``: who delivered and read one message, and when."""
+        def fetch(reply: Reply[list[MessageReceipt]]) -> None:
+            found = _receipts(endpoints.message_details(self._session, int(message_id)))
+            reply.succeed(found, found)
+
+        return self._rest_call(onSuccess, onError, validation.message_id_error(message_id), fetch)
 
     # ------------------------------------------------------------------ frames (socket)
 

@@ -302,20 +302,25 @@ class Realtime:
             self._session.record_delivered(latest)
 
     def _recover_missed(self, ticket: int) -> None:
-        """On the REST worker: page through what arrived while the link was down."""
+        """On the REST worker: page through what arrived while the link was down (the history
+        path a ``MessagesRequest`` takes)."""
         try:
             cursor = self._last_delivered
             if cursor is None:
-                latest = endpoints.latest_messages(self._session, 1)
-                self._delivered(int(latest[-1]["id"]) if latest else 0)
+                latest = endpoints.list_messages(self._session, "messages", _recovery_query("prepend", None, 1))
+                self._delivered(latest.items[-1].id if latest.items else 0)
                 return
             while True:
-                page = endpoints.messages_after(self._session, cursor, _RECOVERY_PAGE)
-                self._router.recovered(page)
-                if len(page) < _RECOVERY_PAGE:
+                page = endpoints.list_messages(self._session, "messages", _recovery_query("append", cursor))
+                self._router.recovered(page.items)
+                if not page.items or "cursor" not in page.meta:
                     return
-                cursor = int(page[-1]["id"])
-        except (CometChatException, KeyError, TypeError, ValueError) as exc:
+                cursor = max(message.id for message in page.items)
+        except CometChatException as exc:
             log.warning("could not recover the messages missed while disconnected: %s", exc)
         finally:
             self._router.release(ticket)
+
+
+def _recovery_query(affix: str, after: int | None, count: int = _RECOVERY_PAGE) -> list[tuple[str, Any]]:
+    return [("per_page", count), ("affix", affix), ("withTags", 1), ("id", after)]

@@ -115,6 +115,11 @@ class Session:
         return self._rest.client_base if self._rest is not None else None
 
     @property
+    def rest(self) -> RestClient | None:
+        """The REST client (for the admin calls made with a key, not as the user)."""
+        return self._rest
+
+    @property
     def current(self) -> SavedSession | None:
         """The logged-in session (credentials included), or None."""
         return self._saved
@@ -392,6 +397,17 @@ class Session:
         if settings.get("MODE", "DEFAULT") != saved.settings.get("MODE", "DEFAULT"):
             for observer in self._observers:
                 observer.settings_changed(settings)
+
+    def replace_user(self, user: dict[str, Any]) -> User | None:
+        """The server answered with the logged-in user's new profile: keep it (and save it)."""
+        with self._lock:
+            saved = self._saved
+            if saved is None or user.get("uid") != saved.user.get("uid"):
+                return None
+            self._saved = attrs.evolve(saved, user=dict(user, status="online"))
+            self._user = User.fromWire(self._saved.user)
+            self._persist()
+            return self._user
 
     def record_delivered(self, message_id: int) -> None:
         """Keep the last delivered message id in the saved session (on the REST worker)."""

@@ -45,6 +45,13 @@ def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
     return None
 
 
+def uid_error(uid: Any) -> CometChatException | None:
+    """A uid given to a call: a non-blank string of letters, digits, ``_`` and ``-``."""
+    if not isinstance(uid, str) or not _UID.match(uid):
+        return _fail(errors.ERROR_INVALID_UID, "Please provide a valid UID", {"given": repr(uid)[:40]})
+    return None
+
+
 def receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
     if not isinstance(receiver_id, str) or not receiver_id.strip():
         return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
@@ -68,6 +75,19 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
         if not isinstance(message.type, str) or not message.type.strip():
             return _fail(errors.INVALID_MESSAGE_TYPE, "A custom message needs a type.")
     return None
+
+
+def message_id_error(message_id: Any) -> CometChatException | None:
+    if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
+        return _fail(errors.ERROR_INVALID_MESSAGEID, "Please provide a valid message id.")
+    return None
+
+
+def edit_error(message: Any) -> CometChatException | None:
+    """An edit needs a stored message (with its id) of a kind that can be edited."""
+    if not isinstance(message, (TextMessage, CustomMessage)):
+        return _fail(errors.ERROR_INVALID_MESSAGE, "message must be the TextMessage or CustomMessage to edit.")
+    return message_id_error(message.id) or message_error(message, type(message))
 
 
 def receipt_error(message_id: Any, receiver_id: Any, receiver_type: Any, author: Any) -> CometChatException | None:

@@ -10,26 +10,51 @@ repeats that mapping.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator, Protocol
+import logging
+from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
+from urllib.parse import quote
 
 import attrs
 
 from .. import exceptions as errors
 from ..exceptions import RemoteProtocolError
-from ..models import BaseMessage
+from ..models import ActionMessage, BaseMessage, Conversation, User
 from .protocol import Success
 from .rest import RestClient
+
+log = logging.getLogger("cometchat")
+T = TypeVar("T")
+Query = Sequence[tuple[str, Any]]
 
 __all__ = [
     "UserApi",
     "Me",
+    "Page",
+    "query_string",
     "mint_auth_token",
     "register_device",
     "fetch_me",
     "log_out",
+    "get_user",
+    "list_users",
+    "update_me",
+    "create_user",
+    "update_user",
+    "block_users",
+    "unblock_users",
+    "list_blocked_users",
     "send_message",
-    "latest_messages",
-    "messages_after",
+    "list_messages",
+    "unread_counts",
+    "message_details",
+    "edit_message",
+    "delete_message",
+    "list_conversations",
+    "get_conversation",
+    "tag_conversation",
+    "delete_conversation",
+    "mark_conversation",
+    "mark_unread",
 ]
 
 #: What the login answers carry beyond the user object (never saved as part of the user).
@@ -61,6 +86,53 @@ def _reading(what: str) -> Iterator[None]:
         yield
     except (KeyError, TypeError, ValueError, AttributeError, RemoteProtocolError) as exc:
         raise errors.malformed_answer(what, cause=f"{type(exc).__name__}: {exc}") from None
+
+
+@attrs.frozen
+class Page:
+    """One page of a list: its items and the answer's ``meta``."""
+
+    items: list[Any]
+    meta: dict[str, Any] = attrs.field(factory=dict)
+
+
+def query_string(pairs: Query) -> str:
+    """``key=value&...`` as the official SDKs write it: lists comma-joined, each value
+    percent-encoded, commas between list items left as they are; None values left out."""
+    parts = []
+    for key, value in pairs:
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(quote(str(item), safe="") for item in value)
+        else:
+            value = quote(str(value), safe="")
+        parts.append(f"{key}={value}")
+    return "&".join(parts)
+
+
+def _with_query(path: str, pairs: Query) -> str:
+    query = query_string(pairs)
+    return f"{path}?{query}" if query else path
+
+
+def _items(success: Success, what: str, read: Callable[[Any], T]) -> Page:
+    """A list answer as models; an item that cannot be read is skipped (and logged), not the page."""
+    with _reading(what):
+        if not isinstance(success.data, list):
+            raise TypeError(f"{what} is not a list")
+    items = []
+    for raw in success.data:
+        try:
+            items.append(read(raw))
+        except (RemoteProtocolError, KeyError, TypeError, ValueError) as exc:
+            log.warning("skipping a malformed item of %s: %s", what, exc)
+    return Page(items, success.meta or {})
+
+
+def _one(success: Success, what: str, read: Callable[[Any], T]) -> T:
+    with _reading(what):
+        return read(success.data)
 
 
 def _me(data: Any) -> Me:
@@ -107,26 +179,152 @@ def log_out(rest: RestClient, auth_token: str) -> None:
 # --------------------------------------------------------------------------- messages
 
 
-def send_message(api: UserApi, body: dict[str, Any]) -> BaseMessage:
-    """``POST messages``: the stored message."""
-    data = api.call("POST", "messages", body=body).data
+def send_message(api: UserApi, body: dict[str, Any], parent_id: int = 0) -> BaseMessage:
+    """``POST messages`` (a reply: ``POST messages/{parent}/thread``): the stored message."""
+    path = f"messages/{parent_id}/thread" if parent_id else "messages"
+    data = api.call("POST", path, body=body).data
     with _reading("the stored message"):
         return BaseMessage.fromWire(data)
 
 
-def _message_list(success: Success) -> list[dict[str, Any]]:
-    with _reading("the message list"):
-        if not isinstance(success.data, list) or not all(isinstance(m, dict) for m in success.data):
-            raise TypeError("not a list of messages")
-        return success.data
+# --------------------------------------------------------------------------- users
 
 
-def latest_messages(api: UserApi, count: int) -> list[dict[str, Any]]:
-    """``GET messages?affix=prepend``: my newest messages (in any conversation), oldest first."""
-    return _message_list(api.call("GET", "messages", params={"affix": "prepend", "per_page": count}))
+def get_user(api: UserApi, uid: str) -> User:
+    """``GET users/{uid}``."""
+    return _one(api.call("GET", f"users/{quote(uid, safe='')}"), "the user", User.fromWire)
 
 
-def messages_after(api: UserApi, message_id: int, count: int) -> list[dict[str, Any]]:
-    """``GET messages?id=N&affix=append``: my messages after ``message_id``, oldest first."""
-    params = {"id": message_id, "affix": "append", "per_page": count}
-    return _message_list(api.call("GET", "messages", params=params))
+def list_users(api: UserApi, query: Query) -> Page:
+    """``GET users?...&page=N``."""
+    return _items(api.call("GET", _with_query("users", query)), "the user list", User.fromWire)
+
+
+def update_me(api: UserApi, body: dict[str, Any]) -> Me:
+    """``PUT me`` with the user's fields: the profile as the server now has it."""
+    return _me(api.call("PUT", "me", body=body).data)
+
+
+def create_user(rest: RestClient, api_key: str, body: dict[str, Any]) -> User:
+    """*admin* ``POST users``."""
+    return _one(rest.call("POST", "users", admin=True, api_key=api_key, body=body), "the new user", User.fromWire)
+
+
+def update_user(rest: RestClient, api_key: str, uid: str, body: dict[str, Any]) -> User:
+    """*admin* ``PUT users/{uid}``."""
+    return _one(rest.call("PUT", f"users/{quote(uid, safe='')}", admin=True, api_key=api_key, body=body),
+                "the updated user", User.fromWire)
+
+
+def _block_outcomes(success: Success) -> dict[str, str]:
+    """``{uid: {"success": bool}}`` as the iOS SDK hands it over: ``{uid: "success" | "fail"}``."""
+    with _reading("the block answer"):
+        if not isinstance(success.data, dict):
+            raise TypeError("not an object")
+        return {uid: "success" if isinstance(v, dict) and v.get("success") is True else "fail"
+                for uid, v in success.data.items()}
+
+
+def block_users(api: UserApi, uids: list[str]) -> dict[str, str]:
+    """``POST blockedusers``."""
+    return _block_outcomes(api.call("POST", "blockedusers", body={"blockedUids": uids}))
+
+
+def unblock_users(api: UserApi, uids: list[str]) -> dict[str, str]:
+    """``DELETE blockedusers`` (with a JSON body)."""
+    return _block_outcomes(api.call("DELETE", "blockedusers", body={"blockedUids": uids}))
+
+
+def list_blocked_users(api: UserApi, query: Query) -> Page:
+    """``GET blockedusers?per_page=..&direction=..&page=N``."""
+    return _items(api.call("GET", _with_query("blockedusers", query)), "the blocked users", User.fromWire)
+
+
+# --------------------------------------------------------------------------- history
+
+
+def list_messages(api: UserApi, path: str, query: Query) -> Page:
+    """``GET messages`` / ``users/{uid}/messages`` / ``groups/{guid}/messages`` /
+    ``messages/{id}/thread``: a page of messages, oldest first."""
+    return _items(api.call("GET", _with_query(path, query)), "the message history", BaseMessage.fromWire)
+
+
+def unread_counts(api: UserApi, path: str, query: Query) -> list[tuple[str, str, int]]:
+    """The ``count=1`` form of a history path: (entityId, entityType, count) per conversation."""
+    data = api.call("GET", _with_query(path, query)).data
+    with _reading("the unread counts"):
+        return [(str(e["entityId"]), str(e["entityType"]), int(e["count"])) for e in data]
+
+
+def message_details(api: UserApi, message_id: int) -> dict[str, Any]:
+    """``GET messages/{id}``: the message with its ``receipts``."""
+    data = api.call("GET", f"messages/{message_id}").data
+    with _reading("the message details"):
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        return data
+
+
+def _action(success: Success) -> ActionMessage:
+    with _reading("the action message"):
+        action = BaseMessage.fromWire(success.data)
+        if not isinstance(action, ActionMessage) or not isinstance(action.actionOn, BaseMessage):
+            raise TypeError("not an action on a message")
+        return action
+
+
+def edit_message(api: UserApi, message_id: int, body: dict[str, Any]) -> ActionMessage:
+    """``PUT messages/{id}``: the ``edited`` action message."""
+    return _action(api.call("PUT", f"messages/{message_id}", body=body))
+
+
+def delete_message(api: UserApi, message_id: int) -> ActionMessage:
+    """``DELETE messages/{id}`` (with ``{"id": "<id>"}`` as the JSON body, as the official SDK)."""
+    return _action(api.call("DELETE", f"messages/{message_id}", body={"id": str(message_id)}))
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+def conversation_path(kind: str, with_id: str) -> str:
+    return f"{'groups' if kind == 'group' else 'users'}/{quote(with_id, safe='')}/conversation"
+
+
+def list_conversations(api: UserApi, query: Query) -> Page:
+    """``GET conversations?...&page=N``."""
+    return _items(api.call("GET", _with_query("conversations", query)), "the conversation list",
+                  Conversation.fromWire)
+
+
+def _conversation(success: Success) -> Conversation:
+    data = success.data
+    if not data:
+        raise errors.CometChatException(errors.CONVERSATION_NOT_FOUND, "Conversation not found.")
+    return _one(success, "the conversation", Conversation.fromWire)
+
+
+def get_conversation(api: UserApi, kind: str, with_id: str) -> Conversation:
+    """``GET users/{uid}/conversation`` or ``GET groups/{guid}/conversation``."""
+    return _conversation(api.call("GET", conversation_path(kind, with_id)))
+
+
+def tag_conversation(api: UserApi, kind: str, with_id: str, tags: list[str]) -> Conversation:
+    """``PUT .../conversation`` with ``{"tags": [...]}``: the caller's own tags."""
+    return _conversation(api.call("PUT", conversation_path(kind, with_id), body={"tags": tags}))
+
+
+def delete_conversation(api: UserApi, kind: str, with_id: str) -> None:
+    """``DELETE .../conversation``: for the caller only."""
+    api.call("DELETE", conversation_path(kind, with_id))
+
+
+def mark_conversation(api: UserApi, kind: str, with_id: str, how: str) -> None:
+    """``POST .../conversation/read`` or ``.../conversation/delivered``."""
+    api.call("POST", f"{conversation_path(kind, with_id)}/{how}")
+
+
+def mark_unread(api: UserApi, kind: str, with_id: str, message_id: int) -> Conversation:
+    """``DELETE .../conversation/read`` with ``{"messageId": "<id>"}``: the conversation after."""
+    data = api.call("DELETE", f"{conversation_path(kind, with_id)}/read", body={"messageId": str(message_id)}).data
+    with _reading("the conversation marked unread"):
+        return Conversation.fromWire(data["conversation"])

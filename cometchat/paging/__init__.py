@@ -1,0 +1,12 @@
+"""The Swift "request" builders: paged lists of users, messages, conversations.
+
+Not named ``requests`` (that would read as the HTTP library). Each request type lives in the
+module of its area; ``base.py`` holds what they share (one fetch at a time, the limit, the
+client a request runs on).
+"""
+
+from .conversations import ConversationRequest
+from .messages import MessagesRequest
+from .users import BlockedUserRequest, UsersRequest
+
+__all__ = ["BlockedUserRequest", "ConversationRequest", "MessagesRequest", "UsersRequest"]

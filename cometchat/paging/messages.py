@@ -1,0 +1,202 @@
+"""``MessagesRequest``: history, with the cursors of ios-surface-next 8.1.
+
+    request = (MessagesRequest.MessageRequestBuilder()
+               .set(uid="cometchat-uid-2")
+               .set(limit=30)
+               .build())
+    request.fetchPrevious(onSuccess=lambda messages: ..., onError=...)   # the newest 30, oldest first
+    request.fetchPrevious(...)                                            # the 30 before those
+
+``fetchPrevious`` pages back from the oldest message seen (or from ``set(messageID:)`` /
+``set(timeStamp:)``), ``fetchNext`` forward from the newest seen; each message comes once.
+When the server says a direction is done (no ``meta.cursor``), the next fetch that way
+answers ``[]`` without asking again, as the official SDK does.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any, Callable
+
+import attrs
+
+from .. import exceptions as errors
+from ..exceptions import CometChatException
+from ..models import BaseMessage
+from ..transport import endpoints
+from ..transport.endpoints import UserApi
+from .base import DEFAULT_LIMIT, Builder, Request, flag, message_id, positive_int, text, words
+
+__all__ = ["MessagesRequest", "MessageRequestBuilder"]
+
+Callback = Callable[..., Any]
+
+
+@attrs.frozen
+class MessagesQuery:
+    limit: int = DEFAULT_LIMIT
+    uid: str | None = None
+    guid: str | None = None
+    parent_id: int = 0
+    message_id: int = 0
+    timestamp: int = 0
+    updated_after: int = 0
+    updates_only: bool = False
+    unread: bool = False
+    hide_blocked: bool = False
+    search: str | None = None
+    hide_deleted: bool = False
+    hide_replies: bool = False
+    categories: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    with_tags: bool = False
+
+    def path(self) -> str:
+        if self.parent_id:
+            return f"messages/{self.parent_id}/thread"
+        if self.uid is not None:
+            return f"users/{self.uid}/messages"
+        if self.guid is not None:
+            return f"groups/{self.guid}/messages"
+        return "messages"
+
+    def wire(self, affix: str, edge: Edge) -> list[tuple[str, Any]]:
+        """The query, in the order the official SDK writes it (the replies flag is dropped for a thread)."""
+        return [
+            ("per_page", self.limit), ("hideMessagesFromBlockedUsers", 1 if self.hide_blocked else None),
+            ("hideReplies", "true" if self.hide_replies and not self.parent_id else None),
+            ("hideDeleted", 1 if self.hide_deleted else None), ("affix", affix),
+            ("categories", list(self.categories) or None), ("types", list(self.types) or None),
+            ("tags", list(self.tags) or None), ("withTags", 1 if self.with_tags else None),
+            ("id", edge.message_id or None), ("sentAt", edge.sent_at or None),
+            ("onlyUpdates", 1 if self.updates_only else None), ("updatedAt", edge.updated_at or None),
+            ("unread", 1 if self.unread else None), ("searchKey", self.search.strip() if self.search else None),
+            ("withThreadSubscribed", "true"),
+        ]
+
+
+@attrs.frozen
+class Edge:
+    """Where one direction of paging stands: the oldest (or newest) message seen so far."""
+
+    message_id: int = 0
+    sent_at: int = 0
+    updated_at: int = 0
+    done: bool = False
+
+    def moved(self, messages: list[BaseMessage], newest: bool, meta: dict[str, Any]) -> Edge:
+        """The edge after a page: each key goes to the page's min (back) or max (forward); the
+        update time moves only once it was set. No ``meta.cursor`` means this way is done."""
+        pick = max if newest else min
+
+        def step(current: int, values: list[int]) -> int:
+            return pick([current, *values]) if current and values else (pick(values) if values else current)
+
+        updated = [m.updatedAt for m in messages if m.updatedAt]
+        return Edge(
+            message_id=step(self.message_id, [m.id for m in messages if m.id]),
+            sent_at=step(self.sent_at, [m.sentAt for m in messages if m.sentAt]),
+            updated_at=step(self.updated_at, updated) if self.updated_at else 0,
+            done=not isinstance(meta.get("cursor"), dict),
+        )
+
+
+class MessageRequestBuilder(Builder[MessagesQuery]):
+    """Swift's ``MessagesRequest.MessageRequestBuilder`` (no "s", as in Swift)."""
+
+    _labels = {
+        "limit": ("limit", positive_int),
+        "uid": ("uid", text),
+        "guid": ("guid", text),
+        "messageID": ("message_id", message_id),
+        "timeStamp": ("timestamp", message_id),
+        "unread": ("unread", flag),
+        "searchKeyword": ("search", text),
+        "categories": ("categories", words),
+        "types": ("types", words),
+    }
+
+    def __init__(self, *, client: Any = None) -> None:
+        super().__init__(MessagesQuery(), client)
+
+    def hideMessagesFromBlockedUsers(self, block: bool) -> MessageRequestBuilder:
+        return self._put("hide_blocked", flag("hideMessagesFromBlockedUsers", block))
+
+    def hideDeletedMessages(self, hide: bool) -> MessageRequestBuilder:
+        return self._put("hide_deleted", flag("hide", hide))
+
+    def setUpdatedAfter(self, timeStamp: int) -> MessageRequestBuilder:
+        return self._put("updated_after", message_id("timeStamp", timeStamp))
+
+    def updatesOnly(self, onlyUpdates: bool) -> MessageRequestBuilder:
+        return self._put("updates_only", flag("onlyUpdates", onlyUpdates))
+
+    def setCategory(self, category: str) -> MessageRequestBuilder:
+        """Deprecated in Swift: one category."""
+        return self._put("categories", (text("category", category),))
+
+    def setType(self, type: str) -> MessageRequestBuilder:
+        """Deprecated in Swift: one type."""
+        return self._put("types", (text("type", type),))
+
+    def setParentMessageId(self, parentMessageId: int) -> MessageRequestBuilder:
+        """Fetch the replies of this message (its thread)."""
+        return self._put("parent_id", message_id("parentMessageId", parentMessageId))
+
+    def hideReplies(self, hide: bool) -> MessageRequestBuilder:
+        return self._put("hide_replies", flag("hide", hide))
+
+    def setTags(self, tags: list[str]) -> MessageRequestBuilder:
+        return self._put("tags", words("tags", tags))
+
+    def withTags(self, withTags: bool) -> MessageRequestBuilder:
+        return self._put("with_tags", flag("withTags", withTags))
+
+    def build(self) -> MessagesRequest:
+        return MessagesRequest(self._query, self._client)
+
+
+class MessagesRequest(Request):
+    """History, page by page, back (``fetchPrevious``) or forward (``fetchNext``)."""
+
+    MessageRequestBuilder = MessageRequestBuilder
+
+    def __init__(self, query: MessagesQuery, client: Any = None) -> None:
+        super().__init__(query.limit, client)
+        self._query = query
+        seed = Edge(message_id=query.message_id, sent_at=query.timestamp, updated_at=query.updated_after)
+        self._older = attrs.evolve(seed, updated_at=0)
+        self._newer = seed
+
+    def fetchPrevious(self, onSuccess: Callback | None = None,
+                      onError: Callback | None = None) -> Future[list[BaseMessage]]:
+        """Older messages (``affix=prepend``), oldest first; [] at the beginning."""
+        return self._fetch(onSuccess, onError, self._previous)
+
+    def fetchNext(self, onSuccess: Callback | None = None,
+                  onError: Callback | None = None) -> Future[list[BaseMessage]]:
+        """Newer messages (``affix=append``), oldest first; needs a place to start."""
+        edge = self._newer
+        missing = None
+        if not (edge.message_id or edge.sent_at or edge.updated_at):
+            missing = CometChatException(
+                errors.NOT_ENOUGH_PARAMETERS,
+                "`Timestamp`, `MessageId` or `updatedAfter` is required to use the 'fetchNext()' method.")
+        return self._fetch(onSuccess, onError, self._next, missing)
+
+    def _previous(self, api: UserApi) -> list[BaseMessage]:
+        if self._older.done:
+            return []
+        page = endpoints.list_messages(api, self._query.path(), self._query.wire("prepend", self._older))
+        self._older = self._older.moved(page.items, newest=False, meta=page.meta)
+        if not self._newer.message_id:  # forward paging starts after what was seen
+            self._newer = attrs.evolve(self._newer.moved(page.items, newest=True, meta={"cursor": {}}), done=False)
+        return page.items
+
+    def _next(self, api: UserApi) -> list[BaseMessage]:
+        if self._newer.done:
+            return []
+        page = endpoints.list_messages(api, self._query.path(), self._query.wire("append", self._newer))
+        self._newer = self._newer.moved(page.items, newest=True, meta=page.meta)
+        return page.items

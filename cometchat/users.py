@@ -1,0 +1,106 @@
+"""The users part: fetching users, blocking them, and updating profiles.
+
+``getUser`` and the blocks run as the logged-in user; ``createUser`` / ``updateUser`` run on
+the admin host with the key the app gives (``authKey=`` or ``apiKey=``), as the official SDKs
+do, and need only ``init``. An update of the logged-in user (``updateCurrentUserDetails``, or
+``updateUser`` of oneself) replaces the user the SDK keeps.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any, Callable
+
+from . import exceptions as errors
+from .callbacks import Notifier, Reply
+from .exceptions import CometChatException, invalid_parameter
+from .models import User
+from .session import Session
+from .transport import endpoints
+from .validation import uid_error
+from .worker import RestWorker
+
+__all__ = ["Users"]
+
+Callback = Callable[..., Any]
+
+
+class Users:
+    """Users and blocks for one client."""
+
+    def __init__(self, session: Session, notifier: Notifier, worker: RestWorker) -> None:
+        self._session = session
+        self._notifier = notifier
+        self._worker = worker
+
+    def _call(self, onSuccess: Callback | None, onError: Callback | None, error: CometChatException | None,
+              work: Callable[[Reply[Any]], None], *, needs_user: bool = True) -> Future[Any]:
+        reply = self._notifier.reply(onSuccess, onError)
+        error = self._session.refusal(needs_user=needs_user) or error
+        if error is not None:
+            reply.fail(error)
+        else:
+            self._worker.run(reply, lambda: work(reply))
+        return reply.future
+
+    def get_user(self, uid: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[User]:
+        def fetch(reply: Reply[User]) -> None:
+            user = endpoints.get_user(self._session, uid)
+            reply.succeed(user, user)
+
+        return self._call(onSuccess, onError, uid_error(uid), fetch)
+
+    def block(self, uids: Any, block: bool, onSuccess: Callback | None, onError: Callback | None) -> Future[dict[str, str]]:
+        error = _uids_error(uids)
+        call = endpoints.block_users if block else endpoints.unblock_users
+
+        def send(reply: Reply[dict[str, str]]) -> None:
+            outcome = call(self._session, list(dict.fromkeys(uids)))
+            reply.succeed(outcome, outcome)
+
+        return self._call(onSuccess, onError, error, send)
+
+    def update_current_user(self, user: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[User]:
+        error = None if isinstance(user, User) else invalid_parameter("user", "a User", user)
+
+        def send(reply: Reply[User]) -> None:
+            me = self._session.user
+            body = dict(user.toWire(request=True), uid=me.uid if me else user.uid)  # the server's me, whatever uid says
+            updated = self._session.replace_user(endpoints.update_me(self._session, body).user)
+            if updated is None:
+                raise errors.not_logged_in()
+            reply.succeed(updated, updated)
+
+        return self._call(onSuccess, onError, error, send)
+
+    def save_user(self, user: Any, key: Any, create: bool, onSuccess: Callback | None,
+                  onError: Callback | None) -> Future[User]:
+        """``createUser`` / ``updateUser`` with an auth key or API key (the admin host)."""
+        error = _admin_error(user, key)
+
+        def send(reply: Reply[User]) -> None:
+            rest = self._session.rest
+            assert rest is not None
+            body = user.toWire(request=True)
+            saved = (endpoints.create_user(rest, key, body) if create
+                     else endpoints.update_user(rest, key, user.uid, body))
+            self._session.replace_user(saved.toWire())  # when the user is the one logged in
+            reply.succeed(saved, saved)
+
+        return self._call(onSuccess, onError, error, send, needs_user=False)
+
+
+def _uids_error(uids: Any) -> CometChatException | None:
+    if isinstance(uids, str) or not isinstance(uids, (list, tuple)):
+        return invalid_parameter("users", "a list of uids", uids)
+    if not uids:
+        return CometChatException(errors.EMPTY_USERS_LIST, "The list of users cannot be empty.")
+    return next((e for e in map(uid_error, uids) if e is not None), None)
+
+
+def _admin_error(user: Any, key: Any) -> CometChatException | None:
+    if not isinstance(key, str) or not key.strip():
+        return CometChatException(errors.INVALID_AUTH_KEY, "Invalid auth key. Please provide a valid auth key.")
+    if not isinstance(user, User):
+        return invalid_parameter("user", "a User", user)
+    return uid_error(user.uid)
