@@ -213,7 +213,7 @@ class MessagesApi(Endpoints):
         obj, text = _edited(row, body)
         now = int(time.time())
         obj.update(editedAt=now, editedBy=viewer, updatedAt=now)
-        await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now,
+        await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now, edited_at=now,
                                                       search_text=text.lower() if text else None))
         return self.answer(await self._act(request, viewer, row, obj, "edited", now))
 

@@ -113,13 +113,15 @@ class MessagesStore:
                                   " VALUES (?, ?, ?, ?, 'user')", (app_id, uid, new.conv_key, other))
 
     def rewrite_message(self, app_id: str, message_id: int, body: dict[str, Any], *, updated_at: int,
-                        deleted_at: int | None = None, search_text: str | None = None) -> None:
+                        edited_at: int | None = None, deleted_at: int | None = None,
+                        search_text: str | None = None) -> None:
         """Replace a stored message's object (an edit or a delete)."""
         with self.conn:
             self.conn.execute(
-                "UPDATE messages SET body = ?, updated_at = ?, deleted_at = COALESCE(?, deleted_at),"
-                " search_text = COALESCE(?, search_text) WHERE app_id = ? AND id = ?",
-                (json.dumps(body), updated_at, deleted_at, search_text, app_id, message_id),
+                "UPDATE messages SET body = ?, updated_at = ?, edited_at = COALESCE(?, edited_at),"
+                " deleted_at = COALESCE(?, deleted_at), search_text = COALESCE(?, search_text)"
+                " WHERE app_id = ? AND id = ?",
+                (json.dumps(body), updated_at, edited_at, deleted_at, search_text, app_id, message_id),
             )
 
     # ------------------------------------------------------------------ reading
@@ -192,8 +194,8 @@ class MessagesStore:
             if query.updated_at is None:
                 return [], []
             where = [f"m.updated_at {sign} ?"]
-            if query.only_updates:
-                where.append("m.updated_at > m.sent_at")
+            if query.only_updates:  # edited or deleted (receipts do not count as updates here)
+                where.append("(m.edited_at > 0 OR m.deleted_at > 0)")
             return where, [query.updated_at]
         if query.message_id is not None and query.sent_at is not None:
             return [f"(m.sent_at, m.id) {sign} (?, ?)"], [query.sent_at, query.message_id]

@@ -67,6 +67,7 @@ _MESSAGE_COLUMNS = (
     ("type", "TEXT NOT NULL DEFAULT 'text'"),
     ("parent_id", "INTEGER NOT NULL DEFAULT 0"),
     ("updated_at", "INTEGER NOT NULL DEFAULT 0"),
+    ("edited_at", "INTEGER NOT NULL DEFAULT 0"),
     ("deleted_at", "INTEGER NOT NULL DEFAULT 0"),
     ("reply_count", "INTEGER NOT NULL DEFAULT 0"),
     ("muid", "TEXT"),

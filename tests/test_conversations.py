@@ -1,0 +1,142 @@
+"""Conversations: the list with unread counts, one conversation, tags, deletion for oneself, read
+state, and the five unread-count calls moving with receipts and markAsUnread."""
+
+from __future__ import annotations
+
+import unittest
+from typing import Any
+
+from cometchat import (
+    CometChat,
+    CometChatClient,
+    Conversation,
+    ConversationRequest,
+    ConversationType,
+    MessagesRequest,
+    ReceiverType,
+    TextMessage,
+)
+from cometchat.testing import DevServerMixin, EventRecorder, waitFor
+from helpers import error_of, ok
+
+ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
+
+
+class ConversationsTest(DevServerMixin, unittest.TestCase):
+    def setUp(self) -> None:
+        # a fresh server state per test would be slow; each test uses its own pair of users
+        self.clients: dict[str, CometChatClient] = {}
+
+    def client(self, uid: str) -> CometChatClient:
+        if uid not in self.clients:
+            self.clients[uid] = self.newClient(uid)
+        return self.clients[uid]
+
+    def send(self, sender: str, to: str, body: str) -> TextMessage:
+        return ok(self.client(sender).sendTextMessage(  # type: ignore[no-any-return]
+            message=TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)))
+
+    def conversations(self, uid: str, **setup: Any) -> list[Conversation]:
+        builder = ConversationRequest.ConversationRequestBuilder(limit=50, client=self.client(uid))
+        for method, value in setup.items():
+            builder = getattr(builder, method)(value)
+        return ok(builder.build().fetchNext())  # type: ignore[no-any-return]
+
+    def test_the_list_is_most_recent_first_with_unread_counts(self) -> None:
+        self.send(BOB, ALICE, "one from bob")
+        self.send(BOB, ALICE, "two from bob")
+        self.send(CAROL, ALICE, "one from carol")
+        listed = self.conversations(ALICE)
+        self.assertEqual([c.conversationWith.uid for c in listed[:2]], [CAROL, BOB])
+        carol, bob = listed[0], listed[1]
+        self.assertEqual((carol.unreadMessageCount, bob.unreadMessageCount), (1, 2))
+        self.assertEqual(bob.lastMessage.text, "two from bob")  # type: ignore[union-attr]
+        self.assertEqual(bob.conversationType, ConversationType.user)
+        self.assertEqual(bob.conversationId, f"{ALICE}_user_{BOB}")
+        self.assertEqual(self.conversations(BOB)[0].unreadMessageCount, 0)  # bob's own messages are not unread
+
+    def test_paging_filters_and_limits(self) -> None:
+        self.send(DAVE, CAROL, "hi carol")
+        self.send(DAVE, BOB, "hi bob")
+        request = ConversationRequest.ConversationRequestBuilder(limit=1, client=self.client(DAVE)).build()
+        pages = [ok(request.fetchNext()) for _ in range(2)]
+        self.assertEqual([[c.conversationWith.uid for c in page] for page in pages[:2]], [[BOB], [CAROL]])
+        self.assertEqual(self.conversations(DAVE, setConversationType=ConversationType.group), [])
+        self.assertGreaterEqual(len(self.conversations(DAVE, setConversationType=ConversationType.user)), 2)
+        self.assertEqual([c.conversationWith.uid for c in self.conversations(DAVE, setSearchKeyword="nancy")], [CAROL])
+        too_many = ConversationRequest.ConversationRequestBuilder(limit=51, client=self.client(DAVE)).build()
+        self.assertEqual(error_of(too_many.fetchNext()).errorCode, "ERROR_SET_LIMIT_EXCEEDED")
+        blocked_info = ConversationRequest.ConversationRequestBuilder(limit=5, client=self.client(DAVE))
+        self.assertTrue(callable(getattr(blocked_info, "with")))  # Swift's with(blockedInfo:)
+        self.assertGreaterEqual(len(ok(blocked_info.with_(blockedInfo=True).build().fetchNext())), 2)
+
+    def test_get_tag_and_delete_for_oneself(self) -> None:
+        self.send(ALICE, DAVE, "hello dave")
+        alice = self.client(ALICE)
+        found = ok(alice.getConversation(conversationWith=DAVE, conversationType=ConversationType.user))
+        self.assertEqual(found.conversationWith.uid, DAVE)
+        tagged = ok(alice.tagConversation(conversationWith=DAVE, conversationType=ConversationType.user,
+                                          tags=["archived"]))
+        self.assertEqual(tagged.tags, ["archived"])
+        self.assertEqual([c.conversationWith.uid for c in self.conversations(ALICE, setTags=["archived"])], [DAVE])
+        dave_sees = ok(self.client(DAVE).getConversation(conversationWith=ALICE, conversationType="user"))
+        self.assertEqual(dave_sees.tags, [])  # tags are the caller's own
+        self.assertEqual(ok(alice.deleteConversation(conversationWith=DAVE, conversationType=ConversationType.user)),
+                         "Conversation deleted successfully.")
+        self.assertNotIn(DAVE, [c.conversationWith.uid for c in self.conversations(ALICE)])
+        gone = error_of(alice.getConversation(conversationWith=DAVE, conversationType=ConversationType.user))
+        self.assertEqual(gone.errorCode, "ERR_CONVERSATION_NOT_FOUND")
+        self.assertEqual(ok(MessagesRequest.MessageRequestBuilder(client=alice).set(uid=DAVE).build().fetchPrevious()),
+                         [])  # the messages are gone from alice's view...
+        self.assertIn(ALICE, [c.conversationWith.uid for c in self.conversations(DAVE)])  # ...not from dave's
+        self.send(DAVE, ALICE, "still there?")
+        back = ok(alice.getConversation(conversationWith=DAVE, conversationType=ConversationType.user))
+        self.assertEqual((back.lastMessage.text, back.unreadMessageCount), ("still there?", 1))  # type: ignore[union-attr]
+
+    def test_bad_input(self) -> None:
+        alice = self.client(ALICE)
+        self.assertEqual(error_of(alice.getConversation(conversationWith=BOB, conversationType="room")).errorCode,
+                         "INVALID_CONVERSATION_TYPE")
+        self.assertEqual(error_of(alice.getConversation(conversationWith="", conversationType="user")).errorCode,
+                         "ERROR_INVALID_UID")
+        self.assertEqual(error_of(alice.tagConversation(conversationWith=BOB, conversationType="user",
+                                                        tags="x")).errorCode, "ERROR_INVALID_PARAMETER")
+
+    def test_read_delivered_unread_and_the_counts(self) -> None:
+        first = self.send(CAROL, BOB, "first")
+        second = self.send(CAROL, BOB, "second")
+        bob = self.client(BOB)
+        self.assertEqual(ok(bob.getUnreadMessageCountForUser(CAROL)), {CAROL: 2})
+        self.assertEqual(ok(bob.getUnreadMessageCountForAllUsers())[CAROL], 2)
+        self.assertEqual(ok(bob.getUnreadMessageCount())["user"][CAROL], 2)
+        self.assertEqual(ok(bob.getUnreadMessageCountForAllGroups()), {})
+        # a read receipt over the socket moves the count...
+        ok(bob.connect())
+        ok(bob.markAsRead(baseMessage=first, onSuccess=lambda: None))
+        waitFor(lambda: ok(bob.getUnreadMessageCountForUser(CAROL)) == {CAROL: 1})
+        # ...markAsUnread moves it back...
+        self.assertEqual(ok(bob.markAsUnread(baseMessage=first)).unreadMessageCount, 2)
+        self.assertEqual(ok(bob.getUnreadMessageCountForUser(CAROL)), {CAROL: 2})
+        # ...and reading the conversation clears it and tells carol
+        carol_heard = EventRecorder()
+        carol = self.client(CAROL)
+        carol.addMessageListener("heard", carol_heard)
+        ok(carol.connect())
+        self.assertEqual(ok(bob.markConversationAsRead(conversationWithId=CAROL, receiverType=ReceiverType.user)),
+                         "Conversation marked as read successfully.")
+        self.assertEqual(carol_heard.waitFor("onMessagesRead").arg.messageId, str(second.id))
+        self.assertEqual(ok(bob.getUnreadMessageCountForUser(CAROL)), {CAROL: 0})
+        self.assertNotIn(CAROL, ok(bob.getUnreadMessageCount())["user"])
+        ok(bob.markConversationAsDelivered(conversationWithId=CAROL, receiverType=ReceiverType.user))
+
+    def test_local_helpers(self) -> None:
+        sent = self.send(ALICE, CAROL, "local")
+        conversation = self.client(ALICE).getConversationFromMessage(sent)
+        self.assertEqual((conversation.conversationWith.uid, conversation.lastMessage.id), (CAROL, sent.id))
+        settings = self.client(ALICE).getConversationUpdateSettings()
+        self.assertTrue(settings.shouldUpdateOnMessageReplies())
+        self.assertEqual(CometChat.ConversationType.group.value, "group")
+
+
+if __name__ == "__main__":
+    unittest.main()
