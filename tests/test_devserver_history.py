@@ -197,6 +197,20 @@ class PartiesOnlyTest(DevServerMixin, unittest.TestCase):
         self.alice.close()
 
 
+class SeedTest(DevServerMixin, unittest.TestCase):
+    def test_seeded_messages_page_like_sent_ones(self) -> None:
+        first, last = self.server.seed_messages(CAROL, ALICE, 50)
+        self.assertEqual(last - first, 49)
+        alice = Raw(self.server, ALICE)
+        alice.login()
+        status, body = alice.get(f"users/{CAROL}/messages?per_page=10&affix=prepend&id={last - 9}&sentAt=99999999999")
+        self.assertEqual([int(m["id"]) for m in body["data"]], list(range(last - 19, last - 9)))
+        status, body = alice.get(f"users/{CAROL}/conversation")
+        self.assertEqual((body["data"]["unreadMessageCount"], int(body["data"]["lastMessage"]["id"])), (50, last))
+        with self.assertRaises(ValueError):
+            self.server.seed_messages(CAROL, "nobody-here", 5)
+
+
 class BadInputTest(DevServerMixin, unittest.TestCase):
     def test_bad_values_are_json_400s_naming_the_field(self) -> None:
         alice = Raw(self.server, ALICE)

@@ -133,6 +133,26 @@ class ReadmeExamplesTest(DevServerMixin, unittest.TestCase):
         self.peer.startTyping(indicator=TypingIndicator(receiverID="cometchat-uid-1", receiverType=ReceiverType.user))
         output.waitFor("cometchat-uid-2 is typing...")
 
+    def check_users(self, output: Output, namespace: dict[str, Any]) -> None:
+        output.waitFor("found ['George Alan']")
+        output.waitFor("status: Porting from Swift")
+        output.waitFor("blocked {'cometchat-uid-5': 'success'}")
+        self.assertEqual(CometChat.getLoggedInUser().statusMessage, "Porting from Swift")
+
+    def check_message_history(self, output: Output, namespace: dict[str, Any]) -> None:
+        sent = namespace["sent"]
+        output.waitFor("edited: Hello")
+        output.waitFor(f"TextMessage {sent.id} replies: 1")
+        output.waitFor("ActionMessage")
+        self.assertEqual(self.peer_heard.waitFor("onMessageEdited").arg.text, "Hello")
+        replies = [e.arg for e in self.peer_heard.of("onTextMessageReceived") if e.arg.parentMessageId == sent.id]
+        self.assertEqual(len(replies), 1)
+
+    def check_conversations_and_unread_counts(self, output: Output, namespace: dict[str, Any]) -> None:
+        output.waitFor("George Alan")
+        output.waitFor("'user': {")
+        output.waitFor("Conversation marked as read successfully.")
+
     def check_the_local_server(self, output: Output, namespace: dict[str, Any]) -> None:
         output.waitFor("logged in to the local server as George Alan")
 

@@ -106,32 +106,54 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
             self.assertLess(time.monotonic(), deadline, "the window never got there")
             root.update()  # run the Tk loop (and with it the SDK callbacks) by hand
 
-    def test_connect_receive_a_message_and_see_typing(self) -> None:
+    def test_conversations_history_live_messages_edits_and_deletes(self) -> None:
+        peer = self.newClient("cometchat-uid-2")
+        sent = [peer.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-1", text=f"m{n}",
+                                                         receiverType=ReceiverType.user)).result(scaled(10))
+                for n in range(25)]
         root = tk_root()
         window = sample("tk_chat").build(root, self.server)
         self.addCleanup(gc.collect)  # Tk variables must be finalised here, on the Tk thread
         self.addCleanup(window.close)
         window.me.set("cometchat-uid-1")
-        window.peer.set("cometchat-uid-2")
         window.login_button.invoke()
-        self.pump(root, lambda: window.status_label.cget("text").endswith("disconnected"))
+        self.pump(root, lambda: window.conversations.size() == 1)
+        self.assertEqual(window.conversations.get(0), "George Alan  (25)")  # unread count in the list
+        window.conversations.selection_set(0)
+        window.conversations.event_generate("<<ListboxSelect>>")
+        self.pump(root, lambda: window.messages.size() == 20)  # the newest page
+        self.assertEqual(window.messages.get(19), "George Alan: m24")
+        self.pump(root, lambda: window.conversations.get(0) == "George Alan")  # read once opened
+        window.older_button.invoke()
+        self.pump(root, lambda: window.messages.size() == 25)
+        self.assertEqual(window.messages.get(0), "George Alan: m0")
+
         window.connect_button.invoke()
         self.pump(root, lambda: window.status_label.cget("text").endswith(": connected"))
-
-        peer = self.newClient("cometchat-uid-2")
         peer.connect().result(scaled(10))
         peer.startTyping(indicator=TypingIndicator(receiverID="cometchat-uid-1", receiverType=ReceiverType.user))
         self.pump(root, lambda: window.typing_label.cget("text") == "George Alan is typing...")
-        peer.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-1", text="Hi from Tk's peer",
-                                                 receiverType=ReceiverType.user)).result(scaled(10))
-        self.pump(root, lambda: window.messages.size() == 1)
-        self.assertEqual(window.messages.get(0), "George Alan: Hi from Tk's peer")
+        live = peer.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-1", text="live one",
+                                                        receiverType=ReceiverType.user)).result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 26)
+        self.assertEqual(window.messages.get(25), "George Alan: live one")
         self.assertEqual(window.typing_label.cget("text"), "")
+        live.text = "live one, edited"
+        peer.editMessage(live).result(scaled(10))
+        self.pump(root, lambda: window.messages.get(25) == "George Alan: live one, edited (edited)")
+        peer.deleteMessage(sent[0].id).result(scaled(10))
+        self.pump(root, lambda: window.messages.get(0) == "George Alan: (message deleted)")
 
         window.entry.insert(0, "and back")
         window.send_button.invoke()
-        self.pump(root, lambda: window.messages.size() == 2)
-        self.assertEqual(window.messages.get(1), "me: and back")
+        self.pump(root, lambda: window.messages.size() == 27)
+        self.assertEqual(window.messages.get(26), "me: and back")
+        window.messages.selection_set(26)
+        window.entry.insert(0, "and back again")
+        window.edit_button.invoke()
+        self.pump(root, lambda: window.messages.get(26) == "me: and back again (edited)")
+        window.delete_button.invoke()
+        self.pump(root, lambda: window.messages.get(26) == "me: (message deleted)")
         window.disconnect_button.invoke()
         self.pump(root, lambda: window.status_label.cget("text").endswith(": disconnected"))
 

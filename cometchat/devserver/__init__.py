@@ -279,6 +279,11 @@ class DevServer:
         """Push ``count`` frames from ``template``, with ``{n}`` replaced by a counter (benchmarks)."""
         return self._control("blast", uid=uid, template=template, count=count, start=start)  # type: ignore[no-any-return]
 
+    def seed_messages(self, sender: str, receiver: str, count: int, text: str = "seeded") -> list[int]:
+        """Store ``count`` messages from ``sender`` to ``receiver`` at once (nothing is pushed);
+        returns [first id, last id]."""
+        return self._control("seed_messages", sender=sender, receiver=receiver, count=count, text=text)  # type: ignore[no-any-return]
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""
         return self._control("requests", method=method, path=path)  # type: ignore[no-any-return]

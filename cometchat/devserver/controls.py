@@ -28,6 +28,7 @@ PUBLIC = (
     "push",
     "push_many",
     "blast",
+    "seed_messages",
     "requests",
     "connections",
     "clear_logs",
@@ -128,6 +129,14 @@ class Controls:
         for n in range(start, start + count):
             self.hub.push(uid, f"{head}{n}{tail}")
         return len(self.hub.sessions(uid))
+
+    async def seed_messages(self, sender: str, receiver: str, count: int, text: str = "seeded") -> list[int]:
+        """Store ``count`` text messages from ``sender`` to ``receiver`` at once, as sends would
+        (nothing is pushed); returns the first and last id. For benchmarks and big histories."""
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1_000_000:
+            raise ValueError("count must be a number from 1 to 1000000")
+        app_id = self.backend.app.app_id
+        return await self.backend.db.run(lambda s: s.seed_messages(app_id, sender, receiver, count, text))
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """The REST requests served so far (method, path, uid, status, resource and sdk headers)."""

@@ -112,6 +112,32 @@ class MessagesStore:
                 self.conn.execute("INSERT OR IGNORE INTO conversation_members (app_id, uid, conv_key, with_id, kind)"
                                   " VALUES (?, ?, ?, ?, 'user')", (app_id, uid, new.conv_key, other))
 
+    def seed_messages(self, app_id: str, sender: str, receiver: str, count: int, text: str) -> list[int]:
+        """``count`` text messages stored in one transaction (the ``seed_messages`` control)."""
+        users = self.users_by_uid(app_id, {sender, receiver})  # type: ignore[attr-defined]
+        if len(users) != len({sender, receiver}):
+            raise ValueError("both users must exist")
+        conv_key, now = keys.user_key(sender, receiver), int(time.time())
+        entities = {"sender": {"entity": users[sender], "entityType": "user"},
+                    "receiver": {"entity": users[receiver], "entityType": "user"}}
+        with self.conn:
+            first = self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()[0]
+            rows = []
+            for n in range(count):
+                body = {"id": str(first + n), "conversationId": keys.display_id(conv_key), "sender": sender,
+                        "receiver": receiver, "receiverType": "user", "type": "text", "category": "message",
+                        "sentAt": now, "updatedAt": now, "data": {"text": f"{text} {n}", "entities": entities}}
+                rows.append((first + n, app_id, keys.display_id(conv_key), conv_key, sender, receiver, now, now,
+                             f"{text} {n}".lower(), json.dumps(body)))
+            self.conn.executemany(
+                "INSERT INTO messages (id, app_id, conversation_id, conv_key, sender, receiver, sent_at, updated_at,"
+                " search_text, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            last = first + count - 1
+            new = NewMessage(conv_key=conv_key, sender=sender, receiver=receiver, receiver_type="user",
+                             category="message", type="text", sent_at=now, build_body=lambda _: {})
+            self._conversation_moved(app_id, new, last)
+        return [first, last]
+
     def rewrite_message(self, app_id: str, message_id: int, body: dict[str, Any], *, updated_at: int,
                         edited_at: int | None = None, deleted_at: int | None = None,
                         search_text: str | None = None) -> None:
@@ -197,10 +223,14 @@ class MessagesStore:
             if query.only_updates:  # edited or deleted (receipts do not count as updates here)
                 where.append("(m.edited_at > 0 OR m.deleted_at > 0)")
             return where, [query.updated_at]
-        if query.message_id is not None and query.sent_at is not None:
-            return [f"(m.sent_at, m.id) {sign} (?, ?)"], [query.sent_at, query.message_id]
         if query.message_id is not None:
-            return [f"m.id {sign} ?"], [query.message_id]
+            # ids grow with sending time, so the id alone is the exact boundary (and the index's
+            # range); a sentAt sent with it only narrows, never widens, what comes back
+            where, args = [f"m.id {sign} ?"], [query.message_id]
+            if query.sent_at is not None:
+                where.append(f"m.sent_at {sign}= ?")
+                args.append(query.sent_at)
+            return where, args
         if query.sent_at is not None:
             return [f"m.sent_at {sign} ?"], [query.sent_at]
         return [], []

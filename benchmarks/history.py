@@ -1,0 +1,79 @@
+"""History page time at depth: does a page cost the same with 100,000 messages as with 1,000?
+
+    python benchmarks/history.py [--small 1000] [--large 100000] [--rounds 7]
+
+One dev server (in a child process) holds two conversations, one of ``--small`` messages and
+one of ``--large``; the SDK pages through each with ``MessagesRequest`` (30 a page, from the
+middle of the conversation back, as "load older" does). The figure is the median page time
+of the large conversation over the small one's (``history_page_scaling``): an indexed keyset
+page should stay near 1, and the target is at most 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from typing import Any
+
+from cometchat import CometChatClient, MessagesRequest
+from cometchat.devserver import DevServer
+from cometchat.testing import clientFor
+
+READER, SMALL_PEER, LARGE_PEER = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
+
+
+def page_time(client: CometChatClient, peer: str, around: int, pages: int) -> float:
+    """Median seconds of one 30-message page, paging back from message ``around``."""
+    request = MessagesRequest.MessageRequestBuilder(client=client).set(uid=peer).set(limit=30).set(
+        messageID=around).build()
+    times = []
+    for _ in range(pages):
+        started = time.perf_counter()
+        page = request.fetchPrevious().result(timeout=60)
+        times.append(time.perf_counter() - started)
+        if len(page) != 30:
+            raise RuntimeError(f"a short page ({len(page)}) in the middle of the conversation")
+    return statistics.median(times)
+
+
+def run(small: int = 1000, large: int = 100_000, rounds: int = 7, pages: int = 10) -> dict[str, Any]:
+    with DevServer(process=True) as server:
+        small_ids = server.seed_messages(SMALL_PEER, READER, small)
+        large_ids = server.seed_messages(LARGE_PEER, READER, large)
+        client = clientFor(server, READER)
+        try:
+            page_time(client, SMALL_PEER, small_ids[1], 2)  # warm up both paths
+            page_time(client, LARGE_PEER, large_ids[1], 2)
+            small_times, large_times = [], []
+            for _ in range(rounds):  # alternate, so a noisy moment hits both
+                small_times.append(page_time(client, SMALL_PEER, (small_ids[0] + small_ids[1]) // 2, pages))
+                large_times.append(page_time(client, LARGE_PEER, (large_ids[0] + large_ids[1]) // 2, pages))
+        finally:
+            client.close()
+    small_ms, large_ms = statistics.median(small_times) * 1000, statistics.median(large_times) * 1000
+    return {"history_page_ms_small": round(small_ms, 3), "history_page_ms_large": round(large_ms, 3),
+            "history_page_scaling": round(large_ms / small_ms, 3), "history_small": small,
+            "history_large": large}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    result = run(args.small, args.large, args.rounds)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:28} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
