@@ -23,6 +23,7 @@ from .dispatch import (  # noqa: E402
 from .exceptions import CometChatException  # noqa: E402
 from .listeners import (  # noqa: E402
     CometChatConnectionDelegate,
+    CometChatGroupDelegate,
     CometChatLoginDelegate,
     CometChatMessageDelegate,
     CometChatUserDelegate,
@@ -40,6 +41,11 @@ from .models import (  # noqa: E402
     ConversationType,
     ConversationUpdateSettings,
     CustomMessage,
+    Group,
+    GroupMember,
+    GroupMemberScopeType,
+    GroupType,
+    MemberScope,
     MessageCategory,
     MessageReceipt,
     MessageType,
@@ -52,7 +58,15 @@ from .models import (  # noqa: E402
     User,
     UserStatus,
 )
-from .paging import BlockedUserRequest, ConversationRequest, MessagesRequest, UsersRequest  # noqa: E402
+from .paging import (  # noqa: E402
+    BannedGroupMembersRequest,
+    BlockedUserRequest,
+    ConversationRequest,
+    GroupMembersRequest,
+    GroupsRequest,
+    MessagesRequest,
+    UsersRequest,
+)
 from .settings import AppSettings, AppSettingsBuilder  # noqa: E402
 from .statistics import ClientStatistics  # noqa: E402
 
@@ -65,6 +79,7 @@ __all__ = [
     "AppSettingsBuilder",
     "ApplicationState",
     "AsyncioDispatchQueue",
+    "BannedGroupMembersRequest",
     "BaseMessage",
     "Blocked",
     "BlockedUserRequest",
@@ -73,6 +88,7 @@ __all__ = [
     "CometChatClient",
     "CometChatConnectionDelegate",
     "CometChatException",
+    "CometChatGroupDelegate",
     "CometChatLoginDelegate",
     "CometChatMessageDelegate",
     "CometChatUserDelegate",
@@ -84,11 +100,18 @@ __all__ = [
     "ConversationUpdateSettings",
     "CustomMessage",
     "DispatchQueue",
+    "Group",
+    "GroupMember",
+    "GroupMemberScopeType",
+    "GroupMembersRequest",
+    "GroupType",
+    "GroupsRequest",
     "MainDispatchQueue",
+    "MemberScope",
     "MessageCategory",
     "MessageReceipt",
-    "MessagesRequest",
     "MessageType",
+    "MessagesRequest",
     "QtDispatchQueue",
     "ReceiptType",
     "ReceiverType",

@@ -9,6 +9,7 @@ call to the one that owns it.
 - ``Messaging`` (``messaging.py``): sends, edits, deletes, typing, receipts, transient messages;
 - ``Users`` (``users.py``): users, blocks, profiles;
 - ``Conversations`` (``conversations.py``): conversations, unread counts;
+- ``Groups`` (``groups.py``): groups, membership, scopes, bans;
 - ``RestWorker`` (``worker.py``): every network call, in order, off the caller's thread;
 - ``Notifier`` (``callbacks.py``): every callback, in order, on the dispatch queue.
 
@@ -44,6 +45,11 @@ from .models import (
     ConversationType,
     ConversationUpdateSettings,
     CustomMessage,
+    Group,
+    GroupMember,
+    GroupMemberScopeType,
+    GroupType,
+    MemberScope,
     MessageCategory,
     MessageReceipt,
     MessageType,
@@ -55,6 +61,7 @@ from .models import (
     User,
     UserStatus,
 )
+from .groups import Groups
 from .realtime import Realtime
 from .session import Lifecycle, Session
 from .settings import AppSettings
@@ -87,6 +94,9 @@ class CometChatClient:
     Blocked: TypeAlias = Blocked
     actionType: TypeAlias = ActionType
     ActionEntityType: TypeAlias = ActionEntityType
+    groupType: TypeAlias = GroupType
+    GroupMemberScopeType: TypeAlias = GroupMemberScopeType
+    MemberScope: TypeAlias = MemberScope
 
     #: the kinds of listener this client calls (``listeners.LISTENER_KINDS``)
     _listener_kinds = LISTENER_KINDS
@@ -117,6 +127,7 @@ class CometChatClient:
         self._messaging = Messaging(self._session, self._realtime, notifier, self._worker)
         self._users = Users(self._session, notifier, self._worker)
         self._conversations = Conversations(self._session, notifier, self._worker)
+        self._groups = Groups(self._session, notifier, self._worker)
         services.register(self, services.Services(self._session, self._worker, notifier))
 
     def __repr__(self) -> str:
@@ -375,6 +386,74 @@ class CometChatClient:
     def getConversationFromMessage(self, baseMessage: BaseMessage) -> Conversation:
         """The conversation a message is in, from the message alone (no unread count or tags)."""
         return self._conversations.from_message(baseMessage)
+
+    # ------------------------------------------------------------------ groups
+
+    def createGroup(self, *, group: Group, onSuccess: Callback | None = None,
+                    onError: Callback | None = None) -> Future[Group]:
+        """You are its owner (an admin); set the group's fields (``group.icon = ...``) first."""
+        return self._groups.create(group, None, None, onSuccess, onError, with_members=False)
+
+    def createGroupWithMembers(self, *, group: Group, members: list[GroupMember], banMembers: list[str],
+                               onSuccess: Callback | None = None,
+                               onError: Callback | None = None) -> Future[dict[str, Any]]:
+        """``{"group": Group, "members": {uid: "success" | <why not>}}``."""
+        return self._groups.create(group, members, banMembers, onSuccess, onError, with_members=True)
+
+    def getGroup(self, *, GUID: str, onSuccess: Callback | None = None,
+                 onError: Callback | None = None) -> Future[Group]:
+        return self._groups.get(GUID, onSuccess, onError)
+
+    def updateGroup(self, *, group: Group, onSuccess: Callback | None = None,
+                    onError: Callback | None = None) -> Future[Group]:
+        """Admins only; sends the fields that are set."""
+        return self._groups.update(group, onSuccess, onError)
+
+    def deleteGroup(self, *, GUID: str, onSuccess: Callback | None = None,
+                    onError: Callback | None = None) -> Future[str]:
+        return self._groups.delete(GUID, onSuccess, onError)
+
+    def getJoinedGroups(self, *, onSuccess: Callback | None = None,
+                        onError: Callback | None = None) -> Future[list[str]]:
+        """The guids of every group you are a member of."""
+        return self._groups.joined_guids(onSuccess, onError)
+
+    def joinGroup(self, *, GUID: str, groupType: GroupType, password: str | None = None,
+                  onSuccess: Callback | None = None, onError: Callback | None = None) -> Future[Group]:
+        """Public groups, and password groups with their password; a private group only adds."""
+        return self._groups.join(GUID, groupType, password, onSuccess, onError)
+
+    def leaveGroup(self, *, GUID: str, onSuccess: Callback | None = None,
+                   onError: Callback | None = None) -> Future[str]:
+        """The owner hands the ownership on first (``transferGroupOwnership``)."""
+        return self._groups.leave(GUID, onSuccess, onError)
+
+    def addMembersToGroup(self, *, guid: str, groupMembers: list[GroupMember], bannedUIDs: list[str] | None = None,
+                          onSuccess: Callback | None = None,
+                          onError: Callback | None = None) -> Future[dict[str, str]]:
+        """``{uid: "success" | <why not>}``: each member is added (or banned) on their own."""
+        return self._groups.add_members(guid, groupMembers, bannedUIDs, onSuccess, onError)
+
+    def kickGroupMember(self, *, UID: str, GUID: str, onSuccess: Callback | None = None,
+                        onError: Callback | None = None) -> Future[str]:
+        return self._groups.kick(UID, GUID, onSuccess, onError)
+
+    def banGroupMember(self, *, UID: str, GUID: str, onSuccess: Callback | None = None,
+                       onError: Callback | None = None) -> Future[str]:
+        return self._groups.ban(UID, GUID, onSuccess, onError)
+
+    def unbanGroupMember(self, *, UID: str, GUID: str, onSuccess: Callback | None = None,
+                         onError: Callback | None = None) -> Future[str]:
+        return self._groups.unban(UID, GUID, onSuccess, onError)
+
+    def updateGroupMemberScope(self, *, UID: str, GUID: str, scope: MemberScope, onSuccess: Callback | None = None,
+                               onError: Callback | None = None) -> Future[str]:
+        return self._groups.change_scope(UID, GUID, scope, onSuccess, onError)
+
+    def transferGroupOwnership(self, *, UID: str, GUID: str, onSuccess: Callback | None = None,
+                               onError: Callback | None = None) -> Future[str]:
+        """Only the owner; ``UID`` (a member) becomes the owner, you stay an admin."""
+        return self._groups.transfer(UID, GUID, onSuccess, onError)
 
     # ------------------------------------------------------------------ Python extensions
 

@@ -8,20 +8,17 @@ alone, and marking a conversation read tells the other party. Unread counts use 
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 from . import exceptions as errors
-from .callbacks import Notifier, Reply
+from .callbacks import Reply
 from .exceptions import CometChatException, invalid_parameter
 from .models import BaseMessage, Conversation, ConversationUpdateSettings, ReceiverType
-from .session import Session
+from .parts import Callback, RestPart
 from .transport import endpoints
 from .validation import uid_error
-from .worker import RestWorker
 
 __all__ = ["Conversations"]
-
-Callback = Callable[..., Any]
 
 _DELETED = "Conversation deleted successfully."
 
@@ -38,23 +35,8 @@ def _kind_error(kind: Any) -> CometChatException | None:
     return None
 
 
-class Conversations:
+class Conversations(RestPart):
     """Conversation calls of one client."""
-
-    def __init__(self, session: Session, notifier: Notifier, worker: RestWorker) -> None:
-        self._session = session
-        self._notifier = notifier
-        self._worker = worker
-
-    def _call(self, onSuccess: Callback | None, onError: Callback | None, error: CometChatException | None,
-              work: Callable[[Reply[Any]], None]) -> Future[Any]:
-        reply = self._notifier.reply(onSuccess, onError)
-        error = self._session.refusal(needs_user=True) or error
-        if error is not None:
-            reply.fail(error)
-        else:
-            self._worker.run(reply, lambda: work(reply))
-        return reply.future
 
     def _with_error(self, with_id: Any, kind: Any) -> CometChatException | None:
         return _kind_error(kind) or uid_error(with_id)

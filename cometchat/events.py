@@ -49,6 +49,28 @@ _RECEIPT_CALLBACKS = {
     "readByAll": "onMessagesReadByAll",
 }
 _ACTION_CALLBACKS = {ActionType.messageEdited: "onMessageEdited", ActionType.messageDeleted: "onMessageDeleted"}
+
+
+def _by_for(a: ActionMessage) -> tuple[Any, ...]:
+    return (a.actionBy, a.actionFor)
+
+
+def _on_by_for(a: ActionMessage) -> tuple[Any, ...]:
+    return (a.actionOn, a.actionBy, a.actionFor)
+
+
+#: group member actions -> the group listener's callback and its arguments after the action,
+#: in Swift's order (ios-surface-next 4.4)
+_GROUP_CALLBACKS: dict[Any, tuple[str, Callable[[ActionMessage], tuple[Any, ...]]]] = {
+    ActionType.joined: ("onGroupMemberJoined", _by_for),
+    ActionType.left: ("onGroupMemberLeft", _by_for),
+    ActionType.kicked: ("onGroupMemberKicked", _on_by_for),
+    ActionType.banned: ("onGroupMemberBanned", _on_by_for),
+    ActionType.unbanned: ("onGroupMemberUnbanned", _on_by_for),
+    ActionType.scopeChanged: ("onGroupMemberScopeChanged",
+                              lambda a: (a.actionOn, a.actionBy, a.newScope, a.oldScope, a.actionFor)),
+    ActionType.added: ("onMemberAddedToGroup", lambda a: (a.actionBy, a.actionOn, a.actionFor)),
+}
 _REMEMBERED_IDS = 10000
 
 
@@ -173,12 +195,20 @@ class EventRouter:
             log.debug("no listener method for %s messages", message.messageCategory)
 
     def _action(self, action: ActionMessage) -> None:
-        """Edits and deletes arrive as action messages; the listener gets the message acted on."""
+        """Edits and deletes arrive as action messages (the message listener gets the message
+        acted on); group member actions go to the group listener."""
         method = _ACTION_CALLBACKS.get(action.action)
-        if method is None or not isinstance(action.actionOn, BaseMessage):
+        if method is not None and isinstance(action.actionOn, BaseMessage):
+            self._emit_message(method, action.actionOn, action.id)
+        elif action.action in _GROUP_CALLBACKS:
+            method, arguments = _GROUP_CALLBACKS[action.action]
+            self._notifier.post(self._deliver_group_action, method, (action, *arguments(action)), action.id)
+        else:
             log.debug("ignoring an action message (%s)", action.action)
-            return
-        self._emit_message(method, action.actionOn, action.id)
+
+    def _deliver_group_action(self, method: str, args: tuple[Any, ...], delivered_id: int) -> None:
+        self._notifier.listeners["Group"].call(method, *args)
+        self._on_delivered(delivered_id)
 
     def _typing(self, frame: protocol.TypingFrame) -> None:
         indicator = TypingIndicator(

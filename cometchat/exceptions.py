@@ -71,6 +71,10 @@ Code                                            Source  When
 ``INVALID_CONVERSATION_TYPE``                   JS      a conversation call with a type other than user
                                                         or group
 ``CONVERSATION_NOT_FOUND``                      JS      ``getConversation`` answered without a conversation
+``ERROR_INVALID_GUID``                          ours    a group call given a guid that is blank or has
+                                                        characters other than letters, digits, ``_``, ``-``
+``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
+                                                        without a password
 ``ERROR_CLIENT_CLOSED``                         ours    any call on a client after ``close()``
 ``ERROR_STORAGE_IN_USE``                        ours    a second live client given the storage path of
                                                         another
@@ -135,6 +139,10 @@ EMPTY_USERS_LIST = "EMPTY_USERS_LIST"
 INVALID_AUTH_KEY = "INVALID_AUTH_KEY"
 INVALID_CONVERSATION_TYPE = "INVALID_CONVERSATION_TYPE"
 CONVERSATION_NOT_FOUND = "CONVERSATION_NOT_FOUND"
+
+# groups
+ERROR_INVALID_GUID = "ERROR_INVALID_GUID"
+ERR_EMPTY_GROUP_PASS = "ERR_EMPTY_GROUP_PASS"
 
 # client lifecycle
 ERROR_CLIENT_CLOSED = "ERROR_CLIENT_CLOSED"

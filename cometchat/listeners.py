@@ -30,6 +30,7 @@ __all__ = [
     "CometChatConnectionDelegate",
     "CometChatMessageDelegate",
     "CometChatUserDelegate",
+    "CometChatGroupDelegate",
     "ListenerKind",
     "LISTENER_KINDS",
     "ListenerRegistry",
@@ -123,6 +124,34 @@ class CometChatUserDelegate:
         pass
 
 
+class CometChatGroupDelegate:
+    """Membership changes in the groups the user is in (or that happen to the user), called
+    positionally in Swift's order, each with the action message first. The official JS SDK
+    orders ``onMemberAddedToGroup`` differently; this is Swift's (by, then the added user)."""
+
+    def onGroupMemberJoined(self, action: Any, joinedUser: Any, joinedGroup: Any) -> None:
+        pass
+
+    def onGroupMemberLeft(self, action: Any, leftUser: Any, leftGroup: Any) -> None:
+        pass
+
+    def onGroupMemberKicked(self, action: Any, kickedUser: Any, kickedBy: Any, kickedFrom: Any) -> None:
+        pass
+
+    def onGroupMemberBanned(self, action: Any, bannedUser: Any, bannedBy: Any, bannedFrom: Any) -> None:
+        pass
+
+    def onGroupMemberUnbanned(self, action: Any, unbannedUser: Any, unbannedBy: Any, unbannedFrom: Any) -> None:
+        pass
+
+    def onGroupMemberScopeChanged(self, action: Any, scopeChangeduser: Any, scopeChangedBy: Any,
+                                  scopeChangedTo: Any, scopeChangedFrom: Any, group: Any) -> None:
+        pass
+
+    def onMemberAddedToGroup(self, action: Any, addedBy: Any, addedUser: Any, addedTo: Any) -> None:
+        pass
+
+
 def _weak(obj: Any) -> weakref.ReferenceType[Any] | weakref.WeakMethod[Any]:
     if hasattr(obj, "__self__") and hasattr(obj, "__func__"):
         return weakref.WeakMethod(obj)
@@ -168,6 +197,7 @@ LISTENER_KINDS: tuple[ListenerKind, ...] = (
     ListenerKind("Connection", CometChatConnectionDelegate),
     ListenerKind("Message", CometChatMessageDelegate),
     ListenerKind("User", CometChatUserDelegate),
+    ListenerKind("Group", CometChatGroupDelegate),
 )
 
 

@@ -9,39 +9,21 @@ do, and need only ``init``. An update of the logged-in user (``updateCurrentUser
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 from . import exceptions as errors
-from .callbacks import Notifier, Reply
+from .callbacks import Reply
 from .exceptions import CometChatException, invalid_parameter
 from .models import User
-from .session import Session
+from .parts import Callback, RestPart
 from .transport import endpoints
 from .validation import uid_error
-from .worker import RestWorker
 
 __all__ = ["Users"]
 
-Callback = Callable[..., Any]
 
-
-class Users:
+class Users(RestPart):
     """Users and blocks for one client."""
-
-    def __init__(self, session: Session, notifier: Notifier, worker: RestWorker) -> None:
-        self._session = session
-        self._notifier = notifier
-        self._worker = worker
-
-    def _call(self, onSuccess: Callback | None, onError: Callback | None, error: CometChatException | None,
-              work: Callable[[Reply[Any]], None], *, needs_user: bool = True) -> Future[Any]:
-        reply = self._notifier.reply(onSuccess, onError)
-        error = self._session.refusal(needs_user=needs_user) or error
-        if error is not None:
-            reply.fail(error)
-        else:
-            self._worker.run(reply, lambda: work(reply))
-        return reply.future
 
     def get_user(self, uid: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[User]:
         def fetch(reply: Reply[User]) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 
 from . import exceptions as errors
 from .exceptions import CometChatException
-from .models import BaseMessage, CustomMessage, ReceiverType, TextMessage
+from .exceptions import invalid_parameter
+from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage
 from .settings import AppSettings
 
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -50,6 +51,31 @@ def uid_error(uid: Any) -> CometChatException | None:
     if not isinstance(uid, str) or not _UID.match(uid):
         return _fail(errors.ERROR_INVALID_UID, "Please provide a valid UID", {"given": repr(uid)[:40]})
     return None
+
+
+def guid_error(guid: Any) -> CometChatException | None:
+    """A guid given to a group call: letters, digits, ``_`` and ``-`` (as the server allows)."""
+    if not isinstance(guid, str) or not _UID.match(guid):
+        return _fail(errors.ERROR_INVALID_GUID, "Please provide a valid GUID", {"given": repr(guid)[:40]})
+    return None
+
+
+def password_error(group_type: Any, password: Any) -> CometChatException | None:
+    """A password group is created and joined with its password (the JS SDK's check)."""
+    if password is not None and not isinstance(password, str):
+        return invalid_parameter("password", "a string or None", password)
+    if group_type is GroupType.password and not password:
+        return _fail(errors.ERR_EMPTY_GROUP_PASS, "Password is mandatory to join a password protected group.")
+    return None
+
+
+def group_error(group: Any) -> CometChatException | None:
+    """A group to create or update."""
+    if not isinstance(group, Group):
+        return invalid_parameter("group", "a Group", group)
+    if group.name is not None and not isinstance(group.name, str):
+        return invalid_parameter("name", "a string", group.name)
+    return guid_error(group.guid)
 
 
 def receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:

@@ -1,11 +1,14 @@
-"""A small Tk chat: conversations with unread counts, history, live messages, edits and deletes.
+"""A small Tk chat: conversations with unread counts, history, live messages, edits and deletes,
+and groups with their member events.
 
     python samples/tk_chat.py
 
-It runs against a local CometChat-compatible server it starts itself. Log in as one user, pick
-a conversation on the left (or a user under "Chat with" and Open): its history shows, "Load
-older" pages back, and what arrives, is edited or is deleted shows live. Select one of your
-own messages to edit (type the new text, then Edit) or delete it.
+It runs against a local CometChat-compatible server it starts itself (with one public group,
+"Hikers"). Log in as one user, pick a conversation on the left (or a user under "Chat with" and
+Open): its history shows, "Load older" pages back, and what arrives, is edited or is deleted
+shows live. Pick a group under "Groups" to join it and chat there; who joins, leaves or is
+kicked shows in the chat as it happens. Select one of your own messages to edit (type the new
+text, then Edit) or delete it.
 
 Every SDK callback is delivered on the Tk thread through ``TkDispatchQueue``, so the handlers
 below touch widgets directly, with no locks and no ``after`` juggling of their own.
@@ -24,8 +27,11 @@ from cometchat import (
     CometChatClient,
     CometChatConnectionDelegate,
     CometChatMessageDelegate,
+    CometChatGroupDelegate,
     Conversation,
     ConversationRequest,
+    Group,
+    GroupsRequest,
     MessagesRequest,
     ReceiverType,
     TextMessage,
@@ -37,7 +43,7 @@ USERS = [f"cometchat-uid-{n}" for n in range(1, 6)]
 PAGE = 20
 
 
-class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
+class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometChatGroupDelegate):
     """The window and its SDK client; ``server`` is anything with url, app_id, auth_key, region."""
 
     def __init__(self, root: tk.Tk, server: Any) -> None:
@@ -57,13 +63,17 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         self.client = CometChatClient(appId=server.app_id, appSettings=settings)
         self.client.addConnectionListener("window", self)
         self.client.addMessageListener("window", self)
+        self.client.addGroupListener("window", self)
         self.me = tk.StringVar(value=USERS[0])
         self.peer = tk.StringVar(value=USERS[1])
         self.status = tk.StringVar(value="logged out")
         self.typing = tk.StringVar(value="")
         self.rows: list[int] = []  #: the message id shown on each row of the messages list
         self.mine: set[int] = set()  #: ids of the rows that are my own messages
-        self.conversation_peers: list[str] = []  #: the uid on each row of the conversations list
+        #: what is open: a user or a group, and its uid or guid
+        self.target: tuple[ReceiverType, str] = (ReceiverType.user, USERS[1])
+        self.conversation_targets: list[tuple[ReceiverType, str]] = []  #: one per row of the conversations list
+        self.group_rows: list[Group] = []  #: one per row of the groups list
         self.history: MessagesRequest | None = None
         self._build()
         root.protocol("WM_DELETE_WINDOW", self.close)
@@ -90,9 +100,15 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         self.status_label.pack(side="left", padx=8)
         middle = tk.Frame(self.root)
         middle.pack(fill="both", expand=True, padx=6)
-        self.conversations = tk.Listbox(middle, width=28, height=16, exportselection=False)
-        self.conversations.pack(side="left", fill="y")
+        left = tk.Frame(middle)
+        left.pack(side="left", fill="y")
+        self.conversations = tk.Listbox(left, width=28, height=10, exportselection=False)
+        self.conversations.pack(fill="y")
         self.conversations.bind("<<ListboxSelect>>", self._conversation_picked)
+        tk.Label(left, text="Groups", anchor="w").pack(fill="x")
+        self.groups = tk.Listbox(left, width=28, height=5, exportselection=False)
+        self.groups.pack(fill="y")
+        self.groups.bind("<<ListboxSelect>>", self._group_picked)
         right = tk.Frame(middle)
         right.pack(side="left", fill="both", expand=True, padx=(6, 0))
         self.older_button = tk.Button(right, text="Load older", command=self.load_older)
@@ -115,7 +131,8 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         self.delete_button.pack(side="left")
 
     def _indicator(self) -> TypingIndicator:
-        return TypingIndicator(receiverID=self.peer.get(), receiverType=ReceiverType.user)
+        kind, with_id = self.target
+        return TypingIndicator(receiverID=with_id, receiverType=kind)
 
     def _error(self, error: Any) -> None:
         self.status.set(f"! {error.errorCode}")
@@ -130,6 +147,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
     def _logged_in(self, user: Any) -> None:
         self.status.set(f"{user.name}: disconnected")
         self.refresh_conversations()
+        self.refresh_groups()
 
     def connect(self) -> None:
         self.client.connect(onError=self._error)
@@ -143,27 +161,61 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
 
     def _show_conversations(self, conversations: list[Conversation]) -> None:
         self.conversations.delete(0, "end")
-        self.conversation_peers = []
+        self.conversation_targets = []
         for conversation in conversations:
             with_ = conversation.conversationWith
             unread = f"  ({conversation.unreadMessageCount})" if conversation.unreadMessageCount else ""
-            self.conversations.insert("end", f"{with_.name}{unread}")
-            self.conversation_peers.append(with_.uid)
+            group = isinstance(with_, Group)
+            self.conversations.insert("end", f"{'# ' if group else ''}{with_.name}{unread}")
+            self.conversation_targets.append((ReceiverType.group, with_.guid) if group
+                                             else (ReceiverType.user, with_.uid))
+
+    def refresh_groups(self) -> None:
+        request = GroupsRequest.GroupsRequestBuilder(limit=30, client=self.client).build()
+        request.fetchNext(onSuccess=self._show_groups, onError=self._error)
+
+    def _show_groups(self, groups: list[Group]) -> None:
+        self.groups.delete(0, "end")
+        self.group_rows = list(groups)
+        for group in groups:
+            joined = "" if group.hasJoined else "  (join)"
+            self.groups.insert("end", f"# {group.name} [{group.membersCount}]{joined}")
 
     def _conversation_picked(self, event: Any) -> None:
         picked = self.conversations.curselection()
         if picked:
-            self.peer.set(self.conversation_peers[picked[0]])
-            self.open_conversation()
+            self.open(*self.conversation_targets[picked[0]])
+
+    def _group_picked(self, event: Any) -> None:
+        """Open the group, joining it first if need be."""
+        picked = self.groups.curselection()
+        if not picked:
+            return
+        group = self.group_rows[picked[0]]
+        if group.hasJoined:
+            self.open(ReceiverType.group, group.guid)
+            return
+        self.client.joinGroup(GUID=group.guid, groupType=group.groupType, password=None,
+                              onSuccess=self._joined, onError=self._error)
+
+    def _joined(self, group: Group) -> None:
+        self.refresh_groups()
+        self.open(ReceiverType.group, group.guid)
 
     def open_conversation(self) -> None:
-        """Show the newest page of history with the peer, and mark the conversation read."""
+        """Open the chat with the user picked under "Chat with"."""
+        self.open(ReceiverType.user, self.peer.get())
+
+    def open(self, kind: ReceiverType, with_id: str) -> None:
+        """Show the newest page of history with a user or in a group, and mark it read."""
+        self.target = (kind, with_id)
         self.messages.delete(0, "end")
         self.rows, self.mine = [], set()
-        self.history = (MessagesRequest.MessageRequestBuilder(client=self.client).set(uid=self.peer.get())
-                        .set(limit=PAGE).hideReplies(hide=True).build())
+        builder = MessagesRequest.MessageRequestBuilder(client=self.client)
+        builder = builder.set(guid=with_id) if kind is ReceiverType.group else builder.set(uid=with_id)
+        self.history = builder.set(limit=PAGE).hideReplies(hide=True).build()
         self.load_older()
-        self.client.markConversationAsRead(conversationWithId=self.peer.get(), receiverType=ReceiverType.user,
+        self.client.markConversationAsRead(conversationWithId=with_id, receiverType=kind,
                                            onSuccess=lambda _: self.refresh_conversations(), onError=self._error)
 
     def load_older(self) -> None:
@@ -176,7 +228,8 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
             return
         self.entry.delete(0, "end")
         self.client.endTyping(indicator=self._indicator())
-        message = TextMessage(receiverUid=self.peer.get(), text=text, receiverType=ReceiverType.user)
+        kind, with_id = self.target
+        message = TextMessage(receiverUid=with_id, text=text, receiverType=kind)
         self.client.sendTextMessage(message=message, onSuccess=self._append, onError=self._error)
 
     def _selected_own_message(self) -> int | None:
@@ -189,7 +242,8 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         if message_id is None or not text:
             return
         self.entry.delete(0, "end")
-        edited = TextMessage(receiverUid=self.peer.get(), text=text, receiverType=ReceiverType.user)
+        kind, with_id = self.target
+        edited = TextMessage(receiverUid=with_id, text=text, receiverType=kind)
         edited.id = message_id
         self.client.editMessage(edited, onSuccess=self._replace, onError=self._error)
 
@@ -207,6 +261,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         must die on the Tk thread, not later in some other thread's garbage collection)."""
         self.client.removeConnectionListener("window")
         self.client.removeMessageListener("window")
+        self.client.removeGroupListener("window")
         self.client.close()
         self.queue.close()
         self.root.destroy()
@@ -214,6 +269,8 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
     # ------------------------------------------------------------------ the messages list
 
     def _line(self, message: BaseMessage) -> str:
+        if isinstance(message, ActionMessage):
+            return f"* {message.message}"
         me = self.client.getLoggedInUser()
         who = "me" if me is not None and message.senderUid == me.uid else (message.sender.name if message.sender else "?")
         if message.deletedAt:
@@ -227,7 +284,8 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
             self.mine.add(message.id)
 
     def _prepend(self, messages: list[BaseMessage]) -> None:
-        shown = [m for m in messages if not isinstance(m, ActionMessage)]  # edits show in the message itself
+        # edits and deletes show in the message itself; member changes as a line of their own
+        shown = [m for m in messages if not isinstance(m, ActionMessage) or isinstance(m.actionFor, Group)]
         for position, message in enumerate(shown):
             self.messages.insert(position, self._line(message))
             self._remember(message)
@@ -253,13 +311,21 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         user = self.client.getLoggedInUser()
         self.status.set(f"{user.name if user else ''}: {change.current.value}")
 
+    def _is_open(self, receiver_type: Any, receiver: str, sender: str | None) -> bool:
+        """Whether a message (or typing) to ``receiver`` from ``sender`` is in the open chat."""
+        kind, with_id = self.target
+        if receiver_type == ReceiverType.group:
+            return kind is ReceiverType.group and receiver == with_id
+        return kind is ReceiverType.user and sender == with_id
+
     def onTextMessageReceived(self, textMessage: TextMessage) -> None:
         self.typing.set("")
-        if textMessage.senderUid == self.peer.get() and not textMessage.parentMessageId:
+        if self._is_open(textMessage.receiverType, textMessage.receiverUid, textMessage.senderUid) \
+                and not textMessage.parentMessageId:
             self._append(textMessage)
             self.client.markAsRead(baseMessage=textMessage)
         else:
-            self.refresh_conversations()  # someone else: their unread count moves
+            self.refresh_conversations()  # elsewhere: its unread count moves
 
     def onMessageEdited(self, message: BaseMessage) -> None:
         self._replace(message)
@@ -268,10 +334,35 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate):
         self._replace(message)
 
     def onTypingStarted(self, typingDetails: TypingIndicator) -> None:
-        self.typing.set(f"{typingDetails.sender.name} is typing...")
+        sender = typingDetails.sender
+        if sender is not None and self._is_open(typingDetails.receiverType, typingDetails.receiverID, sender.uid):
+            self.typing.set(f"{sender.name} is typing...")
 
     def onTypingEnded(self, typingDetails: TypingIndicator) -> None:
         self.typing.set("")
+
+
+    # group member changes: a line in the open group, and the groups list's counts move
+
+    def _member_change(self, action: ActionMessage, group: Group) -> None:
+        if self.target == (ReceiverType.group, group.guid):
+            self._append(action)
+        self.refresh_groups()
+
+    def onGroupMemberJoined(self, action: ActionMessage, joinedUser: Any, joinedGroup: Group) -> None:
+        self._member_change(action, joinedGroup)
+
+    def onGroupMemberLeft(self, action: ActionMessage, leftUser: Any, leftGroup: Group) -> None:
+        self._member_change(action, leftGroup)
+
+    def onGroupMemberKicked(self, action: ActionMessage, kickedUser: Any, kickedBy: Any, kickedFrom: Group) -> None:
+        self._member_change(action, kickedFrom)
+
+    def onGroupMemberBanned(self, action: ActionMessage, bannedUser: Any, bannedBy: Any, bannedFrom: Group) -> None:
+        self._member_change(action, bannedFrom)
+
+    def onMemberAddedToGroup(self, action: ActionMessage, addedBy: Any, addedUser: Any, addedTo: Group) -> None:
+        self._member_change(action, addedTo)
 
 
 def build(root: tk.Tk, server: Any) -> ChatWindow:
@@ -279,10 +370,22 @@ def build(root: tk.Tk, server: Any) -> ChatWindow:
     return ChatWindow(root, server)
 
 
+def make_group(server: Any, guid: str, name: str, owner: str = USERS[4]) -> None:
+    """A public group to find under "Groups", created as ``owner`` would."""
+    from cometchat.testing import clientFor
+
+    client = clientFor(server, owner)
+    try:
+        client.createGroup(group=Group(guid=guid, name=name)).result(timeout=10)
+    finally:
+        client.close()
+
+
 def main() -> int:
     from cometchat.devserver import DevServer
 
     with DevServer() as server:
+        make_group(server, "hikers", "Hikers")
         root = tk.Tk()
         build(root, server)
         root.mainloop()

@@ -21,6 +21,10 @@ from cometchat import (
     Conversation,
     ConversationUpdateSettings,
     CustomMessage,
+    Group,
+    GroupMember,
+    GroupMemberScopeType,
+    GroupType,
     MessageReceipt,
     ReceiptType,
     ReceiverType,
@@ -95,6 +99,8 @@ class StringValueTest(unittest.TestCase):
             ActionMessage(receiverUid="u2", action=ActionType.messageEdited, actionBy=user),
             Conversation(conversationId="u1_user_u2", conversationWith=user),
             ConversationUpdateSettings(),
+            Group(guid="g1", name="One", groupType=GroupType.password, password="secret"),
+            GroupMember(UID="u1", groupMemberScope=GroupMemberScopeType.moderator),
         ]
 
     def test_every_model_has_string_value(self) -> None:

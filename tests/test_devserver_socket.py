@@ -183,7 +183,7 @@ class RelayTest(DevServerMixin, unittest.TestCase):
         got = self.alice.frame(where=of_type("transient_message"))
         self.assertEqual((got["sender"], got["body"]["data"]), ("cometchat-uid-2", {"emoji": "wave"}))
 
-    def test_group_frames_are_refused(self) -> None:
+    def test_typing_to_a_missing_group_is_refused(self) -> None:
         frame = self.typing(self.alice, "group-1", receiverType="group")
         self.alice.send(frame)
         self.assertEqual(self.alice.frame(where=of_type("error"))["body"]["code"], "ERR_GUID_NOT_FOUND")

@@ -16,6 +16,8 @@ from cometchat import (
     AppSettings,
     AppSettingsBuilder,
     CometChat,
+    GroupType,
+    MessagesRequest,
     ReceiverType,
     TextMessage,
     TypingIndicator,
@@ -152,6 +154,16 @@ class ReadmeExamplesTest(DevServerMixin, unittest.TestCase):
         output.waitFor("George Alan")
         output.waitFor("'user': {")
         output.waitFor("Conversation marked as read successfully.")
+
+    def check_groups(self, output: Output, namespace: dict[str, Any]) -> None:
+        output.waitFor("added {'cometchat-uid-3': 'success'}")
+        output.waitFor("my groups: ['Hikers']")
+        joined = self.peer.joinGroup(GUID="hikers", groupType=GroupType.public).result(scaled(10))
+        self.assertEqual(joined.membersCount, 3)
+        output.waitFor("George Alan joined Hikers - members: 3")  # the README's group listener
+        history = MessagesRequest.MessageRequestBuilder(client=self.peer).set(guid="hikers").set(
+            categories=["message"]).build()
+        self.assertEqual([m.text for m in history.fetchPrevious().result(scaled(10))], ["Walk on Saturday?"])
 
     def check_the_local_server(self, output: Output, namespace: dict[str, Any]) -> None:
         output.waitFor("logged in to the local server as George Alan")

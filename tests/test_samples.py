@@ -14,7 +14,7 @@ import time
 import unittest
 from types import ModuleType
 
-from cometchat import ReceiverType, TextMessage, TypingIndicator
+from cometchat import GroupType, ReceiverType, TextMessage, TypingIndicator
 from cometchat.testing import DevServerMixin, scaled
 from gui import tk_root
 
@@ -156,6 +156,48 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
         self.pump(root, lambda: window.messages.get(26) == "me: (message deleted)")
         window.disconnect_button.invoke()
         self.pump(root, lambda: window.status_label.cget("text").endswith(": disconnected"))
+
+
+    def test_groups_join_chat_and_member_events(self) -> None:
+        tk_chat = sample("tk_chat")
+        tk_chat.make_group(self.server, "hikers", "Hikers")  # owned by cometchat-uid-5
+        owner, peer = self.newClient("cometchat-uid-5"), self.newClient("cometchat-uid-2")
+        root = tk_root()
+        window = tk_chat.build(root, self.server)
+        self.addCleanup(gc.collect)
+        self.addCleanup(window.close)
+        window.me.set("cometchat-uid-1")
+        window.login_button.invoke()
+        self.pump(root, lambda: window.groups.size() == 1)
+        self.assertEqual(window.groups.get(0), "# Hikers [1]  (join)")
+        window.connect_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith(": connected"))
+        window.groups.selection_set(0)
+        window.groups.event_generate("<<ListboxSelect>>")  # joins, then opens the group
+        self.pump(root, lambda: window.groups.get(0) == "# Hikers [2]")
+        self.pump(root, lambda: window.messages.size() == 1)
+        self.assertEqual(window.messages.get(0), "* Andrew Joseph joined")  # from the group's history
+
+        peer.joinGroup(GUID="hikers", groupType=GroupType.public).result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 2)
+        self.assertEqual(window.messages.get(1), "* George Alan joined")
+        peer.connect().result(scaled(10))
+        peer.startTyping(indicator=TypingIndicator(receiverID="hikers", receiverType=ReceiverType.group))
+        self.pump(root, lambda: window.typing_label.cget("text") == "George Alan is typing...")
+        peer.sendTextMessage(message=TextMessage(receiverUid="hikers", text="hi hikers",
+                                                 receiverType=ReceiverType.group)).result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 3)
+        self.assertEqual(window.messages.get(2), "George Alan: hi hikers")
+        window.entry.insert(0, "hello all")
+        window.send_button.invoke()
+        self.pump(root, lambda: window.messages.size() == 4)
+        self.assertEqual(window.messages.get(3), "me: hello all")
+        owner.kickGroupMember(UID="cometchat-uid-2", GUID="hikers").result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 5)
+        self.assertEqual(window.messages.get(4), "* John Paul kicked George Alan")
+        self.pump(root, lambda: window.groups.get(0) == "# Hikers [2]")
+        self.pump(root, lambda: window.conversations.size() >= 1)
+        self.assertIn("# Hikers", window.conversations.get(0, "end"))
 
 
 class AsyncioSampleTest(DevServerMixin, unittest.TestCase):

@@ -3,7 +3,7 @@
 Every answer is the ``{"data": ...}`` / ``{"error": {...}}`` envelope with a meaningful HTTP
 status; browsers get CORS headers and their preflights answered, so apps written with the
 official JS SDK can use this server too. The endpoints are grouped by area, one module each:
-``users_api.py``, ``messages_api.py``, ``conversations_api.py``; this module holds the
+``users_api.py``, ``messages_api.py``, ``conversations_api.py``, ``groups_api.py``; this module holds the
 session's own (login tokens, ``me``, settings) and the test controls.
 """
 
@@ -21,6 +21,7 @@ from .backend import API_VERSION, ApiError, Backend
 from .base import PREFIX, UID_KEY, Endpoints
 from .controls import Controls
 from .conversations_api import ConversationsApi
+from .groups_api import GroupsApi
 from .messages_api import MessagesApi
 from .params import bad_request, json_body
 from .users_api import UsersApi, profile_changes
@@ -45,7 +46,8 @@ _PROFILE_KEYS = ("uid", "name", "avatar", "link", "metadata", "statusMessage", "
 
 def build_app(backend: Backend) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY, middlewares=[_envelope_middleware(backend)])
-    for endpoints in (SessionApi(backend), UsersApi(backend), MessagesApi(backend), ConversationsApi(backend)):
+    areas = (SessionApi, UsersApi, MessagesApi, ConversationsApi, GroupsApi)
+    for endpoints in (area(backend) for area in areas):
         app.add_routes(endpoints.routes())
     return app
 

@@ -209,6 +209,7 @@ class Backend:
             {
                 "method": request.method,
                 "path": request.path,
+                "query": request.query_string,
                 "uid": uid,
                 "status": status,
                 "resource": request.headers.get("resource"),

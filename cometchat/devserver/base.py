@@ -59,6 +59,25 @@ class Endpoints:
             raise ApiError(404, "ERR_UID_NOT_FOUND", f"The user with uid {uid} does not exist.", {"uid": uid})
         return self.online(user)
 
+    async def group_for(self, guid: str, viewer: str, *, member: bool = True, hidden: bool = True) -> Any:
+        """The group's row, if it exists for the viewer (with ``hidden``, a private group exists
+        only for its members); with ``member``, the viewer must be one (403 ``ERR_NOT_A_MEMBER``)."""
+        app_id = self.app_id
+
+        def find(s: Any) -> tuple[Any, bool]:
+            row = s.group_row(app_id, guid)
+            if row is None or (hidden and not s.visible_to(app_id, row, viewer)):
+                return None, False
+            return row, s.member_row(app_id, guid, viewer) is not None
+
+        row, is_member = await self.db.run(find)
+        if row is None:
+            raise ApiError(404, "ERR_GUID_NOT_FOUND", f"The group with guid {guid} does not exist.", {"guid": guid})
+        if member and not is_member:
+            raise ApiError(403, "ERR_NOT_A_MEMBER", f"The user {viewer} is not a member of the group {guid}.",
+                           {"guid": guid, "uid": viewer})
+        return row
+
     @staticmethod
     def answer(data: Any, meta: dict[str, Any] | None = None) -> web.Response:
         return web.json_response(protocol.success(data, meta))

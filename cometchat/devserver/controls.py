@@ -139,7 +139,8 @@ class Controls:
         return await self.backend.db.run(lambda s: s.seed_messages(app_id, sender, receiver, count, text))
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
-        """The REST requests served so far (method, path, uid, status, resource and sdk headers)."""
+        """The REST requests served so far (method, path, query string, uid, status, resource and
+        sdk headers; never a body)."""
         return [
             r
             for r in self.backend.request_log

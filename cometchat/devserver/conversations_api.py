@@ -1,8 +1,10 @@
 """Conversations over REST (ios-surface-next 3 and 10, items 14-17).
 
 Each user has their own view of a conversation: its unread count, read position, tags, and
-whether they deleted it. Marking a conversation read or delivered tells the other party, as a
-receipt would.
+whether they deleted it. Marking a conversation read or delivered tells the sender of its
+newest message, as a receipt would (in a group, also ``deliveredToAll`` / ``readByAll`` once
+every member has). Every route exists twice: ``users/{uid}/conversation`` and
+``groups/{guid}/conversation`` (members only).
 """
 
 from __future__ import annotations
@@ -29,16 +31,17 @@ def conversation_not_found(with_id: str) -> ApiError:
 
 class ConversationsApi(Endpoints):
     def routes(self) -> list[web.RouteDef]:
-        one = PREFIX + "/users/{uid}/conversation"
-        return [
-            web.get(f"{PREFIX}/conversations", self.list_conversations),
-            web.get(one, self.get_conversation),
-            web.put(one, self.tag_conversation),
-            web.delete(one, self.delete_conversation),
-            web.post(one + "/read", self.mark_read),
-            web.post(one + "/delivered", self.mark_delivered),
-            web.delete(one + "/read", self.mark_unread),
-        ]
+        routes = [web.get(f"{PREFIX}/conversations", self.list_conversations)]
+        for one in (PREFIX + "/users/{uid}/conversation", PREFIX + "/groups/{guid}/conversation"):
+            routes += [
+                web.get(one, self.get_conversation),
+                web.put(one, self.tag_conversation),
+                web.delete(one, self.delete_conversation),
+                web.post(one + "/read", self.mark_read),
+                web.post(one + "/delivered", self.mark_delivered),
+                web.delete(one + "/read", self.mark_unread),
+            ]
+        return routes
 
     async def list_conversations(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
@@ -59,8 +62,12 @@ class ConversationsApi(Endpoints):
         return conversation
 
     async def _conversation_key(self, request: web.Request) -> tuple[str, str, str]:
-        """(caller, the other user, the conversation key)."""
+        """(caller, the other user or the group, the conversation key)."""
         viewer = await self.caller(request)
+        if "guid" in request.match_info:
+            guid = request.match_info["guid"]
+            await self.group_for(guid, viewer)
+            return viewer, guid, keys.group_key(guid)
         other = (await self.user_or_404(request.match_info["uid"]))["uid"]
         return viewer, other, keys.user_key(viewer, other)
 
@@ -95,20 +102,26 @@ class ConversationsApi(Endpoints):
         return await self._mark(request, "delivered")
 
     async def _mark(self, request: web.Request, kind: str) -> web.Response:
-        """Everything the other party sent so far is read (or delivered); they hear a receipt."""
+        """Everything the others sent so far is read (or delivered); the sender of the newest
+        message hears a receipt."""
         viewer, other, conv_key = await self._conversation_key(request)
         await self._conversation(viewer, other, conv_key)
         now = int(time.time())
+        in_group = "guid" in request.match_info
 
-        def mark(s: Any) -> int:
-            latest: int = s.latest_from_others(self.app_id, viewer, conv_key)
-            moved = latest and s.record_receipt(self.app_id, conv_key, viewer, kind, latest, now)
-            return latest if moved else 0
+        def mark(s: Any) -> tuple[Any, tuple[str, ...]]:
+            latest = s.latest_from_others(self.app_id, viewer, conv_key)
+            if latest is None or not s.record_receipt(self.app_id, conv_key, viewer, kind, latest["id"], now):
+                return None, ()
+            return latest, s.completed_for_all(self.app_id, latest, kind)
 
-        latest = await self.db.run(mark)
-        if latest:
+        latest, everyone = await self.db.run(mark)
+        if latest is not None:
             reader = await self.user_or_404(viewer)
-            self.backend.hub.push_receipt(reader, other, latest, kind, now, request.headers.get("resource"))
+            self.backend.hub.push_receipt(
+                reader, latest["sender"], latest["id"], kind, now, request.headers.get("resource"),
+                receiver=other if in_group else latest["sender"], receiver_type="group" if in_group else "user",
+                to_all=everyone)
         return self.answer({"success": True, "message": f"Conversation marked as {kind} successfully."})
 
     async def mark_unread(self, request: web.Request) -> web.Response:

@@ -116,7 +116,7 @@ class ConversationsStore:
         """The other party (a user, as the viewer sees them) or the group."""
         if row["kind"] == "user":
             return self.get_user(app_id, row["with_id"], viewer)  # type: ignore[attr-defined, no-any-return]
-        return {"guid": row["with_id"]}
+        return self.group(app_id, row["with_id"], viewer)  # type: ignore[attr-defined, no-any-return]
 
     def set_conversation_tags(self, app_id: str, viewer: str, conv_key: str, tags: list[str]) -> bool:
         with self.conn:
@@ -135,11 +135,11 @@ class ConversationsStore:
                 (app_id, conv_key, app_id, conv_key, app_id, viewer, conv_key))
         return cursor.rowcount > 0
 
-    def latest_from_others(self, app_id: str, viewer: str, conv_key: str) -> int:
-        """The newest message of the conversation the viewer did not send (0 if none)."""
-        row = self.conn.execute("SELECT MAX(id) FROM messages WHERE app_id = ? AND conv_key = ? AND sender != ?",
-                                (app_id, conv_key, viewer)).fetchone()
-        return int(row[0] or 0)
+    def latest_from_others(self, app_id: str, viewer: str, conv_key: str) -> sqlite3.Row | None:
+        """The newest message of the conversation the viewer did not send (its id, sender, key, receiver type)."""
+        return self.conn.execute(  # type: ignore[no-any-return]
+            "SELECT id, sender, conv_key, receiver_type FROM messages WHERE app_id = ? AND conv_key = ? AND sender != ?"
+            " ORDER BY id DESC LIMIT 1", (app_id, conv_key, viewer)).fetchone()
 
     def mark_unread(self, app_id: str, viewer: str, conv_key: str, message_id: int) -> bool:
         """``markAsUnread``: the viewer's read position goes back to just before ``message_id``."""

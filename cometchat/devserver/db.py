@@ -3,8 +3,8 @@
 ``Database.run(fn)`` ships ``fn(store)`` to the database thread and awaits the result; every
 query lives in ``Store`` and every statement is parameterised. ``Store`` is composed by area:
 apps, credentials and friends here, users and blocks (``users_store.py``), messages
-(``messages_store.py``) and conversations (``conversations_store.py``); the tables are in
-``schema.py``. WAL with ``synchronous=NORMAL``: a crash may lose the last commits, never
+(``messages_store.py``), conversations (``conversations_store.py``) and groups
+(``groups_store.py``); the tables are in ``schema.py``. WAL with ``synchronous=NORMAL``: a crash may lose the last commits, never
 corrupt the file.
 """
 
@@ -22,6 +22,7 @@ from typing import Any, Callable, TypeVar
 import attrs
 
 from .conversations_store import ConversationsStore
+from .groups_store import GroupsStore
 from .messages_store import MessagesStore
 from .schema import migrate
 from .users_store import UsersStore, user_object
@@ -58,7 +59,7 @@ class TokenOwner:
     token_id: int
 
 
-class Store(UsersStore, MessagesStore, ConversationsStore):
+class Store(UsersStore, MessagesStore, ConversationsStore, GroupsStore):
     """Every query the server makes; runs on the database thread only."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

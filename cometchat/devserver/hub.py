@@ -234,7 +234,7 @@ class Hub:
         elif isinstance(frame, protocol.ReceiptFrame):
             await self._receipt(session, frame)
         elif isinstance(frame, (protocol.TypingFrame, protocol.TransientFrame)):
-            self._relay(session, frame)
+            await self._relay(session, frame)
         else:
             self._complain(session, "ERR_FRAME_NOT_ALLOWED", f"clients may not send {type(frame).__name__}")
 
@@ -250,20 +250,40 @@ class Hub:
         return attrs.evolve(frame, app_id=self.backend.app.app_id, sender=session.uid, device_id=session.device_id,
                             user=session.user)
 
-    def _relay(self, session: Session, frame: Any) -> None:
-        if frame.receiver_type != "user":
-            self._complain(session, "ERR_GUID_NOT_FOUND", "groups are not supported by the dev server")
+    async def _relay(self, session: Session, frame: Any) -> None:
+        """Typing and transient messages: to the other user, or to the group's other members."""
+        uid = session.uid
+        if uid is None:
             return
-        if session.uid is None or self.backend.blocked_between(session.uid, frame.receiver):
-            return  # nothing live passes between users who blocked each other
         text = protocol.encode(self._stamped(session, frame))
-        for peer in self.by_uid.get(frame.receiver, ()):
-            if peer is not session:
-                peer.send(text)
+        if frame.receiver_type == "user":
+            targets = [frame.receiver]
+        else:
+            targets = await self._members_for(session, frame.receiver)
+        for target in targets:
+            if self.backend.blocked_between(uid, target):
+                continue  # nothing live passes between users who blocked each other
+            for peer in self.by_uid.get(target, ()):
+                if peer is not session:
+                    peer.send(text)
+
+    async def _members_for(self, session: Session, guid: str) -> list[str]:
+        """The group's members, if the session's user is one (else an error frame and nobody)."""
+        app_id = self.backend.app.app_id
+        exists, members = await self.backend.db.run(
+            lambda s: (s.group_row(app_id, guid) is not None, s.member_uids(app_id, guid)))
+        if not exists:
+            self._complain(session, "ERR_GUID_NOT_FOUND", f"there is no group {guid}")
+        elif session.uid not in members:
+            self._complain(session, "ERR_NOT_A_MEMBER", f"not a member of the group {guid}")
+        else:
+            return list(members)
+        return []
 
     async def _receipt(self, session: Session, frame: protocol.ReceiptFrame) -> None:
         """A receipt counts only for a message its sender received; it moves their read position
-        and reaches the message's sender. ``deliveredToAll`` / ``readByAll`` come only from here."""
+        and reaches the message's sender. ``deliveredToAll`` / ``readByAll`` come only from here,
+        once every member of a group got the message."""
         uid = session.uid
         app_id = self.backend.app.app_id
         if frame.action not in ("delivered", "read") or not frame.message_id.isascii() \
@@ -274,17 +294,22 @@ class Hub:
 
         def record(s: Any) -> Any:
             row = s.visible_message(app_id, uid, message_id)
-            if row is None or row["sender"] == uid or frame.receiver != row["sender"]:
-                return None
+            addressed = row is not None and frame.receiver == (row["receiver"] if row["receiver_type"] == "group"
+                                                               else row["sender"])
+            if row is None or row["sender"] == uid or not addressed:
+                return None, ()
             s.record_receipt(app_id, row["conv_key"], uid, frame.action, message_id, now)
-            return row
+            return row, s.completed_for_all(app_id, row, frame.action)
 
-        row = await self.backend.db.run(record)
+        row, everyone = await self.backend.db.run(record)
         if row is None:
-            self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", f"no message {message_id} from {frame.receiver} to you")
+            self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", f"no message {message_id} for you to {frame.action}")
             return
         stamped = attrs.evolve(self._stamped(session, frame), message_sender=row["sender"], timestamp=now)
         self._to(row["sender"], uid, protocol.encode(stamped))
+        for kind in everyone:
+            whole = attrs.evolve(stamped, action="deliveredToAll" if kind == "delivered" else "readByAll")
+            self._to(row["sender"], uid, protocol.encode(whole))
 
     def _to(self, uid: str, from_uid: str, text: str) -> None:
         """Send ``text`` to every session of ``uid``, unless one of the two blocked the other."""
@@ -318,15 +343,32 @@ class Hub:
         if body["receiver"] != body["sender"]:
             self._to(body["receiver"], body["sender"], text)
 
+    def deliver_to(self, uids: Any, body: dict[str, Any], resource: str | None, *, blocks: bool = False) -> None:
+        """Push a message (or action) to every session of each of ``uids`` (a group's members);
+        with ``blocks``, not to those who blocked its sender or whom it blocked."""
+        frame = protocol.MessageFrame(app_id=self.backend.app.app_id, receiver=body["receiver"],
+                                      receiver_type=body["receiverType"], device_id=resource, sender=body["sender"],
+                                      body=body)
+        text = protocol.encode(frame)
+        for uid in set(uids):
+            if blocks and uid != body["sender"] and self.backend.blocked_between(uid, body["sender"]):
+                continue
+            for peer in self.by_uid.get(uid, ()):
+                peer.send(text)
+
     def push_receipt(self, reader: dict[str, Any], to_uid: str, message_id: int, action: str, at: int,
-                     resource: str | None) -> None:
-        """A receipt made over REST (a conversation marked read or delivered), as the socket relays one."""
+                     resource: str | None, *, receiver: str, receiver_type: str, to_all: tuple[str, ...] = ()) -> None:
+        """A receipt made over REST (a conversation marked read or delivered), as the socket relays
+        one; ``to_all`` names the ``deliveredToAll`` / ``readByAll`` it completed in a group."""
         frame = protocol.ReceiptFrame(
-            app_id=self.backend.app.app_id, receiver=to_uid, receiver_type="user", device_id=resource,
+            app_id=self.backend.app.app_id, receiver=receiver, receiver_type=receiver_type, device_id=resource,
             sender=reader["uid"], message_sender=to_uid, action=action, message_id=str(message_id),
             user=dict(reader, status="online"), timestamp=at,
         )
         self._to(to_uid, reader["uid"], protocol.encode(frame))
+        for kind in to_all:
+            whole = attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll")
+            self._to(to_uid, reader["uid"], protocol.encode(whole))
 
     async def _announce(self, session: Session, action: str) -> None:
         """Tell the subscribed sessions that ``session.uid`` came online or went offline."""

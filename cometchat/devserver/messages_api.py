@@ -46,6 +46,7 @@ class MessagesApi(Endpoints):
             web.post(PREFIX + "/messages/{parent}/thread", self.send_reply),
             web.get(f"{PREFIX}/messages", self.my_messages),
             web.get(PREFIX + "/users/{uid}/messages", self.conversation_messages),
+            web.get(PREFIX + "/groups/{guid}/messages", self.group_messages),
             web.get(PREFIX + "/messages/{parent}/thread", self.thread_messages),
             web.get(PREFIX + "/messages/{id}", self.details),
             web.put(PREFIX + "/messages/{id}", self.edit),
@@ -69,18 +70,29 @@ class MessagesApi(Endpoints):
             raise ApiError(400, code, exc.message, {"field": exc.field}) from None
         if parent_id is not None and message.parent_id not in (0, parent_id):
             raise bad_request("parentMessageId does not match the thread in the path.", "parentMessageId")
-        if message.receiver_type != "user":
-            raise ApiError(404, "ERR_GUID_NOT_FOUND", "Groups are not supported by the dev server.")
         sender = await self.user_or_404(uid)
-        receiver = await self.user_or_404(message.receiver)
-        conv_key = keys.user_key(uid, receiver["uid"])
+        if message.receiver_type == "group":
+            await self.group_for(message.receiver, uid)  # members only (a ban ends membership)
+            group = await self.db.run(lambda s: s.group(self.app_id, message.receiver, None))
+            if group is None:  # deleted between the check and now
+                raise ApiError(404, "ERR_GUID_NOT_FOUND", "The group does not exist.", {"guid": message.receiver})
+            receiver = group
+            conv_key = keys.group_key(message.receiver)
+        else:
+            receiver = await self.user_or_404(message.receiver)
+            conv_key = keys.user_key(uid, receiver["uid"])
         parent = parent_id or message.parent_id
         await self._check_related(uid, conv_key, parent, message.quoted_id)
         stored = await self.db.run(lambda s: s.insert_message(self.app_id, self._new_message(
             uid, sender, receiver, conv_key, parent, message)))
         if message.quoted_id:
             stored["quotedMessage"] = await self._presented(uid, message.quoted_id)
-        self.backend.hub.deliver_message(stored, request.headers.get("resource"))
+        resource = request.headers.get("resource")
+        if message.receiver_type == "group":
+            members = await self.db.run(lambda s: s.member_uids(self.app_id, message.receiver))
+            self.backend.hub.deliver_to(members, stored, resource, blocks=True)
+        else:
+            self.backend.hub.deliver_message(stored, resource)
         return self.answer(stored)
 
     def _new_message(self, uid: str, sender: dict[str, Any], receiver: dict[str, Any], conv_key: str, parent: int,
@@ -93,9 +105,9 @@ class MessagesApi(Endpoints):
                                                  request=message, sent_at=sent_at,
                                                  conversation=keys.display_id(conv_key))
 
-        return NewMessage(conv_key=conv_key, sender=uid, receiver=receiver["uid"], receiver_type="user",
-                          category=message.category, type=message.type, sent_at=sent_at, build_body=body,
-                          parent_id=parent, muid=message.muid, tags=message.tags,
+        return NewMessage(conv_key=conv_key, sender=uid, receiver=receiver.get("uid") or receiver["guid"],
+                          receiver_type=message.receiver_type, category=message.category, type=message.type,
+                          sent_at=sent_at, build_body=body, parent_id=parent, muid=message.muid, tags=message.tags,
                           search_text=message.text.lower() if message.text else None)
 
     async def _check_related(self, uid: str, conv_key: str, parent: int, quoted: int) -> None:
@@ -134,6 +146,15 @@ class MessagesApi(Endpoints):
         if params.flag("count"):
             return await self._counts(viewer, params, conv_key=conv_key)
         return await self._history(viewer, params, conv_key=conv_key)
+
+    async def group_messages(self, request: web.Request) -> web.Response:
+        viewer = await self.caller(request)
+        guid = request.match_info["guid"]
+        await self.group_for(guid, viewer)
+        params = Params(request)
+        if params.flag("count"):
+            return await self._counts(viewer, params, conv_key=keys.group_key(guid))
+        return await self._history(viewer, params, conv_key=keys.group_key(guid))
 
     async def thread_messages(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
@@ -255,7 +276,11 @@ class MessagesApi(Endpoints):
                          receiver_type=row["receiver_type"], category="action", type="message", sent_at=now,
                          build_body=body, action=action)
         stored: dict[str, Any] = await self.db.run(lambda s: s.insert_message(self.app_id, new))
-        self.backend.hub.deliver_message(stored, request.headers.get("resource"))
+        if row["receiver_type"] == "group":
+            members = await self.db.run(lambda s: s.member_uids(self.app_id, row["receiver"]))
+            self.backend.hub.deliver_to({*members, viewer}, stored, request.headers.get("resource"))
+        else:
+            self.backend.hub.deliver_message(stored, request.headers.get("resource"))
         return stored
 
 

@@ -57,6 +57,21 @@ CREATE TABLE IF NOT EXISTS receipts (
     app_id TEXT NOT NULL, conv_key TEXT NOT NULL, uid TEXT NOT NULL, kind TEXT NOT NULL,
     message_id INTEGER NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS receipts_position ON receipts (app_id, conv_key, uid, kind, message_id);
+CREATE TABLE IF NOT EXISTS receipts_to_all (
+    app_id TEXT NOT NULL, message_id INTEGER NOT NULL, kind TEXT NOT NULL,
+    PRIMARY KEY (app_id, message_id, kind));
+CREATE TABLE IF NOT EXISTS groups (
+    app_id TEXT NOT NULL, guid TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+    password_hash TEXT, icon TEXT, description TEXT, owner TEXT NOT NULL, metadata TEXT, tags TEXT,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid));
+CREATE INDEX IF NOT EXISTS groups_name ON groups (app_id, name, guid);
+CREATE TABLE IF NOT EXISTS group_members (
+    app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL, scope TEXT NOT NULL,
+    joined_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid));
+CREATE INDEX IF NOT EXISTS group_members_of ON group_members (app_id, uid, guid);
+CREATE TABLE IF NOT EXISTS group_bans (
+    app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL, banned_by TEXT NOT NULL,
+    banned_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid));
 """
 
 #: columns added to ``messages`` after its first version: (name, declaration)

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["UsersStore", "UserQuery", "user_object", "like_pattern"]
+__all__ = ["UsersStore", "UserQuery", "user_object", "like_pattern", "name_search", "paged"]
 
 #: user fields the API may set, wire name -> column
 _USER_COLUMNS = {
@@ -43,6 +43,21 @@ def like_pattern(text: str) -> str:
     """A case-insensitive LIKE pattern for ``text`` anywhere (``%`` and ``_`` escaped)."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def name_search(alias: str, column: str = "name", key: str = "uid") -> str:
+    """A WHERE clause: ``:search`` (a ``like_pattern``) in the row's name or id."""
+    return (f"(LOWER({alias}.{column}) LIKE :search ESCAPE '\\' OR LOWER({alias}.{key}) LIKE :search"
+            " ESCAPE '\\')")
+
+
+def paged(conn: sqlite3.Connection, select: str, body: str, params: dict[str, Any], order: str, page: int,
+          per_page: int) -> tuple[list[sqlite3.Row], int]:
+    """One page of ``SELECT <select> <body> ORDER BY <order>``, and how many rows there are in all."""
+    total = conn.execute(f"SELECT COUNT(*) {body}", params).fetchone()[0]
+    rows = conn.execute(f"SELECT {select} {body} ORDER BY {order} LIMIT :limit OFFSET :offset",
+                        dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
+    return rows, int(total)
 
 
 @attrs.frozen(kw_only=True)
@@ -236,14 +251,12 @@ class UsersStore:
         where = "u.app_id = :app"
         params: dict[str, Any] = {"app": app_id, "me": viewer}
         if search:
-            where += " AND (LOWER(u.name) LIKE :search ESCAPE '\\' OR LOWER(u.uid) LIKE :search ESCAPE '\\')"
+            where += " AND " + name_search("u")
             params["search"] = like_pattern(search)
         body = (f"FROM (SELECT uid, MAX(blocked_at) AS blocked_at FROM ({' UNION ALL '.join(sides)}) GROUP BY uid) b"
                 f" JOIN users u ON u.uid = b.uid WHERE {where}")
-        total = self.conn.execute(f"SELECT COUNT(*) {body}", params).fetchone()[0]
-        rows = self.conn.execute(f"SELECT u.*, b.blocked_at {body} ORDER BY u.name COLLATE NOCASE, u.uid"
-                                 " LIMIT :limit OFFSET :offset",
-                                 dict(params, limit=per_page, offset=(page - 1) * per_page)).fetchall()
+        rows, total = paged(self.conn, "u.*, b.blocked_at", body, params, "u.name COLLATE NOCASE, u.uid", page,
+                            per_page)
         users = self.with_block_flags(app_id, viewer, [user_object(row) for row in rows])
         for user, row in zip(users, rows):
             user["blockedAt"] = row["blocked_at"]

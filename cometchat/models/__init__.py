@@ -6,6 +6,7 @@ raises ``RemoteProtocolError`` naming it. Each model maps its wire names in one 
 
 - ``enums``: Swift's nested enums (``ReceiverType``, ``ConversationType``, ...);
 - ``user``: ``User``;
+- ``group``: ``Group``, ``GroupMember``;
 - ``messages``: ``BaseMessage``, ``TextMessage``, ``CustomMessage``, ``ActionMessage``,
   ``TransientMessage``, ``TypingIndicator``, ``MessageReceipt``;
 - ``conversation``: ``Conversation``, ``ConversationUpdateSettings``;
@@ -21,6 +22,9 @@ from .enums import (
     Blocked,
     ConnectionStatus,
     ConversationType,
+    GroupMemberScopeType,
+    GroupType,
+    MemberScope,
     MessageCategory,
     MessageType,
     ReceiptType,
@@ -28,6 +32,7 @@ from .enums import (
     SortOrder,
     UserStatus,
 )
+from .group import Group, GroupMember
 from .messages import (
     ActionMessage,
     BaseMessage,
@@ -52,6 +57,11 @@ __all__ = [
     "ConversationType",
     "ConversationUpdateSettings",
     "CustomMessage",
+    "Group",
+    "GroupMember",
+    "GroupMemberScopeType",
+    "GroupType",
+    "MemberScope",
     "MessageCategory",
     "MessageReceipt",
     "MessageType",

@@ -22,6 +22,9 @@ __all__ = [
     "Blocked",
     "ActionType",
     "ActionEntityType",
+    "GroupType",
+    "GroupMemberScopeType",
+    "MemberScope",
 ]
 
 
@@ -130,3 +133,27 @@ class ActionEntityType(str, enum.Enum):
     group = "group"
     groupMember = "groupMember"
     message = "message"
+
+
+class GroupType(str, enum.Enum):
+    """``CometChat.groupType`` (lower-case g, as in Swift); the value is the wire's ``type``."""
+
+    public = "public"
+    private = "private"
+    password = "password"
+
+
+class GroupMemberScopeType(str, enum.Enum):
+    """``CometChat.GroupMemberScopeType``: a member's scope (the owner is an admin)."""
+
+    admin = "admin"
+    moderator = "moderator"
+    participant = "participant"
+
+
+class MemberScope(str, enum.Enum):
+    """``CometChat.MemberScope``, what ``updateGroupMemberScope`` takes."""
+
+    admin = "admin"
+    moderator = "moderator"
+    participant = "participant"

@@ -15,6 +15,7 @@ import attrs
 from ..exceptions import RemoteProtocolError
 from . import wire
 from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
+from .group import Group, GroupMember, member_scope
 from .user import User
 
 __all__ = [
@@ -29,7 +30,8 @@ __all__ = [
 
 _CATEGORIES = {member.value: member for member in MessageCategory}
 _TYPES = {member.value: member for member in MessageType}
-_ACTIONS = {member.value: member for member in ActionType}
+#: the wire's ``invited`` is a ``joined`` (as the JS SDK reads it; Swift has no ``invited``)
+_ACTIONS = {**{member.value: member for member in ActionType}, "invited": ActionType.joined}
 
 
 def _receiver_type(value: Any) -> Any:
@@ -187,8 +189,8 @@ def _action(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
         actionOn=entity_from_wire(on, on_kind),
         actionFor=entity_from_wire(target, target_kind),
         rawData=json.dumps(data),
-        oldScope=wire.text(scope.get("old")),
-        newScope=wire.text(scope.get("new")),
+        oldScope=member_scope(scope.get("old")),
+        newScope=member_scope(scope.get("new")),
         **_fields(obj, data),
     )
     message.message = action_text(message)
@@ -202,9 +204,11 @@ _BUILDERS: dict[tuple[Any, Any], Callable[[dict[str, Any], dict[str, Any]], Base
     ("action", None): _action,
 }
 
-#: how other kinds of entity (a group, a group member) are read; the groups module adds rows
+#: how each kind of entity (``entityType``) is read
 ENTITY_READERS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "user": User.fromWire,
+    "group": Group.fromWire,
+    "groupMember": GroupMember.fromWire,
     "message": BaseMessage.fromWire,
 }
 
@@ -239,7 +243,7 @@ def action_text(action: ActionMessage) -> str | None:
     template = _ACTION_TEXTS.get(action.action) if isinstance(action.action, ActionType) else None
     if template is None:
         return None
-    return template.format(by=_name(action.actionBy), on=_name(action.actionOn), scope=action.newScope or "")
+    return template.format(by=_name(action.actionBy), on=_name(action.actionOn), scope=getattr(action.newScope, "value", ""))
 
 
 @attrs.define(kw_only=True, eq=False)

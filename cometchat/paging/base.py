@@ -186,7 +186,8 @@ class PagedRequest(Request):
         self._next_page = 1
 
     def _fetch_page(self, onSuccess: Callback | None, onError: Callback | None,
-                    load: Callable[[UserApi, int], Page], *, back: bool = False) -> Future[Any]:
+                    load: Callable[[UserApi, int], Page], *, back: bool = False,
+                    precondition: CometChatException | None = None) -> Future[Any]:
         def next_page(api: UserApi) -> list[Any]:
             if back and self._next_page <= 2:
                 return []  # nothing before the first page
@@ -196,4 +197,4 @@ class PagedRequest(Request):
                 self._next_page = page + 1
             return items
 
-        return self._fetch(onSuccess, onError, next_page)
+        return self._fetch(onSuccess, onError, next_page, precondition)

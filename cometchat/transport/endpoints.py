@@ -18,7 +18,7 @@ import attrs
 
 from .. import exceptions as errors
 from ..exceptions import RemoteProtocolError
-from ..models import ActionMessage, BaseMessage, Conversation, User
+from ..models import ActionMessage, BaseMessage, Conversation, Group, GroupMember, User
 from .protocol import Success
 from .rest import RestClient
 
@@ -55,6 +55,21 @@ __all__ = [
     "delete_conversation",
     "mark_conversation",
     "mark_unread",
+    "create_group",
+    "get_group",
+    "update_group",
+    "delete_group",
+    "list_groups",
+    "join_group",
+    "leave_group",
+    "list_members",
+    "add_members",
+    "kick_member",
+    "ban_member",
+    "unban_member",
+    "list_banned_members",
+    "set_member_scope",
+    "transfer_ownership",
 ]
 
 #: What the login answers carry beyond the user object (never saved as part of the user).
@@ -328,3 +343,127 @@ def mark_unread(api: UserApi, kind: str, with_id: str, message_id: int) -> Conve
     data = api.call("DELETE", f"{conversation_path(kind, with_id)}/read", body={"messageId": str(message_id)}).data
     with _reading("the conversation marked unread"):
         return Conversation.fromWire(data["conversation"])
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _group_path(guid: str, *rest: str) -> str:
+    return "/".join(("groups", quote(guid, safe=""), *(quote(part, safe="") for part in rest)))
+
+
+def _member_outcomes(results: Any) -> dict[str, str]:
+    """Per-uid results under ``admins`` / ``moderators`` / ``participants`` / ``usersToBan`` as
+    the SDKs hand them over: ``{uid: "success" | <the error's message>}``."""
+    outcomes: dict[str, str] = {}
+    for key in ("admins", "moderators", "participants", "usersToBan"):
+        for uid, result in (results.get(key) or {}).items():
+            if isinstance(result, dict) and result.get("success") is True:
+                outcomes[uid] = "success"
+            else:
+                error = result.get("error") if isinstance(result, dict) else None
+                outcomes[uid] = str(error.get("message", "fail")) if isinstance(error, dict) else "fail"
+    return outcomes
+
+
+def _done_text(success: Success, fallback: str) -> str:
+    """The server's ``data.message`` for a call Swift answers with a string."""
+    data = success.data
+    message = data.get("message") if isinstance(data, dict) else None
+    return message if isinstance(message, str) and message else fallback
+
+
+def create_group(api: UserApi, body: dict[str, Any]) -> tuple[Group, dict[str, str]]:
+    """``POST groups`` (with ``members``, for ``createGroupWithMembers``): the group and the
+    per-uid outcomes of the members it was created with."""
+    data = api.call("POST", "groups", body=body).data
+    with _reading("the new group"):
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        members = data.get("members")
+        results = members.get("data") if isinstance(members, dict) else None
+        group = Group.fromWire({k: v for k, v in data.items() if k != "members"})
+        return attrs.evolve(group, hasJoined=True), _member_outcomes(results if isinstance(results, dict) else {})
+
+
+def get_group(api: UserApi, guid: str) -> Group:
+    """``GET groups/{guid}``."""
+    return _one(api.call("GET", _group_path(guid)), "the group", Group.fromWire)
+
+
+def update_group(api: UserApi, guid: str, body: dict[str, Any]) -> Group:
+    """``PUT groups/{guid}`` with the fields that are set."""
+    return _one(api.call("PUT", _group_path(guid), body=body), "the updated group", Group.fromWire)
+
+
+def delete_group(api: UserApi, guid: str) -> str:
+    """``DELETE groups/{guid}``."""
+    return _done_text(api.call("DELETE", _group_path(guid)), "Group deleted successfully.")
+
+
+def list_groups(api: UserApi, query: Query) -> Page:
+    """``GET groups?...&page=N``."""
+    return _items(api.call("GET", _with_query("groups", query)), "the group list", Group.fromWire)
+
+
+def join_group(api: UserApi, guid: str, body: dict[str, Any]) -> Group:
+    """``POST groups/{guid}/members``: the answer is the ``joined`` action; the group is its ``for``."""
+    data = api.call("POST", _group_path(guid, "members"), body=body).data
+    with _reading("the joined action"):
+        action = BaseMessage.fromWire(data)
+        if not isinstance(action, ActionMessage) or not isinstance(action.actionFor, Group):
+            raise TypeError("not an action on a group")
+        return attrs.evolve(action.actionFor, hasJoined=True)
+
+
+def leave_group(api: UserApi, guid: str) -> str:
+    """``DELETE groups/{guid}/members``."""
+    return _done_text(api.call("DELETE", _group_path(guid, "members")), "Group left successfully.")
+
+
+def list_members(api: UserApi, guid: str, query: Query) -> Page:
+    """``GET groups/{guid}/members?...&page=N``."""
+    return _items(api.call("GET", _with_query(_group_path(guid, "members"), query)), "the member list",
+                  GroupMember.fromWire)
+
+
+def add_members(api: UserApi, guid: str, body: dict[str, list[str]]) -> dict[str, str]:
+    """``PUT groups/{guid}/members`` with uids grouped by scope (and ``usersToBan``)."""
+    data = api.call("PUT", _group_path(guid, "members"), body=body).data
+    with _reading("the added members"):
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
+        return _member_outcomes(data)
+
+
+def kick_member(api: UserApi, guid: str, uid: str) -> str:
+    """``DELETE groups/{guid}/members/{uid}``."""
+    return _done_text(api.call("DELETE", _group_path(guid, "members", uid)), f"{uid} kicked from {guid}.")
+
+
+def ban_member(api: UserApi, guid: str, uid: str) -> str:
+    """``POST groups/{guid}/bannedusers/{uid}``."""
+    return _done_text(api.call("POST", _group_path(guid, "bannedusers", uid)), f"{uid} banned from {guid}.")
+
+
+def unban_member(api: UserApi, guid: str, uid: str) -> str:
+    """``DELETE groups/{guid}/bannedusers/{uid}``."""
+    return _done_text(api.call("DELETE", _group_path(guid, "bannedusers", uid)), f"{uid} unbanned from {guid}.")
+
+
+def list_banned_members(api: UserApi, guid: str, query: Query) -> Page:
+    """``GET groups/{guid}/bannedusers?...&page=N``."""
+    return _items(api.call("GET", _with_query(_group_path(guid, "bannedusers"), query)), "the banned members",
+                  GroupMember.fromWire)
+
+
+def set_member_scope(api: UserApi, guid: str, uid: str, scope: str) -> str:
+    """``PUT groups/{guid}/members/{uid}`` with ``{"scope": ...}``."""
+    return _done_text(api.call("PUT", _group_path(guid, "members", uid), body={"scope": scope}),
+                      f"The scope of {uid} in {guid} is now {scope}.")
+
+
+def transfer_ownership(api: UserApi, guid: str, uid: str) -> str:
+    """``PATCH groups/{guid}/owner`` with ``{"owner": uid}``."""
+    return _done_text(api.call("PATCH", _group_path(guid, "owner"), body={"owner": uid}),
+                      f"Ownership transferred to user {uid} for the group with guid {guid}.")

@@ -1,0 +1,232 @@
+"""The dev server's group endpoints spoken to by hand (ios-surface-next 4.2 and 10, items
+18-23): the official SDK's bodies get the spec's answer shapes, non-members are refused, and
+group frames reach every member session exactly once and nobody else."""
+
+from __future__ import annotations
+
+import itertools
+import unittest
+from typing import Any
+
+from cometchat.testing import DevServerMixin
+from rawclient import RawClient
+
+ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
+_guids = itertools.count(1)
+
+
+def is_message(frame: dict[str, Any]) -> bool:
+    return frame.get("type") == "message"
+
+
+class Raw(RawClient):
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        status, answer = self.rest(method, path, body)
+        assert status == 200, answer
+        return answer["data"]
+
+    def refused(self, method: str, path: str, body: Any = None) -> tuple[int, str]:
+        status, answer = self.rest(method, path, body)
+        assert status >= 400, answer
+        return status, answer["error"]["code"]
+
+
+class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.alice, cls.bob, cls.carol, cls.dave = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL, DAVE))
+        for client in (cls.alice, cls.bob, cls.carol, cls.dave):
+            client.login()
+
+    def new_group(self, **fields: Any) -> str:
+        guid = f"srv-{next(_guids)}"
+        body = dict({"hasJoined": False, "membersCount": 0, "isBanned": False, "guid": guid, "name": guid,
+                     "type": "public"}, **fields)
+        self.alice.ok("POST", "groups", body)
+        return guid
+
+    def test_create_answers_the_group_and_the_per_uid_results(self) -> None:
+        guid = f"srv-{next(_guids)}"
+        created = self.alice.ok("POST", "groups", {
+            "guid": guid, "name": "With members", "type": "password", "password": "pw", "description": "d",
+            "members": {"admins": [BOB], "participants": [CAROL, "nobody"], "usersToBan": [DAVE]}})
+        self.assertEqual(set(created["members"]["data"]), {"admins", "moderators", "participants", "usersToBan"})
+        self.assertEqual(created["members"]["data"]["admins"], {BOB: {"success": True}})
+        self.assertEqual(created["members"]["data"]["participants"]["nobody"]["error"]["code"], "ERR_UID_NOT_FOUND")
+        self.assertEqual(created["members"]["data"]["usersToBan"], {DAVE: {"success": True}})
+        self.assertEqual((created["owner"], created["scope"], created["membersCount"]), (ALICE, "admin", 3))
+        self.assertEqual(created["description"], "d")
+        self.assertNotIn("password", created)
+        self.assertNotIn("password_hash", created)
+        status, code = self.alice.refused("POST", "groups", {"guid": guid, "name": "again", "type": "public"})
+        self.assertEqual((status, code), (409, "ERR_GUID_ALREADY_EXISTS"))
+        self.assertEqual(self.alice.refused("POST", "groups", {"guid": "bad guid", "name": "x"})[1], "ERR_INVALID_GUID")
+        self.assertEqual(self.alice.refused("POST", "groups", {"guid": "p1", "name": "x", "type": "password"})[1],
+                         "ERR_EMPTY_GROUP_PASS")
+        self.assertEqual(self.alice.refused("POST", "groups", {"guid": "t1", "name": "x", "type": "club"})[1],
+                         "ERR_BAD_REQUEST")
+        protected = self.alice.ok("POST", "groups", {"guid": f"srv-{next(_guids)}", "name": "p", "type": "protected",
+                                                     "password": "x"})
+        self.assertEqual(protected["type"], "password")  # the wire's other name for it
+
+    def test_join_answers_the_joined_action(self) -> None:
+        guid = self.new_group()
+        joined = self.bob.ok("POST", f"groups/{guid}/members", {"hasJoined": False, "membersCount": 0,
+                                                                 "isBanned": False, "guid": guid, "name": "name",
+                                                                 "type": "public"})
+        self.assertEqual((joined["category"], joined["type"], joined["data"]["action"]),
+                         ("action", "groupMember", "joined"))
+        entities = joined["data"]["entities"]
+        self.assertEqual((entities["by"]["entity"]["uid"], entities["on"]["entity"]["uid"]), (BOB, BOB))
+        self.assertEqual((entities["for"]["entityType"], entities["for"]["entity"]["guid"]), ("group", guid))
+        self.assertEqual(entities["for"]["entity"]["membersCount"], 2)
+        self.assertEqual((joined["receiver"], joined["receiverType"], joined["conversationId"]),
+                         (guid, "group", f"group_{guid}"))
+
+    def test_add_members_answers_all_four_keys(self) -> None:
+        guid = self.new_group()
+        added = self.alice.ok("PUT", f"groups/{guid}/members", {"moderators": [BOB]})
+        self.assertEqual(added, {"admins": {}, "moderators": {BOB: {"success": True}}, "participants": {},
+                                 "usersToBan": {}})
+        again = self.alice.ok("PUT", f"groups/{guid}/members", {"participants": [BOB]})
+        self.assertEqual(again["participants"][BOB]["error"]["code"], "ERR_ALREADY_JOINED")
+        self.assertEqual(self.alice.refused("PUT", f"groups/{guid}/members", {"participants": "bob"})[1],
+                         "ERR_BAD_REQUEST")
+
+    def test_lists_page_with_pagination_meta(self) -> None:
+        guid = self.new_group()
+        self.alice.ok("PUT", f"groups/{guid}/members", {"participants": [BOB, CAROL]})
+        status, body = self.bob.rest("GET", f"groups/{guid}/members?per_page=2&page=1")
+        self.assertEqual(status, 200)
+        self.assertEqual(len(body["data"]), 2)
+        self.assertEqual(body["meta"]["pagination"], {"total": 3, "count": 2, "per_page": 2, "current_page": 1,
+                                                      "total_pages": 2})
+        self.assertLessEqual({m["scope"] for m in body["data"]}, {"admin", "participant"})
+        status, body = self.bob.rest("GET", f"groups/{guid}/members?per_page=2&page=2&scopes=admin")
+        self.assertEqual(body["data"], [])  # one admin: page 2 is empty
+        status, body = self.bob.rest("GET", f"groups?per_page=5&searchKey={guid}&hasJoined=1&page=1")
+        self.assertEqual([g["guid"] for g in body["data"]], [guid])
+        self.assertTrue(body["data"][0]["hasJoined"])
+
+    def test_group_history_conversation_and_counts_for_members_only(self) -> None:
+        guid = self.new_group()
+        self.alice.ok("PUT", f"groups/{guid}/members", {"participants": [BOB]})
+        text = {"receiver": guid, "receiverType": "group", "category": "message", "type": "text",
+                "data": {"text": "hi group"}}
+        sent = self.alice.ok("POST", "messages", text)
+        self.assertEqual((sent["receiverType"], sent["conversationId"]), ("group", f"group_{guid}"))
+        status, body = self.bob.rest("GET", f"groups/{guid}/messages?per_page=30&affix=prepend&categories=message")
+        self.assertEqual([m["id"] for m in body["data"]], [sent["id"]])
+        status, body = self.bob.rest("GET", f"groups/{guid}/messages?hideMessagesFromBlockedUsers=0&unread=1&count=1")
+        self.assertEqual(body["data"], [{"entityId": guid, "entityType": "group", "count": 1}])
+        conversation = self.bob.ok("GET", f"groups/{guid}/conversation")
+        self.assertEqual((conversation["conversationType"], conversation["conversationWith"]["guid"]), ("group", guid))
+        # carol is no member: every one of those is refused
+        for method, path, body_ in (("POST", "messages", text),
+                                    ("GET", f"groups/{guid}/messages?per_page=30", None),
+                                    ("GET", f"groups/{guid}/messages?unread=1&count=1", None),
+                                    ("GET", f"groups/{guid}/members", None),
+                                    ("GET", f"groups/{guid}/conversation", None),
+                                    ("PUT", f"groups/{guid}/conversation", {"tags": ["x"]}),
+                                    ("DELETE", f"groups/{guid}/conversation", None),
+                                    ("POST", f"groups/{guid}/conversation/read", None),
+                                    ("POST", f"groups/{guid}/conversation/delivered", None),
+                                    ("DELETE", f"groups/{guid}/conversation/read", {"messageId": sent["id"]}),
+                                    ("DELETE", f"groups/{guid}/members", None),
+                                    ("PUT", f"groups/{guid}", {"name": "x"}),
+                                    ("DELETE", f"groups/{guid}", None),
+                                    ("PUT", f"groups/{guid}/members", {"participants": [CAROL]}),
+                                    ("DELETE", f"groups/{guid}/members/{BOB}", None),
+                                    ("PUT", f"groups/{guid}/members/{BOB}", {"scope": "admin"}),
+                                    ("POST", f"groups/{guid}/bannedusers/{BOB}", None),
+                                    ("DELETE", f"groups/{guid}/bannedusers/{BOB}", None),
+                                    ("GET", f"groups/{guid}/bannedusers", None),
+                                    ("PATCH", f"groups/{guid}/owner", {"owner": CAROL})):
+            with self.subTest(method=method, path=path):
+                self.assertEqual(self.carol.refused(method, path, body_), (403, "ERR_NOT_A_MEMBER"))
+        status, _ = self.carol.rest("GET", f"messages/{sent['id']}")
+        self.assertEqual(status, 404)
+
+    def test_unknown_group(self) -> None:
+        for method, path in (("GET", "groups/none-such"), ("POST", "groups/none-such/members"),
+                             ("GET", "groups/none-such/messages"), ("GET", "groups/none-such/conversation")):
+            with self.subTest(method=method, path=path):
+                self.assertEqual(self.bob.refused(method, path), (404, "ERR_GUID_NOT_FOUND"))
+
+
+class GroupFramesTest(DevServerMixin, unittest.TestCase):
+    MEMBERS = 6
+    MESSAGES = 120
+
+    def test_each_message_reaches_each_member_session_once_and_no_one_else(self) -> None:
+        uids = [f"raw-member-{n}" for n in range(self.MEMBERS)]
+        for uid in [*uids, "raw-outsider"]:
+            self.server.create_user(uid)
+        clients = [Raw(self.server, uid) for uid in uids]
+        outsider = Raw(self.server, "raw-outsider")
+        for client in [*clients, outsider]:
+            client.connect()
+            self.addCleanup(client.close)
+        second = Raw(self.server, uids[1])  # a member with two sessions gets it on both
+        second.connect()
+        self.addCleanup(second.close)
+        owner = clients[0]
+        guid = f"frames-{next(_guids)}"
+        owner.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public",
+                                    "members": {"participants": uids[1:]}})
+        sent = []
+        for n in range(self.MESSAGES):
+            sender = clients[n % 3]
+            sent.append((sender.uid, sender.ok("POST", "messages", {
+                "receiver": guid, "receiverType": "group", "category": "message", "type": "text",
+                "data": {"text": f"m{n}"}})["id"]))
+        for client in [*clients, second]:
+            got = []
+            while len(got) < self.MESSAGES:
+                frame = client.frame(where=lambda f: is_message(f) and f["body"]["category"] == "message")
+                got.append(frame["body"]["id"])
+            self.assertEqual(got, [mid for _, mid in sent], client.uid)  # every one, once, in order
+        # the outsider got none: the owner's last frame has arrived everywhere else, and a
+        # frame pushed to the outsider now comes first in its queue
+        self.server.push("raw-outsider", {"type": "ping-marker"})
+        first = outsider.frame(where=lambda f: is_message(f) or f.get("type") == "ping-marker")
+        self.assertEqual(first["type"], "ping-marker")
+
+    def test_typing_and_receipts_in_a_group(self) -> None:
+        uids = ["rt-a", "rt-b", "rt-c", "rt-out"]
+        for uid in uids:
+            self.server.create_user(uid)
+        a, b, c, out = (Raw(self.server, uid) for uid in uids)
+        for client in (a, b, c, out):
+            client.connect()
+            self.addCleanup(client.close)
+        guid = f"rt-{next(_guids)}"
+        a.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public", "members": {"participants": ["rt-b",
+                                                                                                          "rt-c"]}})
+        message = a.ok("POST", "messages", {"receiver": guid, "receiverType": "group", "category": "message",
+                                            "type": "text", "data": {"text": "hi"}})
+        envelope = {"appId": self.server.app_id, "receiver": guid, "receiverType": "group", "deviceId": b.session_id,
+                    "sender": "rt-b"}
+        b.send(dict(envelope, type="typing_indicator", body={"action": "started", "user": {"uid": "rt-b"}}))
+        for client in (a, c):
+            typing = client.frame(where=lambda f: f.get("type") == "typing_indicator")
+            self.assertEqual((typing["sender"], typing["receiver"]), ("rt-b", guid))
+        receipt = dict(envelope, type="receipts", body={"action": "delivered", "messageId": message["id"],
+                                                        "messageSender": "rt-a", "user": {"uid": "rt-b"}})
+        b.send(receipt)
+        got = a.frame(where=lambda f: f.get("type") == "receipts")
+        self.assertEqual((got["body"]["action"], got["sender"]), ("delivered", "rt-b"))
+        c.send(dict(receipt, deviceId=c.session_id, sender="rt-c",
+                    body=dict(receipt["body"], user={"uid": "rt-c"})))
+        actions = [a.frame(where=lambda f: f.get("type") == "receipts")["body"]["action"] for _ in range(2)]
+        self.assertEqual(actions, ["delivered", "deliveredToAll"])
+        # the outsider's typing in the group is refused; it saw none of the above
+        out.send(dict(envelope, deviceId=out.session_id, sender="rt-out", type="typing_indicator",
+                      body={"action": "started", "user": {"uid": "rt-out"}}))
+        first = out.frame()
+        self.assertEqual((first["type"], first["body"]["code"]), ("error", "ERR_NOT_A_MEMBER"))
+
+
+if __name__ == "__main__":
+    unittest.main()
