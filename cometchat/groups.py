@@ -46,7 +46,10 @@ def _members_body(members: Any, banned: Any) -> dict[str, list[str]] | CometChat
         return error
     body: dict[str, list[str]] = {}
     for member in members:
-        body.setdefault(_LIST_OF_SCOPE[member.scope], []).append(member.uid)
+        scope = member_scope(member.scope)
+        if scope is None:
+            return invalid_parameter("groupMembers scope", "a CometChat.GroupMemberScopeType", member.scope)
+        body.setdefault(_LIST_OF_SCOPE[scope], []).append(member.uid)
     if banned:
         body["usersToBan"] = list(banned)
     return body

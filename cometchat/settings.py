@@ -28,8 +28,8 @@ from .exceptions import CometChatException
 
 __all__ = ["AppSettings", "AppSettingsBuilder"]
 
-_REGION = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_HOST = re.compile(r"^\S+$")
+_REGION = re.compile(r"^[a-z0-9][a-z0-9-]*\Z")
+_HOST = re.compile(r"^\S+\Z")
 
 
 def _invalid(what: str) -> CometChatException:

@@ -15,8 +15,8 @@ from .exceptions import invalid_parameter
 from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage
 from .settings import AppSettings
 
-_APP_ID = re.compile(r"^[A-Za-z0-9._-]+$")
-_UID = re.compile(r"^[A-Za-z0-9_-]+$")
+_APP_ID = re.compile(r"^[A-Za-z0-9._-]+\Z")
+_UID = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
 
 def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:

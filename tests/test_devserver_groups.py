@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cometchat.testing import DevServerMixin
@@ -147,6 +148,64 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                 self.assertEqual(self.carol.refused(method, path, body_), (403, "ERR_NOT_A_MEMBER"))
         status, _ = self.carol.rest("GET", f"messages/{sent['id']}")
         self.assertEqual(status, 404)
+
+    def test_wrong_types_are_refused_cleanly(self) -> None:
+        guid = self.new_group()
+        self.alice.ok("PUT", f"groups/{guid}/members", {"participants": [BOB]})
+        odd_values = (["public"], {}, 7, None, True, "x" * 200)
+        cases = [("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": "n", "type": v}),
+                 ("POST", "groups", lambda v: {"guid": v, "name": "n"}),
+                 ("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": v}),
+                 ("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": "n", "members": v}),
+                 ("PUT", f"groups/{guid}", lambda v: {"type": v}),
+                 ("PUT", f"groups/{guid}", lambda v: {"metadata": v, "tags": v}),
+                 ("PUT", f"groups/{guid}/members", lambda v: {"admins": v}),
+                 ("PUT", f"groups/{guid}/members/{BOB}", lambda v: {"scope": v}),
+                 ("PATCH", f"groups/{guid}/owner", lambda v: {"owner": v}),
+                 ("POST", f"groups/{guid}/members", lambda v: {"password": v})]
+        for method, path, body in cases:
+            for value in odd_values:
+                with self.subTest(method=method, path=path, value=value):
+                    status, answer = self.alice.rest(method, path, body(value))
+                    self.assertLess(status, 500, answer)
+                    if status >= 400:
+                        self.assertTrue(answer["error"]["code"].startswith("ERR_"), answer)
+        self.assertEqual(self.alice.refused("PATCH", f"groups/{guid}/owner", {"owner": ["x"]}),
+                         (400, "ERR_BAD_REQUEST"))
+        self.assertEqual(self.alice.refused("POST", "groups", {"guid": "trailing\n", "name": "n"})[1],
+                         "ERR_INVALID_GUID")
+
+    def test_a_join_racing_a_ban_never_leaves_a_banned_member(self) -> None:
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(30):
+                guid = self.new_group()
+                joining = pool.submit(self.bob.rest, "POST", f"groups/{guid}/members", {"type": "public"})
+                banning = pool.submit(self.alice.rest, "POST", f"groups/{guid}/bannedusers/{BOB}")
+                joining.result()
+                self.assertEqual(banning.result()[0], 200)
+                members = {m["uid"] for m in self.alice.ok("GET", f"groups/{guid}/members")}
+                banned = {m["uid"] for m in self.alice.ok("GET", f"groups/{guid}/bannedusers")}
+                self.assertEqual(banned, {BOB})
+                self.assertNotIn(BOB, members)
+
+    def test_concurrent_joins_make_one_member_and_one_action(self) -> None:
+        with ThreadPoolExecutor(3) as pool:
+            for _ in range(20):
+                guid = self.new_group()
+                answers = list(pool.map(lambda _: self.bob.rest("POST", f"groups/{guid}/members", {"type": "public"}),
+                                        range(3)))
+                self.assertEqual(sorted(status for status, _ in answers), [200, 409, 409])
+                history = self.alice.ok("GET", f"groups/{guid}/messages?per_page=30")
+                self.assertEqual([m["data"]["action"] for m in history], ["joined"])
+
+    def test_wrong_passwords_are_throttled(self) -> None:
+        guid = self.new_group(type="password", password="right one")
+        for _ in range(5):
+            self.assertEqual(self.carol.refused("POST", f"groups/{guid}/members", {"password": "wrong"}),
+                             (403, "ERR_WRONG_GROUP_PASS"))
+        self.assertEqual(self.carol.refused("POST", f"groups/{guid}/members", {"password": "right one"}),
+                         (429, "ERR_TOO_MANY_REQUESTS"))  # even the right one, for a while
+        self.assertEqual(self.dave.rest("POST", f"groups/{guid}/members", {"password": "right one"})[0], 200)
 
     def test_unknown_group(self) -> None:
         for method, path in (("GET", "groups/none-such"), ("POST", "groups/none-such/members"),

@@ -122,6 +122,39 @@ class GroupCallsTest(GroupsCase):
         line = self.server.requests("GET", "/v3.0/groups")[-1]["query"]
         self.assertEqual(line, "per_page=7&searchKey=wi&hasJoined=1&tags=t&withTags=1&page=1")
 
+    def test_an_update_changes_only_what_it_sets(self) -> None:
+        alice, bob = self.client(ALICE), self.client(BOB)
+        private = self.group(ALICE, GroupType.private)
+        renamed = ok(alice.updateGroup(group=Group(guid=private, name="Renamed")))
+        self.assertEqual((renamed.name, renamed.groupType), ("Renamed", GroupType.private))  # still private
+        self.assertEqual(self.code(bob.getGroup(GUID=private)), "ERR_GUID_NOT_FOUND")
+        secret = self.group(ALICE, GroupType.password, password="pw")
+        self.assertEqual(ok(alice.updateGroup(group=Group(guid=secret, name="Still secret"))).groupType,
+                         GroupType.password)
+        self.assertEqual(self.code(bob.joinGroup(GUID=secret, groupType=GroupType.password, password="x")),
+                         "ERR_WRONG_GROUP_PASS")
+        emptied = Group(guid=secret, groupType=GroupType.password, password="")
+        self.assertEqual(self.code(alice.updateGroup(group=emptied)), "ERR_EMPTY_GROUP_PASS")
+        public = self.group(ALICE)
+        self.assertEqual(self.code(alice.updateGroup(group=Group(guid=public, groupType=GroupType.password))),
+                         "ERR_EMPTY_GROUP_PASS")  # a password group without a password: refused
+        ok(alice.updateGroup(group=Group(guid=public, groupType=GroupType.password, password="new")))
+        self.assertTrue(ok(bob.joinGroup(GUID=public, groupType=GroupType.password, password="new")).hasJoined)
+
+    def test_a_deleted_guid_starts_empty_when_used_again(self) -> None:
+        guid = self.group(ALICE, GroupType.private, members={BOB: GroupMemberScopeType.participant})
+        ok(self.client(ALICE).sendTextMessage(message=TextMessage(receiverUid=guid, text="the launch code is 1234",
+                                                                  receiverType=ReceiverType.group)))
+        history = MessagesRequest.MessageRequestBuilder(client=self.client(BOB)).set(guid=guid).build()
+        self.assertEqual(len(ok(history.fetchPrevious())), 2)  # bob was added, then the message
+        ok(self.client(ALICE).deleteGroup(GUID=guid))
+        ok(self.client(CAROL).createGroup(group=Group(guid=guid, name="new owner")))
+        reused = MessagesRequest.MessageRequestBuilder(client=self.client(CAROL)).set(guid=guid).build()
+        self.assertEqual(ok(reused.fetchPrevious()), [])
+        listed = ok(ConversationRequest.ConversationRequestBuilder(limit=50, client=self.client(CAROL)).build()
+                    .fetchNext())
+        self.assertNotIn(guid, [getattr(c.conversationWith, "guid", None) for c in listed])
+
     def test_group_lists_page_and_filter(self) -> None:
         prefix = new_guid("list")
         guids = [self.group(BOB, prefix=prefix) for _ in range(3)]
@@ -129,7 +162,8 @@ class GroupCallsTest(GroupsCase):
         request = GroupsRequest.GroupsRequestBuilder(limit=2, client=self.client(CAROL)).set(
             searchKeyword=prefix).build()
         pages = [ok(request.fetchNext()) for _ in range(3)]
-        self.assertEqual([[g.guid for g in page] for page in pages], [guids[:2], guids[2:], []])
+        in_order = sorted(guids)  # by name ("Group <guid>")
+        self.assertEqual([[g.guid for g in page] for page in pages], [in_order[:2], in_order[2:], []])
         self.assertNotIn(hidden, [g.guid for page in pages for g in page])  # private: members only
         mine = GroupsRequest.GroupsRequestBuilder(limit=10, client=self.client(BOB)).set(searchKeyword=prefix).build()
         self.assertEqual(len(ok(mine.fetchNext())), 4)
@@ -144,6 +178,8 @@ class GroupCallsTest(GroupsCase):
         bob = self.client(BOB)
         joined = ok(bob.joinGroup(GUID=guid, groupType=GroupType.public, password=None))
         self.assertEqual((joined.guid, joined.hasJoined, joined.membersCount), (guid, True, 2))
+        self.assertEqual(joined.scope, GroupMemberScopeType.participant)
+        self.assertGreater(joined.joinedAt, 0)
         self.assertEqual(self.code(bob.joinGroup(GUID=guid, groupType=GroupType.public)), "ERR_ALREADY_JOINED")
         self.assertIsInstance(ok(bob.leaveGroup(GUID=guid)), str)
         self.assertEqual(self.code(bob.leaveGroup(GUID=guid)), "ERR_NOT_A_MEMBER")
@@ -157,11 +193,12 @@ class GroupCallsTest(GroupsCase):
                          "ERR_WRONG_GROUP_PASS")
         self.assertTrue(ok(bob.joinGroup(GUID=secret, groupType=GroupType.password, password="open sesame")).hasJoined)
         private = self.group(ALICE, GroupType.private)
-        self.assertEqual(self.code(bob.getGroup(GUID=private)), "ERR_GUID_NOT_FOUND")  # exists for members only
-        self.assertEqual(self.code(bob.joinGroup(GUID=private, groupType=GroupType.private)),
-                         "ERR_GROUP_JOIN_NOT_ALLOWED")
+        # to an outsider a private group answers exactly as a missing one: its guid reveals nothing
+        for guid in (private, "no-such-group"):
+            self.assertEqual(self.code(bob.getGroup(GUID=guid)), "ERR_GUID_NOT_FOUND")
+            self.assertEqual(self.code(bob.joinGroup(GUID=guid, groupType=GroupType.private)), "ERR_GUID_NOT_FOUND")
         ok(self.client(ALICE).addMembersToGroup(guid=private, groupMembers=[GroupMember(UID=BOB)]))
-        self.assertTrue(ok(bob.getGroup(GUID=private)).hasJoined)
+        self.assertTrue(ok(bob.getGroup(GUID=private)).hasJoined)  # joined only by being added
         self.assertEqual(self.code(self.client(ALICE).createGroup(group=Group(
             guid=new_guid(), name="no pass", groupType=GroupType.password))), "ERR_EMPTY_GROUP_PASS")
 
@@ -201,6 +238,9 @@ class GroupCallsTest(GroupsCase):
         moderators = GroupMembersRequest.GroupMembersRequestBuilder(guid=guid, client=self.client(CAROL)).set(
             scopes=["moderator"]).build()
         self.assertEqual([m.uid for m in ok(moderators.fetchNext())], [BOB])
+        by_enum = GroupMembersRequest.GroupMembersRequestBuilder(guid=guid, client=self.client(CAROL)).set(
+            scopes=[GroupMemberScopeType.admin, GroupMemberScopeType.moderator]).build()
+        self.assertEqual({m.uid for m in ok(by_enum.fetchNext())}, {ALICE, BOB})
         search = GroupMembersRequest.GroupMembersRequestBuilder(guid=guid, client=self.client(CAROL)).set(
             searchKeyword="nancy").build()
         self.assertEqual([m.uid for m in ok(search.fetchNext())], [CAROL])
@@ -227,6 +267,10 @@ class GroupCallsTest(GroupsCase):
                          "ERROR_INVALID_PARAMETER")
         self.assertEqual(self.code(alice.addMembersToGroup(guid="g", groupMembers=[BOB])),  # type: ignore[list-item]
                          "ERROR_INVALID_PARAMETER")
+        odd = GroupMember(UID=BOB)
+        odd.scope = None  # type: ignore[assignment]
+        self.assertEqual(self.code(alice.addMembersToGroup(guid="g", groupMembers=[odd])), "ERROR_INVALID_PARAMETER")
+        self.assertEqual(self.code(alice.getGroup(GUID="trailing\n")), "ERROR_INVALID_GUID")
         self.assertEqual(len(self.server.requests()), before)  # nothing reached the server
         with self.assertRaises(ValueError):
             GroupMember(UID=BOB, groupMemberScope="owner")
@@ -314,6 +358,15 @@ class AuthorizationTest(GroupsCase):
         # the owner may act on an admin
         self.assertIsInstance(ok(self.client(ALICE).updateGroupMemberScope(
             UID=BOB, GUID=self.guid, scope=MemberScope.participant)), str)
+
+    def test_nobody_acts_on_an_equal(self) -> None:
+        ok(self.client(ALICE).updateGroupMemberScope(UID=DAVE, GUID=self.guid, scope=MemberScope.admin))
+        self.assertEqual(self.code(self.client(BOB).kickGroupMember(UID=DAVE, GUID=self.guid)),
+                         "ERR_GROUP_NO_SCOPE_CLEARANCE")  # an admin (not the owner) on an admin
+        ok(self.client(ALICE).updateGroupMemberScope(UID=EVE, GUID=self.guid, scope=MemberScope.moderator))
+        self.assertEqual(self.code(self.client(CAROL).banGroupMember(UID=EVE, GUID=self.guid)),
+                         "ERR_GROUP_NO_SCOPE_CLEARANCE")  # a moderator on a moderator
+        self.assertIsInstance(ok(self.client(BOB).kickGroupMember(UID=EVE, GUID=self.guid)), str)  # above: allowed
 
     def test_only_the_owner_transfers_and_must_before_leaving(self) -> None:
         alice = self.client(ALICE)
@@ -429,13 +482,25 @@ class GroupEventsTest(GroupsCase):
             categories=["message"]).build().fetchPrevious())
         self.assertEqual(only_messages, [])
 
-    def test_the_facade_has_the_group_listener(self) -> None:
+    def test_the_facade_group_listener_hears_and_stops_hearing(self) -> None:
+        guid = self.group(ALICE)
+        resetDefaultClient()
         self.addCleanup(resetDefaultClient)
-        recorder = EventRecorder()
-        CometChat.groupdelegate = recorder
-        self.assertIs(CometChat.groupdelegate, recorder)
-        CometChat.addGroupListener("facade", recorder)
+        CometChat.init(appId=self.server.app_id, appSettings=settingsFor(self.server))
+        ok(CometChat.login(UID=ALICE, authKey=self.server.auth_key))
+        ok(CometChat.connect())
+        listener, delegate = EventRecorder(), EventRecorder()
+        CometChat.addGroupListener("facade", listener)
+        CometChat.groupdelegate = delegate
+        self.assertIs(CometChat.groupdelegate, delegate)
+        ok(self.client(BOB).joinGroup(GUID=guid, groupType=GroupType.public))
+        for heard in (listener, delegate):
+            self.assertEqual(heard.waitFor("onGroupMemberJoined").args[1].uid, BOB)
         CometChat.removeGroupListener("facade")
+        ok(self.client(CAROL).joinGroup(GUID=guid, groupType=GroupType.public))
+        self.assertEqual(delegate.waitFor("onGroupMemberJoined", 2).args[1].uid, CAROL)  # it did arrive...
+        self.assertTrue(CometChat.flush(scaled(10)))
+        self.assertEqual(len(listener.of("onGroupMemberJoined")), 1)  # ...but not to the removed listener
 
 
 _GROUP_EVENTS = {"onGroupMemberJoined", "onGroupMemberLeft", "onGroupMemberKicked", "onGroupMemberBanned",
@@ -502,6 +567,24 @@ class GroupMessagingTest(GroupsCase):
                                                                   receiverType=ReceiverType.group)))
         self.assertEqual(eve.waitFor("onTextMessageReceived", 2).arg.text, "welcome back")
         self.assertEqual([e.arg.text for e in eve.of("onTextMessageReceived")], ["before", "welcome back"])
+
+    def test_a_kicked_member_hears_nothing_more(self) -> None:
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant, CAROL: GroupMemberScopeType.participant})
+        self.live(ALICE)  # typing goes over alice's socket
+        bob, carol = self.live(BOB), self.live(CAROL)
+        ok(self.client(ALICE).kickGroupMember(UID=CAROL, GUID=guid))
+        carol.waitFor("onGroupMemberKicked")
+        self.client(ALICE).startTyping(indicator=TypingIndicator(receiverID=guid, receiverType=ReceiverType.group))
+        ok(self.client(ALICE).sendTextMessage(message=TextMessage(receiverUid=guid, text="after the kick",
+                                                                  receiverType=ReceiverType.group)))
+        bob.waitFor("onTypingStarted")
+        self.assertEqual(bob.waitFor("onTextMessageReceived").arg.text, "after the kick")
+        ok(self.client(ALICE).sendTextMessage(message=TextMessage(receiverUid=CAROL, text="just to you",
+                                                                  receiverType=ReceiverType.user)))
+        # a later frame to carol arrives, and nothing of the group's came before it
+        self.assertEqual(carol.waitFor("onTextMessageReceived").arg.text, "just to you")
+        self.assertEqual(carol.of("onTypingStarted"), [])
+        self.assertEqual([e.arg.text for e in carol.of("onTextMessageReceived")], ["just to you"])
 
     def test_history_conversations_and_unread_counts_include_groups(self) -> None:
         guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant})

@@ -59,14 +59,15 @@ class Endpoints:
             raise ApiError(404, "ERR_UID_NOT_FOUND", f"The user with uid {uid} does not exist.", {"uid": uid})
         return self.online(user)
 
-    async def group_for(self, guid: str, viewer: str, *, member: bool = True, hidden: bool = True) -> Any:
-        """The group's row, if it exists for the viewer (with ``hidden``, a private group exists
-        only for its members); with ``member``, the viewer must be one (403 ``ERR_NOT_A_MEMBER``)."""
+    async def group_for(self, guid: str, viewer: str, *, member: bool = True) -> Any:
+        """The group's row, if it exists for the viewer (a private group exists only for its
+        members and those it banned: to anyone else it answers as a missing one would); with
+        ``member``, the viewer must be one (403 ``ERR_NOT_A_MEMBER``)."""
         app_id = self.app_id
 
         def find(s: Any) -> tuple[Any, bool]:
             row = s.group_row(app_id, guid)
-            if row is None or (hidden and not s.visible_to(app_id, row, viewer)):
+            if row is None or not s.visible_to(app_id, row, viewer):
                 return None, False
             return row, s.member_row(app_id, guid, viewer) is not None
 

@@ -3,17 +3,21 @@
 Authorization by scope, as CometChat documents it: participants can't kick or ban; moderators
 kick and ban participants; admins also change scopes, update and delete the group; only the
 owner (an admin nobody can kick, ban or demote) transfers ownership, and must before leaving.
+A private group is joined only by being added; to anyone else it answers as a missing group
+would, so its guid reveals nothing. A password group needs its password; wrong passwords are
+throttled per user and group, and hashing runs off the event loop.
 Refusals carry CometChat's own codes (``ERR_GROUP_NO_MODERATOR_SCOPE``,
 ``ERR_GROUP_NO_ADMIN_SCOPE``, ``ERR_GROUP_NO_SCOPE_CLEARANCE``, ``ERR_GROUP_NO_SELF_ACTION``,
-``ERR_GROUP_NO_CLEARANCE``, ``ERR_SAME_SCOPE``, ...); the README lists them all.
-A private group is joined only by being added; a password group needs its password. Every
-membership change is stored as an action message (``joined``, ``left``, ``kicked``,
+``ERR_GROUP_NO_CLEARANCE``, ``ERR_SAME_SCOPE``, ...); the README lists them all. A
+membership check and the change it guards are one database step, so racing calls (a join and
+a ban, two joins) leave one consistent outcome and one action message. Every membership change is stored as an action message (``joined``, ``left``, ``kicked``,
 ``banned``, ``unbanned``, ``scopeChanged``, ``added``) and pushed to every member and to the
 user it happened to, with the group's new ``membersCount``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from typing import Any
@@ -24,13 +28,13 @@ from ..transport import protocol
 from . import keys
 from .backend import ApiError
 from .base import PREFIX, Endpoints, page_meta
-from .groups_store import SCOPES, password_matches
+from .groups_store import SCOPES, hash_password, password_matches
 from .messages_store import NewMessage
 from .params import Params, bad_request, json_body
 
 __all__ = ["GroupsApi"]
 
-GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+GUID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
 _TYPES = {"public": "public", "private": "private", "password": "password", "protected": "password"}
 _MEMBER_LISTS = {"admins": "admin", "moderators": "moderator", "participants": "participant"}
 
@@ -70,7 +74,8 @@ def _group_fields(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             raise bad_request("name must be a non-empty string.", "name")
         fields["name"] = body["name"]
     if creating or "type" in body:
-        kind = _TYPES.get(body.get("type", "public"))
+        raw = body.get("type", "public")
+        kind = _TYPES.get(raw) if isinstance(raw, str) else None
         if kind is None:
             raise bad_request("type must be public, private or password.", "type")
         fields["type"] = kind
@@ -79,8 +84,6 @@ def _group_fields(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             if not isinstance(body[key], str):
                 raise bad_request(f"{key} must be a string.", key)
             fields[key] = body[key]
-    if fields.get("type") == "password" and creating and not fields.get("password"):
-        raise ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs a password.", {"field": "password"})
     if "metadata" in body:
         if body["metadata"] is not None and not isinstance(body["metadata"], dict):
             raise bad_request("metadata must be an object.", "metadata")
@@ -90,6 +93,46 @@ def _group_fields(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             raise bad_request("tags must be a list of strings.", "tags")
         fields["tags"] = body["tags"]
     return fields
+
+
+def empty_password() -> ApiError:
+    return ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs a password.", {"field": "password"})
+
+
+async def _hashed(fields: dict[str, Any], *, current_type: str | None, has_password: bool) -> dict[str, Any]:
+    """``fields`` with the password replaced by its hash (made off the event loop); a group
+    that is (or becomes) a password group must end up with a non-empty password."""
+    fields = dict(fields)
+    password = fields.pop("password", None)
+    kind = fields.get("type", current_type)
+    if password is not None:
+        if kind == "password" and not password:
+            raise empty_password()
+        fields["password_hash"] = (await asyncio.get_running_loop().run_in_executor(None, hash_password, password)
+                                   if password else None)
+    elif kind == "password" and not has_password:
+        raise empty_password()
+    return fields
+
+
+class _Attempts:
+    """Wrong group passwords per (guid, uid): at most ``limit`` in ``window`` seconds."""
+
+    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[tuple[str, str], list[float]] = {}
+
+    def check(self, key: tuple[str, str]) -> None:
+        now = time.monotonic()
+        recent = [t for t in self._failures.get(key, []) if now - t < self.window]
+        self._failures[key] = recent
+        if not recent:
+            del self._failures[key]
+        elif len(recent) >= self.limit:
+            raise ApiError(429, "ERR_TOO_MANY_REQUESTS", "Too many wrong passwords; try again later.")
+
+    def failed(self, key: tuple[str, str]) -> None:
+        self._failures.setdefault(key, []).append(time.monotonic())
 
 
 def _uid_lists(body: dict[str, Any]) -> dict[str, list[str]]:
@@ -104,6 +147,10 @@ def _uid_lists(body: dict[str, Any]) -> dict[str, list[str]]:
 
 
 class GroupsApi(Endpoints):
+    def __init__(self, backend: Any) -> None:
+        super().__init__(backend)
+        self._attempts = _Attempts()
+
     def routes(self) -> list[web.RouteDef]:
         one = PREFIX + "/groups/{guid}"
         return [
@@ -181,7 +228,7 @@ class GroupsApi(Endpoints):
     async def create(self, request: web.Request) -> web.Response:
         owner = await self.caller(request)
         body = await json_body(request)
-        fields = _group_fields(body, creating=True)
+        fields = await _hashed(_group_fields(body, creating=True), current_type=None, has_password=False)
         members = body.get("members")
         lists = _uid_lists(members) if isinstance(members, dict) else None
         if members is not None and lists is None:
@@ -211,8 +258,9 @@ class GroupsApi(Endpoints):
         return self.answer(await self._group(guid, viewer))
 
     async def update(self, request: web.Request) -> web.Response:
-        viewer, guid, _, _ = await self._actor(request, at_least="admin")
-        changes = _group_fields(await json_body(request), creating=False)
+        viewer, guid, row, _ = await self._actor(request, at_least="admin")
+        changes = await _hashed(_group_fields(await json_body(request), creating=False), current_type=row["type"],
+                                has_password=bool(row["password_hash"]))
         await self.db.run(lambda s: s.update_group(self.app_id, guid, changes))
         return self.answer(await self._group(guid, viewer))
 
@@ -226,7 +274,9 @@ class GroupsApi(Endpoints):
         if row["owner"] != viewer:
             raise denied("ERR_GROUP_NO_CLEARANCE", "Only the owner transfers the ownership of a group.")
         uid = (await json_body(request)).get("owner")
-        if not isinstance(uid, str) or await self._scope(guid, uid) is None:
+        if not isinstance(uid, str) or not uid:
+            raise bad_request("owner must be the uid of a member.", "owner")
+        if await self._scope(guid, uid) is None:
             raise not_a_member(uid, guid)
         await self.db.run(lambda s: s.transfer_owner(self.app_id, guid, uid))
         return self.answer(_done(f"Ownership transferred to user {uid} for the group with guid {guid}."))
@@ -236,29 +286,34 @@ class GroupsApi(Endpoints):
     async def join(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
         guid = request.match_info["guid"]
-        row = await self.group_for(guid, viewer, member=False, hidden=False)  # a private one refuses below
+        row = await self.group_for(guid, viewer, member=False)  # a private group: not for outsiders
         body = await json_body(request, required=False)
-        if await self._scope(guid, viewer) is not None:
-            raise ApiError(409, "ERR_ALREADY_JOINED", f"The user {viewer} is already a member of {guid}.")
-        if await self.db.run(lambda s: s.is_banned(self.app_id, guid, viewer)):
-            raise ApiError(403, "ERR_BANNED_GROUPMEMBER", f"The user {viewer} is banned from the group {guid}.")
-        if row["type"] == "private":
-            raise ApiError(403, "ERR_GROUP_JOIN_NOT_ALLOWED", "A private group is joined only by being added.")
         if row["type"] == "password":
-            password = body.get("password")
-            if not isinstance(password, str) or not password:
-                raise ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs its password to join.",
-                               {"field": "password"})
-            if not password_matches(password, row["password_hash"]):
-                raise ApiError(403, "ERR_WRONG_GROUP_PASS", "The password of the group is not correct.")
-        await self.db.run(lambda s: s.add_member(self.app_id, guid, viewer, "participant"))
+            await self._check_password(guid, viewer, body.get("password"), row["password_hash"])
+        outcome = await self.db.run(lambda s: s.add_member(self.app_id, guid, viewer, "participant"))
+        if outcome == "banned":
+            raise ApiError(403, "ERR_BANNED_GROUPMEMBER", f"The user {viewer} is banned from the group {guid}.")
+        if outcome == "member":
+            raise ApiError(409, "ERR_ALREADY_JOINED", f"The user {viewer} is already a member of {guid}.")
         return self.answer(await self._act(request, guid, "joined", viewer, viewer))
+
+    async def _check_password(self, guid: str, uid: str, password: Any, stored: str | None) -> None:
+        if not isinstance(password, str) or not password:
+            raise ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs its password to join.",
+                           {"field": "password"})
+        key = (guid, uid)
+        self._attempts.check(key)
+        matches = await asyncio.get_running_loop().run_in_executor(None, password_matches, password, stored)
+        if not matches:
+            self._attempts.failed(key)
+            raise ApiError(403, "ERR_WRONG_GROUP_PASS", "The password of the group is not correct.")
 
     async def leave(self, request: web.Request) -> web.Response:
         viewer, guid, row, _ = await self._actor(request, at_least="participant")
         if row["owner"] == viewer:
             raise ApiError(403, "ERR_GROUP_OWNER_CANNOT_LEAVE", "The owner must transfer the ownership before leaving.")
-        await self.db.run(lambda s: s.remove_member(self.app_id, guid, viewer))
+        if not await self.db.run(lambda s: s.remove_member(self.app_id, guid, viewer)):
+            raise not_a_member(viewer, guid)  # left (or was removed) a moment ago
         await self._act(request, guid, "left", viewer, viewer)
         return self.answer(_done("Group left successfully."))
 
@@ -302,9 +357,10 @@ class GroupsApi(Endpoints):
         if scope != "participant" and actor_scope != "admin":
             raise denied("ERR_GROUP_NO_ADMIN_SCOPE", f"Only an admin adds a {scope}.")
         await self.user_or_404(uid)
-        if await self.db.run(lambda s: s.is_banned(self.app_id, guid, uid)):
+        outcome = await self.db.run(lambda s: s.add_member(self.app_id, guid, uid, scope))
+        if outcome == "banned":
             raise ApiError(403, "ERR_BANNED_GROUPMEMBER", f"The user {uid} is banned from the group {guid}.")
-        if not await self.db.run(lambda s: s.add_member(self.app_id, guid, uid, scope)):
+        if outcome == "member":
             raise ApiError(409, "ERR_ALREADY_JOINED", f"The user {uid} is already a member of {guid}.")
         await self._act(request, guid, "added", actor, uid)
 
@@ -315,7 +371,8 @@ class GroupsApi(Endpoints):
         if target_scope is None:
             raise not_a_member(uid, guid)
         self._may_act_on(row, viewer, scope, uid, target_scope)
-        await self.db.run(lambda s: s.remove_member(self.app_id, guid, uid))
+        if not await self.db.run(lambda s: s.remove_member(self.app_id, guid, uid)):
+            raise not_a_member(uid, guid)
         await self._act(request, guid, "kicked", viewer, uid)
         return self.answer(_done(f"The user {uid} was kicked from the group {guid}."))
 

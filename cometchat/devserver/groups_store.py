@@ -47,16 +47,15 @@ class GroupsStore:
     # ------------------------------------------------------------------ groups
 
     def create_group(self, app_id: str, owner: str, group: dict[str, Any]) -> bool:
-        """Insert the group with its owner as an admin member; False when the guid is taken."""
+        """Insert the group (its password already hashed, ``password_hash``) with its owner as
+        an admin member; False when the guid is taken."""
         now = int(time.time())
-        password = group.get("password")
         try:
             with self.conn:
                 self.conn.execute(
                     "INSERT INTO groups (app_id, guid, name, type, password_hash, icon, description, owner, metadata,"
                     " tags, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (app_id, group["guid"], group["name"], group["type"],
-                     hash_password(password) if isinstance(password, str) else None, group.get("icon"),
+                    (app_id, group["guid"], group["name"], group["type"], group.get("password_hash"), group.get("icon"),
                      group.get("description"), owner, _json(group.get("metadata")), json.dumps(group.get("tags") or []),
                      now, now))
                 self._join(app_id, group["guid"], owner, "admin", now)
@@ -124,20 +123,27 @@ class GroupsStore:
             if key in changes:
                 sets.append(f"{key} = ?")
                 values.append(_json(changes[key]) if key == "metadata" else json.dumps(changes[key] or []))
-        if "password" in changes:
+        if "password_hash" in changes:
             sets.append("password_hash = ?")
-            values.append(hash_password(changes["password"]) if changes["password"] else None)
+            values.append(changes["password_hash"])
         sets.append("updated_at = ?")
         values.append(int(time.time()))
         with self.conn:
             self.conn.execute(f"UPDATE groups SET {', '.join(sets)} WHERE app_id = ? AND guid = ?", (*values, app_id, guid))
 
     def delete_group(self, app_id: str, guid: str) -> None:
+        """The group and everything of it: members, bans, its messages and conversation, so a
+        group created later with the same guid starts empty."""
+        conv_key = keys.group_key(guid)
+        its_messages = "SELECT id FROM messages WHERE app_id = ? AND conv_key = ?"
         with self.conn:
             for table in ("group_members", "group_bans", "groups"):
                 self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND guid = ?", (app_id, guid))
-            self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND conv_key = ?",
-                              (app_id, keys.group_key(guid)))
+            for table in ("message_tags", "receipts_to_all"):
+                self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND message_id IN ({its_messages})",
+                                  (app_id, app_id, conv_key))
+            for table in ("messages", "receipts", "conversations", "conversation_members"):
+                self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND conv_key = ?", (app_id, conv_key))
 
     def transfer_owner(self, app_id: str, guid: str, uid: str) -> None:
         """``uid`` owns the group and is an admin of it."""
@@ -173,20 +179,26 @@ class GroupsStore:
             " ON CONFLICT (app_id, uid, conv_key) DO NOTHING",
             (app_id, uid, conv_key, guid, app_id, conv_key, app_id, conv_key))
 
-    def add_member(self, app_id: str, guid: str, uid: str, scope: str) -> bool:
-        """False when ``uid`` is already a member."""
+    def add_member(self, app_id: str, guid: str, uid: str, scope: str) -> str:
+        """``"added"``, or why not: ``"member"`` (already one) or ``"banned"``; the checks and
+        the insert are one step, so a ban racing a join can never leave a banned member."""
+        if self.is_banned(app_id, guid, uid):
+            return "banned"
         try:
             with self.conn:
                 self._join(app_id, guid, uid, scope, int(time.time()))
         except sqlite3.IntegrityError:
-            return False
-        return True
+            return "member"
+        return "added"
 
-    def remove_member(self, app_id: str, guid: str, uid: str) -> None:
+    def remove_member(self, app_id: str, guid: str, uid: str) -> bool:
+        """False when ``uid`` was not a member (someone else removed them first)."""
         with self.conn:
-            self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?", (app_id, guid, uid))
+            cursor = self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
+                                       (app_id, guid, uid))
             self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
                               (app_id, uid, keys.group_key(guid)))
+        return cursor.rowcount > 0
 
     def set_scope(self, app_id: str, guid: str, uid: str, scope: str) -> None:
         with self.conn:
@@ -217,14 +229,17 @@ class GroupsStore:
                                  (app_id, guid, uid)).fetchone() is not None
 
     def ban(self, app_id: str, guid: str, uid: str, by: str) -> bool:
-        """Ban (and remove) ``uid``; False when already banned."""
+        """Ban and remove ``uid`` in one transaction; False when already banned."""
         try:
             with self.conn:
                 self.conn.execute("INSERT INTO group_bans (app_id, guid, uid, banned_by, banned_at) VALUES (?, ?, ?, ?, ?)",
                                   (app_id, guid, uid, by, int(time.time())))
+                self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
+                                  (app_id, guid, uid))
+                self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
+                                  (app_id, uid, keys.group_key(guid)))
         except sqlite3.IntegrityError:
             return False
-        self.remove_member(app_id, guid, uid)
         return True
 
     def unban(self, app_id: str, guid: str, uid: str) -> bool:

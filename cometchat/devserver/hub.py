@@ -270,8 +270,11 @@ class Hub:
     async def _members_for(self, session: Session, guid: str) -> list[str]:
         """The group's members, if the session's user is one (else an error frame and nobody)."""
         app_id = self.backend.app.app_id
-        exists, members = await self.backend.db.run(
-            lambda s: (s.group_row(app_id, guid) is not None, s.member_uids(app_id, guid)))
+        def find(s: Any) -> tuple[bool, list[str]]:
+            row = s.group_row(app_id, guid)
+            return row is not None and s.visible_to(app_id, row, session.uid), s.member_uids(app_id, guid)
+
+        exists, members = await self.backend.db.run(find)
         if not exists:
             self._complain(session, "ERR_GUID_NOT_FOUND", f"there is no group {guid}")
         elif session.uid not in members:

@@ -278,7 +278,7 @@ class MessagesApi(Endpoints):
         stored: dict[str, Any] = await self.db.run(lambda s: s.insert_message(self.app_id, new))
         if row["receiver_type"] == "group":
             members = await self.db.run(lambda s: s.member_uids(self.app_id, row["receiver"]))
-            self.backend.hub.deliver_to({*members, viewer}, stored, request.headers.get("resource"))
+            self.backend.hub.deliver_to({*members, viewer}, stored, request.headers.get("resource"), blocks=True)
         else:
             self.backend.hub.deliver_message(stored, request.headers.get("resource"))
         return stored

@@ -18,7 +18,7 @@ from .users_store import UserQuery
 
 __all__ = ["UsersApi", "profile_changes", "UID_PATTERN"]
 
-UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
 _TEXT_FIELDS = ("name", "avatar", "link", "role", "statusMessage")
 _DIRECTIONS = ("blockedByMe", "hasBlockedMe", "both")
 _MAX_UIDS = 100

@@ -48,7 +48,8 @@ class Group:
 
     guid: str
     name: str | None = None
-    groupType: GroupType = attrs.field(default=GroupType.public, converter=group_type)
+    #: None until set: a group created without one is public, an update without one keeps it
+    groupType: GroupType | None = attrs.field(default=None, converter=attrs.converters.optional(group_type))
     password: str | None = attrs.field(default=None, repr=False)
     icon: str | None = None
     groupDescription: str | None = attrs.field(default=None, alias="description")
@@ -87,7 +88,9 @@ class Group:
         (the three flags first, then the fields that are set, password included)."""
         out: dict[str, Any] = ({"hasJoined": self.hasJoined, "membersCount": self.membersCount,
                                 "isBanned": self.isBannedFromGroup} if request else {})
-        out.update(guid=self.guid, type=self.groupType.value)
+        out["guid"] = self.guid
+        if self.groupType is not None:
+            out["type"] = self.groupType.value
         for key, value in (("name", self.name), ("icon", self.icon), ("description", self.groupDescription),
                            ("owner", self.owner), ("metadata", self.metadata)):
             if value is not None:
@@ -105,7 +108,8 @@ class Group:
         return out
 
     def stringValue(self) -> str:
-        return f"Group(guid={self.guid}, name={self.name}, type={self.groupType.value}, members={self.membersCount})"
+        kind = self.groupType.value if self.groupType is not None else None
+        return f"Group(guid={self.guid}, name={self.name}, type={kind}, members={self.membersCount})"
 
 
 @attrs.define(kw_only=True, init=False)

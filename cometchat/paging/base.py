@@ -70,9 +70,10 @@ def flag(name: str, value: Any) -> bool:
 
 
 def words(name: str, value: Any) -> tuple[str, ...]:
+    """A list of strings; members of the SDK's string enums count as their wire values."""
     if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise invalid_parameter(name, "a list of strings", value)
-    return tuple(value)
+    return tuple(str(getattr(v, "value", v)) for v in value)
 
 
 def enum_value(kind: type[enum.Enum]) -> Callable[[str, Any], Any]:

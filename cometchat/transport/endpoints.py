@@ -18,7 +18,7 @@ import attrs
 
 from .. import exceptions as errors
 from ..exceptions import RemoteProtocolError
-from ..models import ActionMessage, BaseMessage, Conversation, Group, GroupMember, User
+from ..models import ActionMessage, BaseMessage, Conversation, Group, GroupMember, GroupMemberScopeType, User
 from .protocol import Success
 from .rest import RestClient
 
@@ -407,13 +407,15 @@ def list_groups(api: UserApi, query: Query) -> Page:
 
 
 def join_group(api: UserApi, guid: str, body: dict[str, Any]) -> Group:
-    """``POST groups/{guid}/members``: the answer is the ``joined`` action; the group is its ``for``."""
+    """``POST groups/{guid}/members``: the answer is the ``joined`` action; the group is its
+    ``for``, and the caller a participant since the action."""
     data = api.call("POST", _group_path(guid, "members"), body=body).data
     with _reading("the joined action"):
         action = BaseMessage.fromWire(data)
         if not isinstance(action, ActionMessage) or not isinstance(action.actionFor, Group):
             raise TypeError("not an action on a group")
-        return attrs.evolve(action.actionFor, hasJoined=True)
+        return attrs.evolve(action.actionFor, hasJoined=True, scope=GroupMemberScopeType.participant,
+                            joinedAt=action.sentAt)
 
 
 def leave_group(api: UserApi, guid: str) -> str:
