@@ -8,11 +8,13 @@ raises ``RemoteProtocolError`` naming it.
 from __future__ import annotations
 
 import enum
+import math
 from typing import Any, ClassVar
 
 import attrs
 
 from .exceptions import RemoteProtocolError
+from .numbers import whole_number
 
 __all__ = [
     "ReceiverType",
@@ -112,11 +114,11 @@ def _int(obj: dict[str, Any], key: str) -> int:
     value = obj.get(key)
     if value is None or isinstance(value, bool):
         return 0
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return 0
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else 0
+    return whole_number(value) or 0
 
 
 def _str_tuple(values: Any) -> tuple[str, ...]:
@@ -285,8 +287,8 @@ class BaseMessage:
 def _message_fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Every ``BaseMessage`` field of a message object, read once (the inbound hot path)."""
     message_id = obj.get("id")
-    if isinstance(message_id, str) and message_id.isdigit():
-        message_id = int(message_id)
+    if isinstance(message_id, str) and whole_number(message_id) is not None:
+        message_id = whole_number(message_id)
     elif isinstance(message_id, bool) or not isinstance(message_id, int):
         raise RemoteProtocolError("a message needs a numeric id", field="body.id")
     sender_uid = _opt_str(obj, "sender") or ""

@@ -29,6 +29,7 @@ import requests
 
 from . import security
 from .backend import ServerConfig
+from .limits import Limits, default_unauthenticated_cap, limit_flags
 from .server import RunningServer, bind, serve
 
 __all__ = ["DevServer"]
@@ -52,7 +53,20 @@ class DevServer:
         idle_timeout: float = 45,
         jwt_lifetime: float = 86400,
         process: bool = False,
+        *,
+        max_frame_bytes: int = 64 * 1024,
+        max_body_bytes: int = 1024 * 1024,
+        max_json_depth: int = 100,
+        max_outbox_bytes: int = 4 * 1024 * 1024,
+        header_timeout: float = 10.0,
+        body_timeout: float = 10.0,
+        max_unauthenticated_per_address: int | None = None,
+        auth_failures: int = 20,
+        auth_failure_window: float = 60.0,
     ) -> None:
+        """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``)
+        are those of ``limits.Limits``, where each is explained; ``None`` for
+        ``max_unauthenticated_per_address`` means half the descriptor limit, at most 1024."""
         if process and ssl_context is not None:
             raise ValueError("process=True cannot take an ssl_context; run the CLI with --certfile/--keyfile")
         self.host = host
@@ -78,6 +92,17 @@ class DevServer:
             auth_timeout=auth_timeout,
             idle_timeout=idle_timeout,
             jwt_lifetime=jwt_lifetime,
+            limits=Limits(
+                max_frame_bytes=max_frame_bytes,
+                max_body_bytes=max_body_bytes,
+                max_json_depth=max_json_depth,
+                max_outbox_bytes=max_outbox_bytes,
+                header_timeout=header_timeout,
+                body_timeout=body_timeout,
+                max_unauthenticated_per_address=max_unauthenticated_per_address or default_unauthenticated_cap(),
+                auth_failures=auth_failures,
+                auth_failure_window=auth_failure_window,
+            ),
         )
         scheme = "https" if ssl_context is not None else "http"
         netloc = f"[{host}]" if ":" in host else host
@@ -162,6 +187,7 @@ class DevServer:
             str(config.idle_timeout),
             "--jwt-lifetime",
             str(config.jwt_lifetime),
+            *limit_flags(config.limits),
             "--ready-line",
         ]
         env = dict(os.environ, COMETCHAT_DEVSERVER_AUTH_KEY=config.auth_key)
@@ -278,6 +304,15 @@ class DevServer:
     def blast(self, uid: str, template: str, count: int, start: int = 1) -> int:
         """Push ``count`` frames from ``template``, with ``{n}`` replaced by a counter (benchmarks)."""
         return self._control("blast", uid=uid, template=template, count=count, start=start)  # type: ignore[no-any-return]
+
+    def push_raw(self, uid: str, frames: list[Any]) -> int:
+        """Frames the protocol never sends, in order: ``{"text": str}`` (surrogates kept as
+        bytes), ``{"binary": base64}``, ``{"invalid_utf8": base64}``, ``{"cut": True}``."""
+        return self._control("push_raw", uid=uid, frames=frames)  # type: ignore[no-any-return]
+
+    def greet(self, frames: list[Any]) -> None:
+        """Raw frames (as ``push_raw``) for every new socket before its auth reply; [] stops it."""
+        self._control("greet", frames=frames)
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""

@@ -7,7 +7,8 @@ official JS SDK can use this server too.
 
 from __future__ import annotations
 
-import json
+import asyncio
+import logging
 import re
 import secrets
 import time
@@ -16,11 +17,15 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from ..transport import protocol
-from . import security
-from .backend import API_VERSION, ApiError, Backend
+from . import edge, security
+from .backend import API_VERSION, Backend
 from .controls import Controls
+from .errors import ApiError
+from .guard import Guards
+from .limits import Limits
 
-MAX_BODY = 1024 * 1024  #: bodies above 1 MiB get 413
+log = logging.getLogger("cometchat.devserver")
+
 UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 PREFIX = f"/{API_VERSION}"
 
@@ -35,11 +40,16 @@ CORS_HEADERS = {
 #: where handlers leave the authenticated uid for the request log
 UID_KEY: Any = web.RequestKey("uid", str) if hasattr(web, "RequestKey") else "uid"
 
+#: the server's limits, on the application
+LIMITS_KEY: Any = web.AppKey("limits", Limits) if hasattr(web, "AppKey") else "limits"
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def build_app(backend: Backend) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_envelope_middleware(backend)])
+    app = web.Application(client_max_size=backend.config.limits.max_body_bytes,
+                          middlewares=[_envelope_middleware(backend)])
+    app[LIMITS_KEY] = backend.config.limits
     api = RestApi(backend)
     routes = [
         web.get("/", api.root),
@@ -47,6 +57,8 @@ def build_app(backend: Backend) -> web.Application:
         web.get(f"{PREFIX}/users", api.list_users),
         web.get(PREFIX + "/users/{uid}", api.get_user),
         web.post(PREFIX + "/users/{uid}/auth_tokens", api.mint_token),
+        web.delete(PREFIX + "/users/{uid}/auth_tokens", api.flush_tokens),
+        web.delete(PREFIX + "/users/{uid}/auth_tokens/{token}", api.delete_token),
         web.post(PREFIX + "/users/{uid}/friends", api.add_friends),
         web.get(PREFIX + "/users/{uid}/messages", api.conversation_messages),
         web.put(f"{PREFIX}/me", api.put_me),
@@ -67,16 +79,14 @@ def _envelope_middleware(backend: Backend) -> Any:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
+        guard = Guards.of(request)
+        if guard is not None:
+            guard.request_started()
         try:
-            response = await handler(request)
-        except ApiError as exc:
-            response = exc.response()
-        except web.HTTPRequestEntityTooLarge:
-            response = ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The request body is larger than 1 MiB.").response()
-        except web.HTTPNotFound:
-            response = ApiError(404, "ERR_NOT_FOUND", f"No such endpoint: {request.path}").response()
-        except web.HTTPMethodNotAllowed:
-            response = ApiError(405, "ERR_METHOD_NOT_ALLOWED", f"{request.method} is not allowed here.").response()
+            response = await _answer(request, handler)
+        finally:
+            if guard is not None:
+                guard.request_finished()
         if not response.prepared:
             response.headers.update({"Access-Control-Allow-Origin": "*"})
         backend.log_request(request, request.get(UID_KEY), response.status)
@@ -85,28 +95,34 @@ def _envelope_middleware(backend: Backend) -> Any:
     return middleware
 
 
-async def _json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
-    raw = await request.read()
-    if not raw:
-        if required:
-            raise ApiError(400, "ERR_BAD_REQUEST", "The request needs a JSON body.")
-        return {}
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer, or the JSON error for whatever it raised (never an HTML page)."""
     try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "ERR_BAD_REQUEST", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "ERR_BAD_REQUEST", "The request body must be a JSON object.")
-    return body
+        return await handler(request)
+    except ApiError as exc:
+        return exc.response()
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[LIMITS_KEY].max_body_bytes
+        return ApiError(413, "ERR_PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes.",
+                        close=True).response()
+    except web.HTTPNotFound:
+        return ApiError(404, "ERR_NOT_FOUND", f"No such endpoint: {request.path}").response()
+    except web.HTTPMethodNotAllowed:
+        return ApiError(405, "ERR_METHOD_NOT_ALLOWED", f"{request.method} is not allowed here.").response()
+    except web.HTTPException as exc:  # aiohttp's own refusals (a bad upgrade, ...), as our envelope
+        return ApiError(exc.status, "ERR_BAD_REQUEST", exc.reason).response()
+    except (ConnectionError, asyncio.CancelledError):
+        raise
+    except Exception:  # a bug: one line with its traceback, and the envelope, not a bare 500 page
+        log.exception("internal error serving %s %s", request.method, request.path)
+        return ApiError(500, "ERR_INTERNAL", "The dev server failed to answer this request.").response()
 
 
-def _int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise ApiError(400, "ERR_BAD_REQUEST", f"{name} must be a number from {lo} to {hi}.", {"field": name})
-    return int(raw)
+async def _json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
+    return await edge.read_json_body(request, request.app[LIMITS_KEY], required=required)
+
+
+_int_param = edge.int_param
 
 
 class RestApi:
@@ -170,6 +186,27 @@ class RestApi:
         digest = security.token_hash(token)
         await self.db.run(lambda s: s.add_token(self.app_id, user["uid"], digest))
         return web.json_response(protocol.success(dict(user, authToken=token, createdAt=int(time.time()))))
+
+    async def delete_token(self, request: web.Request) -> web.Response:
+        """CometChat's "Delete Auth Token": the token ends, and so do its sockets."""
+        self.backend.check_api_key(request)
+        user = await self._user_or_404(request.match_info["uid"])
+        digest = security.token_hash(request.match_info["token"])
+        token_id = await self.db.run(lambda s: s.delete_token(self.app_id, user["uid"], digest))
+        if token_id is None:
+            raise ApiError(404, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND", "The user has no such auth token.")
+        hub = self.backend.hub
+        hub.close_sessions([s for s in hub.sessions(user["uid"]) if s.token_id == token_id], 4001, "token deleted")
+        return web.json_response(protocol.success({"success": True, "message": "Auth token deleted."}))
+
+    async def flush_tokens(self, request: web.Request) -> web.Response:
+        """CometChat's "Flush Auth Tokens": every token of the user ends, and so do their sockets."""
+        self.backend.check_api_key(request)
+        user = await self._user_or_404(request.match_info["uid"])
+        await self.db.run(lambda s: s.delete_tokens(self.app_id, user["uid"]))
+        hub = self.backend.hub
+        hub.close_sessions(hub.sessions(user["uid"]), 4001, "tokens flushed")
+        return web.json_response(protocol.success({"success": True, "message": "Auth tokens flushed."}))
 
     async def add_friends(self, request: web.Request) -> web.Response:
         self.backend.check_api_key(request)
@@ -289,11 +326,9 @@ class RestApi:
         affix = request.query.get("affix", "prepend")
         if affix not in ("append", "prepend"):
             raise ApiError(400, "ERR_BAD_REQUEST", "affix must be append or prepend.", {"field": "affix"})
-        raw_id = request.query.get("id")
-        if raw_id is not None and not raw_id.isdigit():
-            raise ApiError(400, "ERR_BAD_REQUEST", "id must be a message id.", {"field": "id"})
+        cursor = edge.message_id_param(request)
         per_page = _int_param(request, "per_page", 30, 1, 100)
-        return (int(raw_id) if raw_id is not None else None), affix, per_page
+        return cursor, affix, per_page
 
     def _page(self, rows: list[dict[str, Any]], affix: str, per_page: int) -> web.Response:
         cursor: dict[str, Any] = {"affix": affix, "per_page": per_page}

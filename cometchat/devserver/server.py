@@ -18,6 +18,7 @@ from .api import build_app
 from .backend import Backend, ServerConfig
 from .controls import Controls
 from .db import Database
+from .guard import GuardedSite, Guards
 
 log = logging.getLogger("cometchat.devserver")
 
@@ -54,9 +55,13 @@ async def serve(
     try:
         app_row = db.call(lambda s: s.ensure_app(config.app_id, config.auth_key, config.region))
         backend = Backend(config, db, app_row)
-        runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0)
+        # lingering_time=0: a request whose body was not read ends its connection at once, and the
+        # guard's own lingering close (bounded, and ended when the server stops) takes over
+        runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0,
+                               lingering_time=0)
         await runner.setup()
-        site = web.SockSite(runner, sock, ssl_context=config.ssl_context)
+        guards = Guards(backend.gate)
+        site = GuardedSite(runner, sock, guards, ssl_context=config.ssl_context)
         await site.start()
         log.info("dev server for app %s listening on %s", config.app_id, site.name)
         if on_ready is not None:
@@ -67,5 +72,6 @@ async def serve(
         await asyncio.sleep(0.05)
         backend.hub.drop(None, None)
         await runner.cleanup()
+        guards.abort_all()  # connections still lingering after their close
     finally:
         db.close()
