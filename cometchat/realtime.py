@@ -282,8 +282,9 @@ class Realtime:
     def _delivered(self, message_id: int) -> None:
         """On the dispatch queue, once the listeners had a message: save its id soon."""
         with self._lock:
-            if self._session.current is None or (self._last_delivered or 0) >= message_id:
-                return
+            known = self._last_delivered
+            if self._session.current is None or (known is not None and known >= message_id):
+                return  # (0 still counts when nothing was known: it is the baseline of recovery)
             self._last_delivered = message_id
             if self._save_pending:
                 return
