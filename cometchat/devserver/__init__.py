@@ -314,6 +314,10 @@ class DevServer:
         """Raw frames (as ``push_raw``) for every new socket before its auth reply; [] stops it."""
         self._control("greet", frames=frames)
 
+    def routes(self) -> list[dict[str, str]]:
+        """Every REST endpoint: ``{"method": "GET", "path": "/v3.0/users/{uid}"}``, ..."""
+        return self._control("routes")  # type: ignore[no-any-return]
+
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""
         return self._control("requests", method=method, path=path)  # type: ignore[no-any-return]

@@ -71,6 +71,7 @@ def build_app(backend: Backend) -> web.Application:
         web.post("/_dev/{control}", api.control),
     ]
     app.add_routes(routes)
+    backend.routes = sorted({(r.method, r.resource.canonical) for r in app.router.routes() if r.resource})
     return app
 
 
@@ -84,12 +85,16 @@ def _envelope_middleware(backend: Backend) -> Any:
             guard.request_started()
         try:
             response = await _answer(request, handler)
+            if not response.prepared:
+                response.headers.update({"Access-Control-Allow-Origin": "*"})
+            backend.log_request(request, request.get(UID_KEY), response.status)
+            if guard is not None and isinstance(response, web.Response) and response.keep_alive is False:
+                await response.prepare(request)  # a body we will not read to its end: answer now,
+                await response.write_eof()  # then close without waiting for the rest of it
+                guard.linger()
         finally:
             if guard is not None:
                 guard.request_finished()
-        if not response.prepared:
-            response.headers.update({"Access-Control-Allow-Origin": "*"})
-        backend.log_request(request, request.get(UID_KEY), response.status)
         return response
 
     return middleware

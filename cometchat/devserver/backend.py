@@ -65,6 +65,8 @@ class Backend:
         self.hub = Hub(self)
         self.refusal: Refusal | None = None
         self.pong_delay = 0.0
+        #: (method, path template) of every REST endpoint, for the ``routes`` control
+        self.routes: list[tuple[str, str]] = []
         #: raw frames every new socket gets before its auth reply (``greet``)
         self.greeting: list[Any] = []
         self.request_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)

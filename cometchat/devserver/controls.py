@@ -37,6 +37,7 @@ PUBLIC = (
     "push_raw",
     "greet",
     "requests",
+    "routes",
     "connections",
     "clear_logs",
 )
@@ -187,6 +188,11 @@ class Controls:
         """Send these raw frames (as ``push_raw``) to every new socket before its auth reply;
         an empty list stops it."""
         self.backend.greeting = [_raw_frame(frame) for frame in frames]
+
+    async def routes(self) -> list[dict[str, str]]:
+        """Every REST endpoint as ``{"method", "path"}`` (path templates such as ``/v3.0/users/{uid}``),
+        so attack suites cover endpoints added later without being told."""
+        return [{"method": method, "path": path} for method, path in self.backend.routes]
 
     async def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """The REST requests served so far (method, path, uid, status, resource and sdk headers)."""

@@ -55,10 +55,7 @@ async def serve(
     try:
         app_row = db.call(lambda s: s.ensure_app(config.app_id, config.auth_key, config.region))
         backend = Backend(config, db, app_row)
-        # lingering_time=0: a request whose body was not read ends its connection at once, and the
-        # guard's own lingering close (bounded, and ended when the server stops) takes over
-        runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0,
-                               lingering_time=0)
+        runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         guards = Guards(backend.gate)
         site = GuardedSite(runner, sock, guards, ssl_context=config.ssl_context)
