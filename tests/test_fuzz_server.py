@@ -9,13 +9,14 @@ endpoint a later issue adds joins this suite without being named here.
 from __future__ import annotations
 
 import json
+import socket
 import unittest
 from typing import Any
 
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from helpers import reliability
+from helpers import read_http_response, reliability
 from rawclient import RawClient
 from test_attacks_sdk import garbage
 
@@ -119,6 +120,26 @@ class RestFuzzTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(attacker.frame(where=lambda f: f.get("type") == "error")["body"]["code"], "ERR_BAD_FRAME")
         self.still_served()
         reliability.count("inputs", sent + 1)
+
+
+class MalformedHttpTest(DevServerMixin, unittest.TestCase):
+    REQUESTS = [b"GARBAGE\r\n\r\n", b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+                b"GET /\x00 HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n",
+                b"POST /v3.0/messages HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"]
+
+    def test_requests_aiohttp_cannot_parse_get_a_json_400_and_one_log_line(self) -> None:
+        peer = RawClient(self.server, PEER)
+        peer.login()
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            for raw in self.REQUESTS:
+                with socket.create_connection(("127.0.0.1", self.server.port), timeout=scaled(10)) as sock:
+                    sock.sendall(raw)
+                    status, body, _ = read_http_response(sock, scaled(10))
+                self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"), raw[:30])
+                self.assertEqual(peer.rest("GET", f"users/{CANARY}")[0], 200)  # others are served
+        self.assertEqual(len(logs.output), 1)  # one line, then quiet for that address
+        self.assertNotIn("Traceback", logs.output[0])
+        reliability.count("inputs", len(self.REQUESTS))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import socket
 from typing import Any, Callable
 
 from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
 
 from ..transport import protocol
 from .limits import Gate
@@ -53,8 +54,16 @@ class Guards:
         self.gate = gate
         self.live: set[Guard] = set()
 
-    def factory(self, inner: Callable[[], asyncio.Protocol]) -> Callable[[], asyncio.Protocol]:
-        return lambda: Guard(inner(), self)
+    def factory(self, server: web.Server) -> Callable[[], asyncio.Protocol]:
+        def make() -> asyncio.Protocol:
+            kwargs = getattr(server, "_kwargs", None)
+            if kwargs is None:  # an aiohttp without it: its own handler, its own error pages
+                return Guard(server(), self)
+            handler = JsonErrorHandler(server, loop=asyncio.get_running_loop(), **kwargs)
+            handler.gate = self.gate
+            return Guard(handler, self)
+
+        return make
 
     def abort_all(self) -> None:
         for guard in list(self.live):
@@ -222,6 +231,28 @@ class Guard(asyncio.Protocol):
     def abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
+
+
+class JsonErrorHandler(RequestHandler):
+    """aiohttp's handler, except that a request it cannot parse (a bad request line, a header
+    over 8 KiB, ...) is answered with our JSON envelope and logged as one line, not a traceback."""
+
+    __slots__ = ("gate",)
+
+    def handle_error(self, request: web.BaseRequest, status: int = 500, exc: BaseException | None = None,
+                     message: str | None = None) -> web.StreamResponse:
+        why = (message or str(exc or "") or "malformed").strip().splitlines()[0][:200]
+        gate: Gate | None = getattr(self, "gate", None)
+        if status >= 500:
+            log.error("internal error serving a request from %s: %s", request.remote, why, exc_info=exc)
+        elif gate is not None:
+            gate.refuse(request.remote or "?", "malformed request", why)
+        if request.writer.output_size > 0:
+            raise ConnectionError("the answer had begun; the connection is closed instead")
+        code = "ERR_INTERNAL" if status >= 500 else "ERR_BAD_REQUEST"
+        response = web.json_response(protocol.failure(code, f"The request is malformed: {why}"), status=status)
+        response.force_close()
+        return response
 
 
 class GuardedSite(web.SockSite):
