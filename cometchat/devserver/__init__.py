@@ -29,7 +29,7 @@ import requests
 
 from . import security
 from .backend import ServerConfig
-from .limits import Limits, default_unauthenticated_cap, limit_flags
+from .limits import LIMIT_NAMES, Limits, limit_flags
 from .server import RunningServer, bind, serve
 
 __all__ = ["DevServer"]
@@ -54,19 +54,20 @@ class DevServer:
         jwt_lifetime: float = 86400,
         process: bool = False,
         *,
-        max_frame_bytes: int = 64 * 1024,
-        max_body_bytes: int = 1024 * 1024,
-        max_json_depth: int = 100,
-        max_outbox_bytes: int = 4 * 1024 * 1024,
-        header_timeout: float = 10.0,
-        body_timeout: float = 10.0,
+        max_frame_bytes: int | None = None,
+        max_body_bytes: int | None = None,
+        max_json_depth: int | None = None,
+        max_outbox_bytes: int | None = None,
+        header_timeout: float | None = None,
+        body_timeout: float | None = None,
         max_unauthenticated_per_address: int | None = None,
-        auth_failures: int = 20,
-        auth_failure_window: float = 60.0,
+        auth_failures: int | None = None,
+        auth_failure_window: float | None = None,
     ) -> None:
         """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``)
-        are those of ``limits.Limits``, where each is explained; ``None`` for
-        ``max_unauthenticated_per_address`` means half the descriptor limit, at most 1024."""
+        are the fields of ``limits.Limits``, where each is explained with its default (None keeps
+        the default; the README's local-server section has the table)."""
+        given = {name: value for name, value in locals().items() if name in LIMIT_NAMES and value is not None}
         if process and ssl_context is not None:
             raise ValueError("process=True cannot take an ssl_context; run the CLI with --certfile/--keyfile")
         self.host = host
@@ -92,17 +93,7 @@ class DevServer:
             auth_timeout=auth_timeout,
             idle_timeout=idle_timeout,
             jwt_lifetime=jwt_lifetime,
-            limits=Limits(
-                max_frame_bytes=max_frame_bytes,
-                max_body_bytes=max_body_bytes,
-                max_json_depth=max_json_depth,
-                max_outbox_bytes=max_outbox_bytes,
-                header_timeout=header_timeout,
-                body_timeout=body_timeout,
-                max_unauthenticated_per_address=max_unauthenticated_per_address or default_unauthenticated_cap(),
-                auth_failures=auth_failures,
-                auth_failure_window=auth_failure_window,
-            ),
+            limits=Limits(**given),
         )
         scheme = "https" if ssl_context is not None else "http"
         netloc = f"[{host}]" if ":" in host else host

@@ -238,6 +238,7 @@ class JsonErrorHandler(RequestHandler):
     over 8 KiB, ...) is answered with our JSON envelope and logged as one line, not a traceback."""
 
     __slots__ = ("gate",)
+    gate: Gate | None
 
     def handle_error(self, request: web.BaseRequest, status: int = 500, exc: BaseException | None = None,
                      message: str | None = None) -> web.StreamResponse:

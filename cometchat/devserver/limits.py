@@ -24,7 +24,7 @@ import attrs
 
 log = logging.getLogger("cometchat.devserver")
 
-__all__ = ["Limits", "Gate", "default_unauthenticated_cap", "limit_flags", "add_limit_arguments", "limits_from"]
+__all__ = ["LIMIT_NAMES", "Limits", "Gate", "default_unauthenticated_cap", "limit_flags", "add_limit_arguments", "limits_from"]
 
 _QUIET_FOR = 10.0  #: seconds between two log lines for the same address and reason
 _MAX_TRACKED = 10000  #: (uid, address) pairs remembered for failed authentication
@@ -79,6 +79,10 @@ class Limits:
             value = getattr(self, field.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{field.name} must be a positive number, not {value!r}")
+
+
+#: the names of the limits: ``DevServer`` keyword arguments, and (with dashes) CLI flags
+LIMIT_NAMES = frozenset(field.name for field in attrs.fields(Limits))
 
 
 def _flag(name: str) -> str:
