@@ -101,6 +101,12 @@ class DecodingPropertyTest(unittest.TestCase):
     def test_any_json_at_any_depth_decodes_or_is_a_protocol_error(self, value: Any, depth: int) -> None:
         survives("[" * depth + to_text(value) + "]" * depth)
 
+    def test_a_surrogate_encoded_in_the_bytes_is_refused_too(self) -> None:
+        for raw in (b'{"type":"x","t":"\xed\xa0\x80"}', b'{"type":"x","t":"\\udc00"}', '{"type":"x","t":"\ud800"}'):
+            with self.assertRaises(p.RemoteProtocolError, msg=raw):
+                p.decode(raw)
+        self.assertEqual(p.loads(b'{"t":"\\ud83d\\ude00"}'), {"t": "\U0001F600"})  # a pair is fine
+
     @settings(max_examples=EXAMPLES)
     @given(json_values)
     def test_what_decodes_holds_no_value_a_strict_parser_refuses(self, value: Any) -> None:

@@ -205,9 +205,8 @@ Frame = Union[
 
 # --------------------------------------------------------------------------- strict JSON
 
-#: ``\ud800``-``\udfff`` written as an escape: the only way JSON text can carry a lone surrogate
+#: a surrogate written as an escape (``\ud800``): where a lone one may hide in JSON text
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
-_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -220,6 +219,9 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise RemoteProtocolError(f"{text[:40]} is too large for a number")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
 
 
 def json_depth(obj: Any) -> int:
@@ -244,19 +246,25 @@ def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
     (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth`` (when given) or
     than the interpreter can parse.
     """
+    # bytes are decoded strictly (json.loads would let encoded surrogates through), so only a str
+    # from the caller can hold a raw surrogate; an escaped one is looked for only where "\u" occurs
+    suspect = False
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RemoteProtocolError(f"not UTF-8: {exc.reason}") from None
+    else:
+        suspect = _SURROGATE.search(text) is not None
     try:
-        obj = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        obj = _DECODER.decode(text)
     except RemoteProtocolError:
         raise
     except RecursionError:
         raise RemoteProtocolError("JSON nested too deeply") from None
-    except (ValueError, UnicodeDecodeError) as exc:  # UnicodeDecodeError is a ValueError; named for the reader
+    except ValueError as exc:
         raise RemoteProtocolError(f"not JSON: {exc}") from None
-    if isinstance(text, bytes):
-        suspect = _SURROGATE_ESCAPE_BYTES.search(text) is not None
-    else:
-        suspect = _SURROGATE_ESCAPE.search(text) is not None or _SURROGATE.search(text) is not None
-    if suspect:
+    if suspect or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None):
         _check_unicode(obj)
     if max_depth is not None and json_depth(obj) > max_depth:
         raise RemoteProtocolError(f"JSON nested deeper than {max_depth} levels")
