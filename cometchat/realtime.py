@@ -15,6 +15,7 @@ any live event is delivered.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -311,7 +312,9 @@ class Realtime:
                 self._delivered(int(latest[-1]["id"]) if latest else 0)
                 return
             while True:
-                page = endpoints.messages_after(self._session, cursor, _RECOVERY_PAGE)
+                page = _again_if_unreachable(
+                    functools.partial(endpoints.messages_after, self._session, cursor, _RECOVERY_PAGE)
+                )
                 self._router.recovered(page)
                 if len(page) < _RECOVERY_PAGE:
                     return
@@ -320,3 +323,17 @@ class Realtime:
             log.warning("could not recover the messages missed while disconnected: %s", exc)
         finally:
             self._router.release(ticket)
+
+
+def _again_if_unreachable(fetch: Callable[[], Any], tries: int = 3) -> Any:
+    """``fetch()``, tried again at once when the server could not be reached: a link that has just
+    come back often leaves a pooled REST connection that died with the old one, and a recovery
+    given up leaves a gap in the messages for good."""
+    for attempt in range(tries):
+        try:
+            return fetch()
+        except CometChatException as exc:
+            if exc.errorCode != errors.ERROR_INTERNET_UNAVAILABLE or attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")
+
