@@ -116,6 +116,7 @@ class Guard(asyncio.Protocol):
         peer = transport.get_extra_info("peername")
         self.address = str(peer[0]) if isinstance(peer, tuple) and peer else "?"
         gate = self.guards.gate
+        self.guards.live.add(self)  # so that stopping the server ends it, lingering or not
         if not gate.admit(self.address):
             self.refused = True
             transport.write(_raw_response(429, "Too Many Requests", "ERR_TOO_MANY_CONNECTIONS",
@@ -124,7 +125,6 @@ class Guard(asyncio.Protocol):
             self.linger()
             return
         self.counted = True
-        self.guards.live.add(self)
         self._arm_header_timer()
         self.inner.connection_made(GuardedTransport(transport, self))  # type: ignore[arg-type]
 
