@@ -32,7 +32,12 @@ Code                                            Source  When
                                                         or socket); give ``setSSLContext`` a context that
                                                         trusts it; ``details["cause"]`` says why
 ``ERROR_JSON_EXCEPTION``                        iOS     the server answered something that is not the
-                                                        JSON envelope ``{"data"}`` / ``{"error"}``
+                                                        JSON envelope ``{"data"}`` / ``{"error"}`` in
+                                                        strict JSON (no ``NaN``, no lone surrogates)
+``ERROR_TOO_MANY_REQUESTS``                     ours    the server answered a REST call with 429 (too
+                                                        many requests, e.g. failed logins);
+                                                        ``details["retryAfter"]`` is its wait in seconds
+                                                        (None when it gave none)
 ``ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE``  seed  ``connect`` while connected (or throttled)
 ``ERROR_CONNECTION_ABORTED``                    ours    a ``connect`` joined to an attempt that
                                                         ``disconnect`` aborted
@@ -48,12 +53,16 @@ Code                                            Source  When
                                                         ``LIMITED_TRANSIENT`` / ``NO_TRANSIENT``
 ``INVALID_RECEIVER_ID``                         JS      a message or receipt with an empty receiver
 ``INVALID_RECEIVER_TYPE``                       JS      a receiver type other than ``user`` / ``group``
-``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank
+``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank, or holds a
+                                                        lone surrogate (not valid Unicode)
 ``INVALID_CUSTOM_DATA``                         JS      a custom message whose ``customData`` is not a
                                                         JSON object (the JS ``INVALID_{FIELD}`` pattern)
 ``INVALID_MESSAGE_TYPE``                        JS      a custom message without a type (same pattern)
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
+``ERROR_INVALID_PAYLOAD``                       ours    typing metadata or transient data that JSON
+                                                        cannot carry (a lone surrogate, ``NaN``, a value
+                                                        of no JSON type)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
@@ -113,6 +122,7 @@ ERROR_USER_NOT_LOGGED_IN = "ERROR_USER_NOT_LOGGED_IN"
 ERROR_INTERNET_UNAVAILABLE = "ERROR_INTERNET_UNAVAILABLE"
 ERROR_CERTIFICATE_NOT_TRUSTED = "ERROR_CERTIFICATE_NOT_TRUSTED"
 ERROR_JSON_EXCEPTION = "ERROR_JSON_EXCEPTION"
+ERROR_TOO_MANY_REQUESTS = "ERROR_TOO_MANY_REQUESTS"
 ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE = "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE"
 ERROR_CONNECTION_ABORTED = "ERROR_CONNECTION_ABORTED"
 WS_CONNECTION_FAIL = "WS_CONNECTION_FAIL"
@@ -127,6 +137,7 @@ INVALID_MESSAGE_TEXT = "INVALID_MESSAGE_TEXT"
 INVALID_CUSTOM_DATA = "INVALID_CUSTOM_DATA"
 INVALID_MESSAGE_TYPE = "INVALID_MESSAGE_TYPE"
 ERROR_INVALID_MESSAGE = "ERROR_INVALID_MESSAGE"
+ERROR_INVALID_PAYLOAD = "ERROR_INVALID_PAYLOAD"
 ERROR_INVALID_MESSAGEID = "ERROR_INVALID_MESSAGEID"
 ERROR_INVALID_SENDER_ID = "ERROR_INVALID_SENDER_ID"
 

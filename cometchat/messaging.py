@@ -206,7 +206,11 @@ class Messaging:
         return None
 
     def _send(self, frame: protocol.Frame) -> CometChatException | None:
-        return None if self._realtime.send(frame) else errors.no_websocket()
+        try:
+            sent = self._realtime.send(frame)
+        except protocol.LocalProtocolError as exc:  # the app's metadata or data: no JSON can carry it
+            return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"Cannot send this: {exc.message}.")
+        return None if sent else errors.no_websocket()
 
     def send_transient(self, message: Any) -> None:
         """Relay a message that is never stored (fire and forget; errors are logged)."""

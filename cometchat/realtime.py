@@ -15,6 +15,7 @@ any live event is delivered.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -282,8 +283,9 @@ class Realtime:
     def _delivered(self, message_id: int) -> None:
         """On the dispatch queue, once the listeners had a message: save its id soon."""
         with self._lock:
-            if self._session.current is None or (self._last_delivered or 0) >= message_id:
-                return
+            known = self._last_delivered
+            if self._session.current is None or (known is not None and known >= message_id):
+                return  # (0 still counts when nothing was known: it is the baseline of recovery)
             self._last_delivered = message_id
             if self._save_pending:
                 return
@@ -311,7 +313,8 @@ class Realtime:
                 self._delivered(latest.items[-1].id if latest.items else 0)
                 return
             while True:
-                page = endpoints.list_messages(self._session, "messages", _recovery_query("append", cursor))
+                page = _again_if_unreachable(functools.partial(
+                    endpoints.list_messages, self._session, "messages", _recovery_query("append", cursor)))
                 self._router.recovered(page.items)
                 if not page.items or "cursor" not in page.meta:
                     return
@@ -324,3 +327,16 @@ class Realtime:
 
 def _recovery_query(affix: str, after: int | None, count: int = _RECOVERY_PAGE) -> list[tuple[str, Any]]:
     return [("per_page", count), ("affix", affix), ("withTags", 1), ("id", after)]
+
+
+def _again_if_unreachable(fetch: Callable[[], Any], tries: int = 3) -> Any:
+    """``fetch()``, tried again at once when the server could not be reached: a link that has just
+    come back often leaves a pooled REST connection that died with the old one, and a recovery
+    given up leaves a gap in the messages for good."""
+    for attempt in range(tries):
+        try:
+            return fetch()
+        except CometChatException as exc:
+            if exc.errorCode != errors.ERROR_INTERNET_UNAVAILABLE or attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")

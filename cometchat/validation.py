@@ -13,10 +13,14 @@ from . import exceptions as errors
 from .exceptions import CometChatException
 from .exceptions import invalid_parameter
 from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage
+from .numbers import whole_number
 from .settings import AppSettings
 
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+\Z")
 _UID = re.compile(r"^[A-Za-z0-9_-]+\Z")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
@@ -95,6 +99,8 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
         return error
     if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
         return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
+    if isinstance(message, TextMessage) and _LONE_SURROGATE.search(message.text):
+        return _fail(errors.INVALID_MESSAGE_TEXT, "Message text holds a lone surrogate, which is not valid Unicode.")
     if isinstance(message, CustomMessage):
         if not isinstance(message.customData, dict):
             return _fail(errors.INVALID_CUSTOM_DATA, "customData must be a dictionary.")
@@ -118,7 +124,7 @@ def edit_error(message: Any) -> CometChatException | None:
 
 def receipt_error(message_id: Any, receiver_id: Any, receiver_type: Any, author: Any) -> CometChatException | None:
     if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id <= 0:
-        if not (isinstance(message_id, str) and message_id.isdigit() and int(message_id) > 0):
+        if not (whole_number(message_id) or 0) > 0:
             return _fail(errors.ERROR_INVALID_MESSAGEID, "Please provide a valid message id.")
     try:
         receiver_type = ReceiverType(receiver_type)

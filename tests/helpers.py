@@ -3,8 +3,15 @@ timings, the status callbacks, Future helpers, proxied clients."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import socket
+import threading
 from concurrent.futures import Future
 from typing import Any
+
+from requests.adapters import HTTPAdapter
 
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException
 from cometchat.testing import DevServerMixin, FaultProxy, scaled
@@ -52,3 +59,81 @@ class ProxiedMixin(DevServerMixin):
         self.addCleanup(proxy.stop)  # type: ignore[attr-defined]
         client = self.newClient(uid, builder=fast(**overrides), via=proxy)
         return client, proxy
+
+
+# --------------------------------------------------------------------------- raw HTTP, by hand
+
+
+class SourceAdapter(HTTPAdapter):
+    """A requests adapter whose connections leave from ``source`` (another loopback address),
+    so a test can play a second machine."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self._source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def http_head(method: str, path: str, headers: dict[str, str] | None = None) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def read_http_response(sock: socket.socket, timeout: float) -> tuple[int, Any, bool]:
+    """(status, JSON body, whether the server closed the connection after it)."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"the connection closed without an answer: {data!r}")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    sock.settimeout(min(timeout, scaled(1.0)))  # a close comes with the answer, or not at all
+    try:
+        closed = sock.recv(1) == b""
+    except (socket.timeout, ConnectionError):
+        closed = False
+    return status, json.loads(body[:length]), closed
+
+
+def http_status(sock: socket.socket, timeout: float) -> int:
+    """The status of a GET / sent on ``sock`` (429 when the server refused the connection)."""
+    try:
+        sock.sendall(http_head("GET", "/"))
+    except OSError:
+        pass
+    return read_http_response(sock, timeout)[0]
+
+
+# --------------------------------------------------------------------------- the reliability report
+
+
+class Reliability:
+    """Figures for tests/RELIABILITY.md: each count is appended as a JSON line to the file named
+    by COMETCHAT_RELIABILITY_LOG (nothing happens without it)."""
+
+    KINDS = ("faults", "messages", "inputs", "attacks", "losses", "duplicates")
+
+    def count(self, kind: str, n: int = 1) -> None:
+        assert kind in self.KINDS, kind
+        path = os.environ.get("COMETCHAT_RELIABILITY_LOG")
+        if not path or n == 0:
+            return
+        with _report_lock, open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"kind": kind, "n": n, "test": os.environ.get("PYTEST_CURRENT_TEST", "")}) + "\n")
+
+
+_report_lock = threading.Lock()
+reliability = Reliability()

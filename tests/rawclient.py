@@ -12,12 +12,14 @@ import ssl
 import struct
 import uuid
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
 import websocket
 
 from cometchat.devserver import DevServer
 from cometchat.testing import scaled
+from helpers import SourceAdapter
 
 
 class Event:
@@ -44,8 +46,10 @@ class RawClient:
         base_url: str | None = None,
         verify: Any = True,
         ssl_context: ssl.SSLContext | None = None,
+        source: str | None = None,
     ) -> None:
         self.server = server
+        self.source = source  #: another loopback address to connect from, to play a second machine
         self.uid = uid
         self.base = base_url or server.url
         self.session_id = f"PY-test-{uuid.uuid4()}"
@@ -66,10 +70,13 @@ class RawClient:
         elif self.token:
             sent["authToken"] = self.token
         sent.update(headers or {})
-        response = requests.request(
-            method, f"{self.base}/v3.0/{path}", json=body if raw is None else None, data=raw,
-            headers=sent, timeout=scaled(10), verify=self.verify,
-        )
+        with requests.Session() as http:
+            if self.source is not None:
+                http.mount("http://", SourceAdapter(self.source))
+            response = http.request(
+                method, f"{self.base}/v3.0/{path}", json=body if raw is None else None, data=raw,
+                headers=sent, timeout=scaled(10), verify=self.verify,
+            )
         return response.status_code, response.json()
 
     def login(self) -> dict[str, Any]:
@@ -90,7 +97,13 @@ class RawClient:
 
     def open(self, url: str | None = None) -> websocket.WebSocket:
         sslopt = {"context": self.ssl_context} if self.ssl_context else None
-        self.ws = websocket.create_connection(url or self.socket_url(), timeout=scaled(10), sslopt=sslopt)
+        url = url or self.socket_url()
+        sock = None
+        if self.source is not None:
+            parts = urlsplit(url)
+            sock = socket.create_connection((parts.hostname, parts.port), timeout=scaled(10),
+                                            source_address=(self.source, 0))
+        self.ws = websocket.create_connection(url, timeout=scaled(10), sslopt=sslopt, socket=sock)
         return self.ws
 
     def auth_frame(self, jwt: str | None = None, presence: str | None = None, roles: tuple[str, ...] = (),

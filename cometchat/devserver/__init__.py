@@ -29,6 +29,7 @@ import requests
 
 from . import security
 from .backend import ServerConfig
+from .limits import LIMIT_NAMES, Limits, limit_flags
 from .server import RunningServer, bind, serve
 
 __all__ = ["DevServer"]
@@ -52,7 +53,21 @@ class DevServer:
         idle_timeout: float = 45,
         jwt_lifetime: float = 86400,
         process: bool = False,
+        *,
+        max_frame_bytes: int | None = None,
+        max_body_bytes: int | None = None,
+        max_json_depth: int | None = None,
+        max_outbox_bytes: int | None = None,
+        header_timeout: float | None = None,
+        body_timeout: float | None = None,
+        max_unauthenticated_per_address: int | None = None,
+        auth_failures: int | None = None,
+        auth_failure_window: float | None = None,
     ) -> None:
+        """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``)
+        are the fields of ``limits.Limits``, where each is explained with its default (None keeps
+        the default; the README's local-server section has the table)."""
+        given = {name: value for name, value in locals().items() if name in LIMIT_NAMES and value is not None}
         if process and ssl_context is not None:
             raise ValueError("process=True cannot take an ssl_context; run the CLI with --certfile/--keyfile")
         self.host = host
@@ -78,6 +93,7 @@ class DevServer:
             auth_timeout=auth_timeout,
             idle_timeout=idle_timeout,
             jwt_lifetime=jwt_lifetime,
+            limits=Limits(**given),
         )
         scheme = "https" if ssl_context is not None else "http"
         netloc = f"[{host}]" if ":" in host else host
@@ -162,6 +178,7 @@ class DevServer:
             str(config.idle_timeout),
             "--jwt-lifetime",
             str(config.jwt_lifetime),
+            *limit_flags(config.limits),
             "--ready-line",
         ]
         env = dict(os.environ, COMETCHAT_DEVSERVER_AUTH_KEY=config.auth_key)
@@ -283,6 +300,19 @@ class DevServer:
         """Store ``count`` messages from ``sender`` to ``receiver`` at once (nothing is pushed);
         returns [first id, last id]."""
         return self._control("seed_messages", sender=sender, receiver=receiver, count=count, text=text)  # type: ignore[no-any-return]
+
+    def push_raw(self, uid: str, frames: list[Any]) -> int:
+        """Frames the protocol never sends, in order: ``{"text": str}`` (surrogates kept as
+        bytes), ``{"binary": base64}``, ``{"invalid_utf8": base64}``, ``{"cut": True}``."""
+        return self._control("push_raw", uid=uid, frames=frames)  # type: ignore[no-any-return]
+
+    def greet(self, frames: list[Any]) -> None:
+        """Raw frames (as ``push_raw``) for every new socket before its auth reply; [] stops it."""
+        self._control("greet", frames=frames)
+
+    def routes(self) -> list[dict[str, str]]:
+        """Every REST endpoint: ``{"method": "GET", "path": "/v3.0/users/{uid}"}``, ..."""
+        return self._control("routes")  # type: ignore[no-any-return]
 
     def requests(self, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
         """REST requests served so far, e.g. ``requests("GET", "/v3.0/me")``."""

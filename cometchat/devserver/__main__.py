@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 from .backend import ServerConfig
+from .limits import add_limit_arguments, limits_from
 from .server import RunningServer, bind, serve
 
 
@@ -37,11 +38,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--auth-timeout", type=float, default=10.0, help="seconds to send auth (default 10)")
     parser.add_argument("--idle-timeout", type=float, default=45.0, help="close silent sockets (default 45)")
     parser.add_argument("--jwt-lifetime", type=float, default=86400.0, help="JWT lifetime in seconds")
+    add_limit_arguments(parser)
     parser.add_argument("--fd", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--ready-line", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if bool(args.certfile) != bool(args.keyfile):
         parser.error("--certfile and --keyfile go together")
+    try:
+        limits_from(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -85,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         auth_timeout=args.auth_timeout,
         idle_timeout=args.idle_timeout,
         jwt_lifetime=args.jwt_lifetime,
+        limits=limits_from(args),
     )
     scheme = "https" if context else "http"
     url = f"{scheme}://{'[' + host + ']' if ':' in host else host}:{port}"

@@ -9,6 +9,8 @@ session's own (login tokens, ``me``, settings) and the test controls.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 import time
 from typing import Any, Awaitable, Callable
@@ -17,18 +19,20 @@ from aiohttp import web
 
 from ..transport import protocol
 from . import security
-from .backend import API_VERSION, ApiError, Backend
-from .base import PREFIX, UID_KEY, Endpoints
+from .backend import API_VERSION, Backend
+from .base import LIMITS_KEY, PREFIX, UID_KEY, Endpoints
 from .controls import Controls
 from .conversations_api import ConversationsApi
 from .groups_api import GroupsApi
 from .messages_api import MessagesApi
+from .errors import ApiError
+from .guard import Guards
 from .params import bad_request, json_body
 from .users_api import UsersApi, profile_changes
 
-__all__ = ["build_app", "MAX_BODY", "UID_KEY"]
+__all__ = ["build_app", "UID_KEY"]
 
-MAX_BODY = 1024 * 1024  #: bodies above 1 MiB get 413
+log = logging.getLogger("cometchat.devserver")
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -45,10 +49,13 @@ _PROFILE_KEYS = ("uid", "name", "avatar", "link", "metadata", "statusMessage", "
 
 
 def build_app(backend: Backend) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[_envelope_middleware(backend)])
+    limits = backend.config.limits
+    app = web.Application(client_max_size=limits.max_body_bytes, middlewares=[_envelope_middleware(backend)])
+    app[LIMITS_KEY] = limits
     areas = (SessionApi, UsersApi, MessagesApi, ConversationsApi, GroupsApi)
     for endpoints in (area(backend) for area in areas):
         app.add_routes(endpoints.routes())
+    backend.routes = sorted({(r.method, r.resource.canonical) for r in app.router.routes() if r.resource})
     return app
 
 
@@ -57,22 +64,47 @@ def _envelope_middleware(backend: Backend) -> Any:
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method == "OPTIONS":
             return web.Response(status=204, headers=CORS_HEADERS)
+        guard = Guards.of(request)
+        if guard is not None:
+            guard.request_started()
         try:
-            response = await handler(request)
-        except ApiError as exc:
-            response = exc.response()
-        except web.HTTPRequestEntityTooLarge:
-            response = ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The request body is larger than 1 MiB.").response()
-        except web.HTTPNotFound:
-            response = ApiError(404, "ERR_NOT_FOUND", f"No such endpoint: {request.path}").response()
-        except web.HTTPMethodNotAllowed:
-            response = ApiError(405, "ERR_METHOD_NOT_ALLOWED", f"{request.method} is not allowed here.").response()
-        if not response.prepared:
-            response.headers.update({"Access-Control-Allow-Origin": "*"})
-        backend.log_request(request, request.get(UID_KEY), response.status)
+            response = await _answer(request, handler)
+            if not response.prepared:
+                response.headers.update({"Access-Control-Allow-Origin": "*"})
+            backend.log_request(request, request.get(UID_KEY), response.status)
+            if guard is not None and isinstance(response, web.Response) and response.keep_alive is False:
+                await response.prepare(request)  # a body we will not read to its end: answer now,
+                await response.write_eof()  # then close without waiting for the rest of it
+                guard.linger()
+        finally:
+            if guard is not None:
+                guard.request_finished()
         return response
 
     return middleware
+
+
+async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The handler's answer, or the JSON error for whatever it raised (never an HTML page)."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return exc.response()
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[LIMITS_KEY].max_body_bytes
+        return ApiError(413, "ERR_PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes.",
+                        close=True).response()
+    except web.HTTPNotFound:
+        return ApiError(404, "ERR_NOT_FOUND", f"No such endpoint: {request.path}").response()
+    except web.HTTPMethodNotAllowed:
+        return ApiError(405, "ERR_METHOD_NOT_ALLOWED", f"{request.method} is not allowed here.").response()
+    except web.HTTPException as exc:  # aiohttp's own refusals (a bad upgrade, ...), as our envelope
+        return ApiError(exc.status, "ERR_BAD_REQUEST", exc.reason).response()
+    except (ConnectionError, asyncio.CancelledError):
+        raise
+    except Exception:  # a bug: one line with its traceback, and the envelope, not a bare 500 page
+        log.exception("internal error serving %s %s", request.method, request.path)
+        return ApiError(500, "ERR_INTERNAL", "The dev server failed to answer this request.").response()
 
 
 class SessionApi(Endpoints):
@@ -86,6 +118,8 @@ class SessionApi(Endpoints):
         return [
             web.get("/", self.root),
             web.post(PREFIX + "/users/{uid}/auth_tokens", self.mint_token),
+            web.delete(PREFIX + "/users/{uid}/auth_tokens", self.flush_tokens),
+            web.delete(PREFIX + "/users/{uid}/auth_tokens/{token}", self.delete_token),
             web.post(PREFIX + "/users/{uid}/friends", self.add_friends),
             web.put(f"{PREFIX}/me", self.put_me),
             web.get(f"{PREFIX}/me", self.get_me),
@@ -113,6 +147,27 @@ class SessionApi(Endpoints):
         digest = security.token_hash(token)
         await self.db.run(lambda s: s.add_token(self.app_id, user["uid"], digest))
         return self.answer(dict(user, authToken=token, createdAt=int(time.time())))
+
+    async def delete_token(self, request: web.Request) -> web.Response:
+        """CometChat's "Delete Auth Token": the token ends, and so do its sockets."""
+        self.backend.check_api_key(request)
+        user = await self.user_or_404(request.match_info["uid"])
+        digest = security.token_hash(request.match_info["token"])
+        token_id = await self.db.run(lambda s: s.delete_token(self.app_id, user["uid"], digest))
+        if token_id is None:
+            raise ApiError(404, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND", "The user has no such auth token.")
+        hub = self.backend.hub
+        hub.close_sessions([s for s in hub.sessions(user["uid"]) if s.token_id == token_id], 4001, "token deleted")
+        return self.answer({"success": True, "message": "Auth token deleted."})
+
+    async def flush_tokens(self, request: web.Request) -> web.Response:
+        """CometChat's "Flush Auth Tokens": every token of the user ends, and so do their sockets."""
+        self.backend.check_api_key(request)
+        user = await self.user_or_404(request.match_info["uid"])
+        await self.db.run(lambda s: s.delete_tokens(self.app_id, user["uid"]))
+        hub = self.backend.hub
+        hub.close_sessions(hub.sessions(user["uid"]), 4001, "tokens flushed")
+        return self.answer({"success": True, "message": "Auth tokens flushed."})
 
     async def add_friends(self, request: web.Request) -> web.Response:
         self.backend.check_api_key(request)

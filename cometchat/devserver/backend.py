@@ -17,9 +17,12 @@ import attrs
 from aiohttp import web
 
 from ..transport import protocol
-from . import security
+from . import edge, security
 from .db import App, Database
+from .errors import ApiError
+from .guard import Guards
 from .hub import Hub
+from .limits import Gate, Limits
 
 API_VERSION = "v3.0"
 APP_VERSION = 4
@@ -40,6 +43,7 @@ class ServerConfig:
     auth_timeout: float = 10.0
     idle_timeout: float = 45.0
     jwt_lifetime: float = 86400.0
+    limits: Limits = attrs.field(factory=Limits)
 
 
 @attrs.frozen
@@ -50,32 +54,6 @@ class Refusal:
     retry_after: int | None
 
 
-class ApiError(Exception):
-    """A REST failure: its HTTP status and the envelope's code, message and details."""
-
-    def __init__(self, status: int, code: str, message: str, details: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.details = details
-
-    def response(self) -> web.Response:
-        body = protocol.failure(self.code, self.message, self.details)
-        return web.json_response(body, status=self.status)
-
-
-def split_host(host_header: str, default_port: int) -> tuple[str, int]:
-    """``Host`` header into host and port; IPv6 literals keep their brackets."""
-    if host_header.startswith("["):
-        end = host_header.find("]")
-        host, rest = host_header[: end + 1], host_header[end + 1 :]
-        port = rest[1:] if rest.startswith(":") else ""
-    else:
-        host, _, port = host_header.partition(":")
-    return host, int(port) if port.isdigit() else default_port
-
-
 class Backend:
     """State shared by every request and socket of one server."""
 
@@ -83,9 +61,14 @@ class Backend:
         self.config = config
         self.db = db
         self.app = app
+        self.gate = Gate(config.limits)
         self.hub = Hub(self)
         self.refusal: Refusal | None = None
         self.pong_delay = 0.0
+        #: (method, path template) of every REST endpoint, for the ``routes`` control
+        self.routes: list[tuple[str, str]] = []
+        #: raw frames every new socket gets before its auth reply (``greet``)
+        self.greeting: list[Any] = []
         self.request_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
         self.connection_log: collections.deque[dict[str, Any]] = collections.deque(maxlen=20000)
         self._blocks: dict[str, set[str]] = collections.defaultdict(set)  #: blocker -> whom they blocked
@@ -114,7 +97,7 @@ class Backend:
         """App settings pointing back at the address the client used (its ``Host`` header)."""
         tls = self.config.ssl_context is not None
         host_header = request.host or f"{self.config.host}:{self.config.port}"
-        host, port = split_host(host_header, 443 if tls else 80)
+        host, port = edge.split_host(host_header, 443 if tls else 80)
         return {
             "CHAT_HOST": host,
             "CHAT_WSS_PORT": str(port),
@@ -145,12 +128,39 @@ class Backend:
             raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {app_id} does not exist in this region.")
 
     def check_api_key(self, request: web.Request) -> None:
-        self.check_app(request)
-        key = request.headers.get("apiKey", "")
-        if not key:
-            raise ApiError(401, "AUTH_ERR_EMPTY_APIKEY", "The apiKey header is missing or empty.")
-        if not security.keys_match(key, self.app.auth_key):
-            raise ApiError(401, "AUTH_ERR_APIKEY_NOT_FOUND", "The apiKey is not valid for this app.")
+        """The app's key, for the uid in the path (if any): repeated failures from one address
+        for one uid get 429 until the window has passed (``Limits.auth_failures``)."""
+        uid, address = request.match_info.get("uid", ""), request.remote or "?"
+        self.throttle(uid, address)
+        try:
+            self.check_app(request)
+            key = request.headers.get("apiKey", "")
+            if not key:
+                raise ApiError(401, "AUTH_ERR_EMPTY_APIKEY", "The apiKey header is missing or empty.")
+            if not security.keys_match(key, self.app.auth_key):
+                raise ApiError(401, "AUTH_ERR_APIKEY_NOT_FOUND", "The apiKey is not valid for this app.")
+        except ApiError:
+            self.gate.failed(uid, address)
+            raise
+        self.gate.succeeded(uid, address)
+        self.authenticated(request)
+
+    def throttle(self, uid: str, address: str) -> None:
+        wait = self.gate.wait_for(uid, address)
+        if wait is not None:
+            self.gate.refuse(address, "authentication", f"too many failed authentications for uid {uid!r}")
+            raise ApiError(
+                429, "ERR_TOO_MANY_REQUESTS",
+                f"Too many failed authentications for this uid from your address; try again in {wait} s.",
+                {"retryAfter": wait}, headers={"Retry-After": str(wait)},
+            )
+
+    @staticmethod
+    def authenticated(request: web.BaseRequest) -> None:
+        """The request's connection proved who it is: it leaves its address's unauthenticated count."""
+        guard = Guards.of(request)
+        if guard is not None:
+            guard.authenticated()
 
     async def check_auth_token(self, request: web.Request) -> tuple[str, int, str]:
         """The uid and token id behind the request's ``authToken``, and the token itself."""
@@ -167,6 +177,7 @@ class Backend:
                 "The auth token does not exist. Please make sure you are logged in and have a valid"
                 " auth token or try login again.",
             )
+        self.authenticated(request)
         return owner.uid, owner.token_id, token
 
     async def issue_jwt(self, uid: str, token_id: int, device_id: str) -> str:

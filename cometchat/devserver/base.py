@@ -11,14 +11,19 @@ from typing import Any
 from aiohttp import web
 
 from ..transport import protocol
-from .backend import API_VERSION, ApiError, Backend
+from .backend import API_VERSION, Backend
+from .errors import ApiError
+from .limits import Limits
 
-__all__ = ["Endpoints", "UID_KEY", "PREFIX", "page_meta"]
+__all__ = ["Endpoints", "UID_KEY", "LIMITS_KEY", "PREFIX", "page_meta"]
 
 PREFIX = f"/{API_VERSION}"
 
 #: where handlers leave the authenticated uid for the request log
 UID_KEY: Any = web.RequestKey("uid", str) if hasattr(web, "RequestKey") else "uid"
+
+#: the server's limits, on the application (``json_body`` reads bodies under them)
+LIMITS_KEY: Any = web.AppKey("limits", Limits) if hasattr(web, "AppKey") else "limits"
 
 
 def page_meta(total: int, count: int, per_page: int, page: int) -> dict[str, Any]:

@@ -7,12 +7,18 @@ results are plain JSON values either way.
 
 from __future__ import annotations
 
-import json
+import base64
 import inspect
+import json
+import math
+import types
+import typing
 from typing import Any, Awaitable, Callable
 
+from aiohttp import WSMsgType
+
 from .backend import MODES, Backend, Refusal
-from .hub import CLOSE_AUTH, CLOSE_SETTINGS
+from .hub import CLOSE_AUTH, CLOSE_SETTINGS, RawFrame
 
 PUBLIC = (
     "sessions",
@@ -29,10 +35,50 @@ PUBLIC = (
     "push_many",
     "blast",
     "seed_messages",
+    "push_raw",
+    "greet",
     "requests",
+    "routes",
     "connections",
     "clear_logs",
 )
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a JSON value matches a control's annotation (``bool`` is no number here)."""
+    if hint is Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, arg) for arg in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint in (int, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float) if hint is float else int):
+            return False
+        return math.isfinite(value)
+    return isinstance(value, origin or hint)
+
+
+def _describe(hint: Any) -> str:
+    args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
+    return " or ".join(getattr(typing.get_origin(a) or a, "__name__", str(a)) for a in args)
+
+
+def _raw_frame(frame: Any) -> RawFrame:
+    if not isinstance(frame, dict) or len(frame) != 1:
+        raise ValueError("a raw frame is one of {text}, {binary}, {invalid_utf8}, {cut}")
+    (kind, value), = frame.items()
+    try:
+        if kind == "text" and isinstance(value, str):
+            return RawFrame(WSMsgType.TEXT, value.encode("utf-8", "surrogatepass"))
+        if kind in ("binary", "invalid_utf8") and isinstance(value, str):
+            return RawFrame(WSMsgType.BINARY if kind == "binary" else WSMsgType.TEXT, base64.b64decode(value))
+    except ValueError:
+        raise ValueError(f"{kind} must be base64") from None
+    if kind == "cut" and value is True:
+        return RawFrame(WSMsgType.TEXT, b"xyz", cut=True)
+    raise ValueError(f"unknown raw frame {kind!r}")
 
 
 class Controls:
@@ -52,6 +98,10 @@ class Controls:
             inspect.signature(method).bind(**kwargs)
         except TypeError as exc:
             raise ValueError(f"{name}: {exc}") from None
+        hints = typing.get_type_hints(method)
+        for key, value in kwargs.items():
+            if not _fits(value, hints.get(key, Any)):
+                raise ValueError(f"{name}: {key} must be {_describe(hints[key])}, not {type(value).__name__}")
         return await method(**kwargs)
 
     async def sessions(self, uid: str | None = None) -> list[dict[str, Any]]:
@@ -64,6 +114,8 @@ class Controls:
 
     async def drop_connections(self, uid: str | None = None, code: int | None = None) -> int:
         """Drop sockets: abruptly (no close frame) or with a close frame carrying ``code``."""
+        if code is not None and not 1000 <= code <= 4999:
+            raise ValueError("code must be a WebSocket close code (1000-4999)")
         return self.hub.drop(uid, code)
 
     async def set_mode(self, mode: str) -> None:
@@ -116,9 +168,8 @@ class Controls:
         """``push`` for a list of frames, in order (for bursts and benchmarks)."""
         if not isinstance(frames, list):
             raise ValueError("frames must be a list")
-        for frame in frames:
-            self.hub.push(uid, frame if isinstance(frame, str) else json.dumps(frame))
-        return len(self.hub.sessions(uid))
+        texts = [frame if isinstance(frame, str) else json.dumps(frame) for frame in frames]
+        return self.hub.push_lazily(uid, lambda: iter(texts))
 
     async def blast(self, uid: str, template: str, count: int, start: int = 1) -> int:
         """Push ``count`` frames made from ``template`` (``{n}`` becomes start, start+1, ...),
@@ -126,9 +177,23 @@ class Controls:
         if "{n}" not in template or count < 1:
             raise ValueError("template needs {n} and count must be positive")
         head, _, tail = template.partition("{n}")
-        for n in range(start, start + count):
-            self.hub.push(uid, f"{head}{n}{tail}")
-        return len(self.hub.sessions(uid))
+        return self.hub.push_lazily(uid, lambda: (f"{head}{n}{tail}" for n in range(start, start + count)))
+
+    async def push_raw(self, uid: str, frames: list[Any]) -> int:
+        """Send frames the protocol never would, in order: each ``{"text": str}``, ``{"binary":
+        base64}``, ``{"invalid_utf8": base64}`` (a text frame whose bytes are not UTF-8) or
+        ``{"cut": true}`` (half a frame, then a reset). For tests of what a client survives."""
+        return self.hub.push_raw(uid, [_raw_frame(frame) for frame in frames])
+
+    async def greet(self, frames: list[Any]) -> None:
+        """Send these raw frames (as ``push_raw``) to every new socket before its auth reply;
+        an empty list stops it."""
+        self.backend.greeting = [_raw_frame(frame) for frame in frames]
+
+    async def routes(self) -> list[dict[str, str]]:
+        """Every REST endpoint as ``{"method", "path"}`` (path templates such as ``/v3.0/users/{uid}``),
+        so attack suites cover endpoints added later without being told."""
+        return [{"method": method, "path": path} for method, path in self.backend.routes]
 
     async def seed_messages(self, sender: str, receiver: str, count: int, text: str = "seeded") -> list[int]:
         """Store ``count`` text messages from ``sender`` to ``receiver`` at once, as sends would

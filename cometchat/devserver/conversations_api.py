@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from . import keys
-from .backend import ApiError
+from .errors import ApiError
 from .base import PREFIX, Endpoints, page_meta
 from .conversations_store import ConversationQuery
 from .messages_api import message_not_found

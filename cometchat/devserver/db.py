@@ -195,6 +195,16 @@ class Store(UsersStore, MessagesStore, ConversationsStore, GroupsStore):
             )
             self.conn.execute("DELETE FROM auth_tokens WHERE app_id = ? AND uid = ?", (app_id, uid))
 
+    def delete_token(self, app_id: str, uid: str, token_hash: str) -> int | None:
+        """Forget one of the user's tokens (and its devices); its id, or None if unknown."""
+        owner = self.token_owner(app_id, token_hash)
+        if owner is None or owner.uid != uid:
+            return None
+        with self.conn:
+            self.conn.execute("DELETE FROM devices WHERE token_id = ?", (owner.token_id,))
+            self.conn.execute("DELETE FROM auth_tokens WHERE id = ?", (owner.token_id,))
+        return owner.token_id
+
     def token_exists(self, token_id: int) -> bool:
         return self.conn.execute("SELECT 1 FROM auth_tokens WHERE id = ?", (token_id,)).fetchone() is not None
 

@@ -26,7 +26,7 @@ from aiohttp import web
 
 from ..transport import protocol
 from . import keys
-from .backend import ApiError
+from .errors import ApiError
 from .base import PREFIX, Endpoints, page_meta
 from .groups_store import SCOPES, hash_password, password_matches
 from .messages_store import NewMessage

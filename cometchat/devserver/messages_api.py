@@ -17,7 +17,7 @@ from aiohttp import web
 
 from ..transport import protocol
 from . import keys
-from .backend import ApiError
+from .errors import ApiError
 from .base import PREFIX, Endpoints
 from .messages_store import HistoryQuery, NewMessage
 from .params import Params, bad_request, json_body

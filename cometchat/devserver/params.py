@@ -7,12 +7,14 @@ official SDKs send them: lists comma-joined (``tags=a,b``), flags as ``1`` or ``
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
-from .backend import ApiError
+from ..numbers import whole_number
+from . import edge
+from .base import LIMITS_KEY
+from .errors import ApiError
 
 __all__ = ["Params", "json_body", "bad_request"]
 
@@ -35,18 +37,20 @@ class Params:
         raw = self._query.get(name)
         if raw is None:
             return default
-        if not (raw.isascii() and raw.isdigit()) or not lo <= int(raw) <= hi:
+        value = whole_number(raw)
+        if value is None or not lo <= value <= hi:
             raise bad_request(f"{name} must be a number from {lo} to {hi}.", name)
-        return int(raw)
+        return value
 
     def optional_id(self, name: str) -> int | None:
         """A non-negative id or time, or None when absent."""
         raw = self._query.get(name)
         if raw is None or raw == "":
             return None
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        value = whole_number(raw)
+        if value is None or value > edge.MAX_MESSAGE_ID:
             raise bad_request(f"{name} must be a non-negative number.", name)
-        return int(raw)
+        return value
 
     def flag(self, name: str) -> bool:
         raw = self._query.get(name)
@@ -77,16 +81,6 @@ class Params:
 
 
 async def json_body(request: web.Request, *, required: bool = True) -> dict[str, Any]:
-    """The request's JSON object (``{}`` when optional and absent)."""
-    raw = await request.read()
-    if not raw:
-        if required:
-            raise bad_request("The request needs a JSON body.")
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object.")
-    return body
+    """The request's JSON object (``{}`` when optional and absent), read under the server's
+    limits by the strict parser of ``edge.py``."""
+    return await edge.read_json_body(request, request.app[LIMITS_KEY], required=required)

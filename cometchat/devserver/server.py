@@ -18,6 +18,7 @@ from .api import build_app
 from .backend import Backend, ServerConfig
 from .controls import Controls
 from .db import Database
+from .guard import GuardedSite, Guards
 
 log = logging.getLogger("cometchat.devserver")
 
@@ -57,7 +58,8 @@ async def serve(
         backend.load_blocks(db.call(lambda s: s.all_blocks(config.app_id)))
         runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.SockSite(runner, sock, ssl_context=config.ssl_context)
+        guards = Guards(backend.gate)
+        site = GuardedSite(runner, sock, guards, ssl_context=config.ssl_context)
         await site.start()
         log.info("dev server for app %s listening on %s", config.app_id, site.name)
         if on_ready is not None:
@@ -68,5 +70,6 @@ async def serve(
         await asyncio.sleep(0.05)
         backend.hub.drop(None, None)
         await runner.cleanup()
+        guards.abort_all()  # connections still lingering after their close
     finally:
         db.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .backend import ApiError
+from .errors import ApiError
 from .base import PREFIX, Endpoints, page_meta
 from .params import Params, bad_request, json_body
 from .users_store import UserQuery

@@ -7,9 +7,11 @@ cannot exist without, which raise ``RemoteProtocolError`` naming the field.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..exceptions import RemoteProtocolError
+from ..numbers import whole_number
 
 __all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id"]
 
@@ -22,21 +24,22 @@ def number(value: Any) -> int:
     """An int from a number or a string of digits (ids and times come as either); else 0."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, float) and value == value and abs(value) < 1e18:
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e18:
         return int(value)
-    if isinstance(value, str) and value.isdigit() and value.isascii():
-        return int(value)
-    return 0
+    return whole_number(value) or 0
 
 
 def floating(value: Any) -> float:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
-        return float(value)
+    """A finite float from a number or a numeric string; else 0.0."""
+    if isinstance(value, bool):
+        return 0.0
     if isinstance(value, str):
         try:
-            return float(value)
+            value = float(value)
         except ValueError:
             return 0.0
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return float(value)
     return 0.0
 
 
@@ -60,8 +63,9 @@ def entity(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str |
 
 def required_id(obj: dict[str, Any], key: str, where: str) -> int:
     value = obj.get(key)
-    if isinstance(value, str) and value.isdigit() and value.isascii():
-        return int(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
+    number = whole_number(value)
+    if number is not None:
+        return number
     raise RemoteProtocolError(f"{where} needs a numeric {key}", field=f"{where}.{key}")

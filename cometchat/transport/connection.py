@@ -41,6 +41,7 @@ import websocket
 from .. import exceptions as errors
 from ..exceptions import CometChatException
 from ..models import ConnectionStateChange, ConnectionStatus
+from ..numbers import retry_after
 from . import inputs, protocol, tls
 from .state import ConnectionMachine, MachineConfig
 
@@ -105,8 +106,7 @@ class SocketFailure(Exception):
 
 def _retry_after(headers: Any) -> float | None:
     """``Retry-After`` in whole seconds; an HTTP date or nonsense means "use the backoff"."""
-    value = (headers or {}).get("retry-after") or (headers or {}).get("Retry-After")
-    return float(value) if isinstance(value, str) and value.strip().isdigit() else None
+    return retry_after((headers or {}).get("retry-after") or (headers or {}).get("Retry-After"))
 
 
 @contextlib.contextmanager

@@ -14,11 +14,14 @@ field, so a log line says what was wrong and whose fault it was.
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any, Callable, Union
 
 import attrs
 
 from ..exceptions import LocalProtocolError, ProtocolError, RemoteProtocolError
+from ..numbers import whole_number
 
 __all__ = [
     "PING_TEXT",
@@ -41,6 +44,8 @@ __all__ = [
     "Frame",
     "encode",
     "decode",
+    "loads",
+    "json_depth",
     "Success",
     "Failure",
     "success",
@@ -199,20 +204,97 @@ Frame = Union[
 ]
 
 
+# --------------------------------------------------------------------------- strict JSON
+
+#: a surrogate written as an escape (``\ud800``): where a lone one may hide in JSON text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise RemoteProtocolError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise RemoteProtocolError(f"{text[:40]} is too large for a number")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def json_depth(obj: Any) -> int:
+    """How deeply arrays and objects nest in ``obj`` (a scalar is 0), without recursion."""
+    deepest = 0
+    pending = [(obj, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
+    """Parse JSON text strictly: what any strict parser (the JS SDK's included) accepts.
+
+    Refused, as ``RemoteProtocolError``: text that is not JSON or not UTF-8; ``NaN`` and
+    ``Infinity``; numbers too large for a float (``1e400``); strings holding a lone surrogate
+    (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth`` (when given) or
+    than the interpreter can parse.
+    """
+    # bytes are decoded strictly (json.loads would let encoded surrogates through), so only a str
+    # from the caller can hold a raw surrogate; an escaped one is looked for only where "\u" occurs
+    suspect = False
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RemoteProtocolError(f"not UTF-8: {exc.reason}") from None
+    else:
+        suspect = _SURROGATE.search(text) is not None
+    try:
+        obj = _DECODER.decode(text)
+    except RemoteProtocolError:
+        raise
+    except RecursionError:
+        raise RemoteProtocolError("JSON nested too deeply") from None
+    except ValueError as exc:
+        raise RemoteProtocolError(f"not JSON: {exc}") from None
+    if suspect or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None):
+        _check_unicode(obj)
+    if max_depth is not None and json_depth(obj) > max_depth:
+        raise RemoteProtocolError(f"JSON nested deeper than {max_depth} levels")
+    return obj
+
+
+def _check_unicode(obj: Any) -> None:
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise RemoteProtocolError("a string holds a lone surrogate (not valid Unicode)") from None
+    except (RecursionError, ValueError):
+        raise RemoteProtocolError("JSON nested too deeply") from None
+
+
 # --------------------------------------------------------------------------- decoding
 
 
-def decode(text: str | bytes) -> Frame:
-    """Parse one text frame from the peer.
+def decode(text: str | bytes, *, max_depth: int | None = None) -> Frame:
+    """Parse one text frame from the peer (strictly, as ``loads``).
 
     Raises:
-        RemoteProtocolError: the text is not JSON, or a required field is missing or
+        RemoteProtocolError: the text is not strict JSON, or a required field is missing or
             has the wrong type.
     """
     try:
-        obj = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise RemoteProtocolError(f"frame is not JSON: {exc}") from None
+        obj = loads(text, max_depth=max_depth)
+    except RemoteProtocolError as exc:
+        raise RemoteProtocolError(f"frame refused: {exc.message}") from None
     if not isinstance(obj, dict):
         raise RemoteProtocolError("frame is not a JSON object")
     action = obj.get("action")
@@ -272,8 +354,9 @@ def _opt_int(obj: dict[str, Any], key: str, where: str = "") -> int | None:
         raise RemoteProtocolError(f"{key} must be a number", field=where + key)
     if isinstance(value, (int, float)):
         return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    number = whole_number(value)
+    if number is not None:
+        return number
     raise RemoteProtocolError(f"{key} must be a number", field=where + key)
 
 
@@ -403,7 +486,13 @@ def encode(frame: Frame) -> str:
     to_wire = _BUILDERS.get(type(frame))
     if to_wire is None:
         raise LocalProtocolError(f"cannot encode {type(frame).__name__}")
-    return json.dumps(to_wire(frame), separators=(",", ":"), ensure_ascii=False)
+    try:
+        text = json.dumps(to_wire(frame), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:  # no JSON type, NaN, a cycle, nesting too deep
+        raise LocalProtocolError(f"the frame is not JSON: {exc}") from None
+    if _SURROGATE.search(text) is not None:
+        raise LocalProtocolError("a string holds a lone surrogate, which UTF-8 cannot carry")
+    return text
 
 
 def _check(condition: bool, message: str, field: str) -> None:

@@ -5,7 +5,9 @@ Every call sends the protocol's headers (``appId``, ``resource`` = this client's
 as failure. Foreign errors become ``CometChatException`` in one place, ``_translate_errors``:
 a network failure is ``ERROR_INTERNET_UNAVAILABLE`` with the cause in ``details``, a server
 certificate nobody trusts is ``ERROR_CERTIFICATE_NOT_TRUSTED``, an answer that is not the
-envelope is ``ERROR_JSON_EXCEPTION``, and the server's own codes pass through unchanged. TLS is
+envelope (or strict JSON: no ``NaN``, no lone surrogates, no nesting deeper than the interpreter
+parses) is ``ERROR_JSON_EXCEPTION``, a 429 is ``ERROR_TOO_MANY_REQUESTS`` carrying the server's
+``Retry-After`` in ``details["retryAfter"]``, and the server's own codes pass through unchanged. TLS is
 verified (with the app's ``SSLContext`` when it gave one); proxies come from the environment,
 as requests does by default. What each endpoint's ``data`` holds is read in ``endpoints.py``.
 """
@@ -23,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from .. import exceptions as errors
 from ..__version__ import __version__
 from ..exceptions import CometChatException
+from ..numbers import retry_after
 from . import hosts, protocol, tls
 
 log = logging.getLogger("cometchat")
@@ -59,13 +62,31 @@ def _translate_errors(method: str, path: str) -> Iterator[None]:
         ) from exc
 
 
-def _read_envelope(response: requests.Response) -> protocol.Success:
+def _too_many_requests(response: requests.Response) -> CometChatException:
+    """A 429, whatever its body says: the code is ours, the wait is the server's."""
+    wait = retry_after(response.headers.get("Retry-After"))
+    details: dict[str, Any] = {"status": 429, "retryAfter": wait}
     try:
-        body = response.json()
-    except ValueError:
+        failure = protocol.parse_envelope(protocol.loads(response.content))
+    except protocol.RemoteProtocolError:
+        failure = None
+    if isinstance(failure, protocol.Failure):
+        details.update(serverCode=failure.code, serverMessage=failure.message)
+    when = f"in {wait:g} s" if wait is not None else "later"
+    return CometChatException(
+        errors.ERROR_TOO_MANY_REQUESTS, f"The server is refusing requests for now: try again {when}.", details
+    )
+
+
+def _read_envelope(response: requests.Response) -> protocol.Success:
+    if response.status_code == 429:
+        raise _too_many_requests(response)
+    try:
+        body = protocol.loads(response.content)
+    except protocol.RemoteProtocolError as exc:
         raise CometChatException(
             errors.ERROR_JSON_EXCEPTION,
-            "The server's answer is not JSON.",
+            f"The server's answer is not JSON ({exc.message}).",
             {"status": response.status_code},
         ) from None
     try:

@@ -38,6 +38,7 @@ from ..exceptions import (
     not_logged_in,
 )
 from ..models import ConnectionStateChange, ConnectionStatus
+from ..numbers import whole_number
 from .inputs import (
     TIMERS,
     Abort,
@@ -284,7 +285,8 @@ class ConnectionMachine:
         self._connected_at = None
         if code == CLOSE_TRY_AGAIN_LATER:
             self._server_wait = True
-            delay = float(reason) if reason.strip().isdigit() else self.backoff.next()
+            wait = whole_number(reason.strip())
+            delay = float(wait) if wait is not None else self.backoff.next()
         else:
             delay = self.backoff.after_drop()
         self._go(State.WAITING, error, delay)
@@ -476,7 +478,8 @@ class ConnectionMachine:
         if event.code == CLOSE_AUTH:
             self._auth_refused(AuthRefused(event.gen, closed_error(event.code, event.reason)))
         elif event.code == CLOSE_TRY_AGAIN_LATER:
-            delay = float(event.reason) if event.reason.strip().isdigit() else None
+            wait = whole_number(event.reason.strip())
+            delay = float(wait) if wait is not None else None
             self._fail_attempt(closed_error(event.code, event.reason), throttled=True, retry_after=delay)
         else:
             self._fail_attempt(event.error or closed_error(event.code, event.reason))

@@ -1,0 +1,121 @@
+"""What every REST request passes on its way in: its body, its query values, its Host.
+
+Each refusal is an ``ApiError`` (a JSON envelope with a 4xx status), never an exception that
+would become a 500: a body that stops arriving (``body_timeout`` between two reads, so a big
+upload over a slow link still works), one over ``max_body_bytes``, JSON that a strict parser
+refuses (``NaN``, ``1e400``, a lone surrogate, nesting deeper than ``max_json_depth``), a number
+that is not ASCII digits (``?per_page=²``), a ``Host`` that is not ``host[:port]``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from typing import Any
+
+from aiohttp import web
+
+from ..numbers import whole_number
+from ..transport import protocol
+from .errors import ApiError
+from .limits import Limits
+
+__all__ = ["read_json_body", "int_param", "message_id_param", "split_host", "MAX_MESSAGE_ID"]
+
+MAX_MESSAGE_ID = 2**63 - 1  #: SQLite's largest integer
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+async def read_json_body(request: web.Request, limits: Limits, *, required: bool = True) -> dict[str, Any]:
+    """The request's JSON object body, read chunk by chunk under the body timeout."""
+    raw = await _read(request, limits)
+    if not raw:
+        if required:
+            raise ApiError(400, "ERR_BAD_REQUEST", "The request needs a JSON body.")
+        return {}
+    try:
+        body = protocol.loads(raw, max_depth=limits.max_json_depth)
+    except protocol.RemoteProtocolError as exc:
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The request body is not valid JSON: {exc.message}.") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "ERR_BAD_REQUEST", "The request body must be a JSON object.")
+    return body
+
+
+async def _read(request: web.Request, limits: Limits) -> bytes:
+    declared = request.content_length
+    if declared is not None and declared > limits.max_body_bytes:
+        raise _too_large(limits)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            chunk = await asyncio.wait_for(request.content.readany(), limits.body_timeout)
+        except asyncio.TimeoutError:
+            raise ApiError(
+                408, "ERR_REQUEST_TIMEOUT", f"The request body stopped arriving for {limits.body_timeout:g} s.",
+                close=True,
+            ) from None
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limits.max_body_bytes:
+            raise _too_large(limits)
+        chunks.append(chunk)
+
+
+def _too_large(limits: Limits) -> ApiError:
+    return ApiError(413, "ERR_PAYLOAD_TOO_LARGE", f"The request body is larger than {limits.max_body_bytes} bytes.",
+                    close=True)
+
+
+def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    """A whole-number query value within [lo, hi]."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    value = whole_number(raw)
+    if value is None or not lo <= value <= hi:
+        raise ApiError(400, "ERR_BAD_REQUEST", f"{name} must be a number from {lo} to {hi}.", {"field": name})
+    return value
+
+
+def message_id_param(request: web.Request) -> int | None:
+    raw = request.query.get("id")
+    if raw is None:
+        return None
+    value = whole_number(raw)
+    if value is None or value > MAX_MESSAGE_ID:
+        raise ApiError(400, "ERR_BAD_REQUEST", "id must be a message id.", {"field": "id"})
+    return value
+
+
+def split_host(host_header: str, default_port: int) -> tuple[str, int]:
+    """A ``Host`` header as host and port (IPv6 literals keep their brackets); anything that
+    is not a syntactically valid ``host[:port]`` is a 400."""
+    if host_header.startswith("["):
+        end = host_header.find("]")
+        host, rest = host_header[: end + 1], host_header[end + 1 :]
+        valid = end > 0 and _is_ip(host[1:-1], 6) and (rest == "" or rest.startswith(":"))
+        port_text = rest[1:] if rest else None
+    else:
+        host, colon, port_text_or_empty = host_header.partition(":")
+        port_text = port_text_or_empty if colon else None
+        valid = _is_hostname(host) or _is_ip(host, 4)
+    port = default_port if port_text is None else whole_number(port_text)
+    if not valid or port is None or not 0 < port < 65536:
+        raise ApiError(400, "ERR_BAD_REQUEST", "The Host header is not a valid host[:port].", {"field": "Host"})
+    return host, port
+
+
+def _is_ip(text: str, version: int) -> bool:
+    try:
+        return ipaddress.ip_address(text).version == version
+    except ValueError:
+        return False
+
+
+def _is_hostname(text: str) -> bool:
+    labels = text[:-1].split(".") if text.endswith(".") else text.split(".")
+    return 0 < len(text) <= 253 and all(_LABEL.match(label) for label in labels)

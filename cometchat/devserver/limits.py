@@ -1,0 +1,195 @@
+"""The dev server's limits, and the gate that enforces those that span connections.
+
+Every limit is a field of ``Limits``, so it is at once a ``DevServer`` argument and a flag of
+``python -m cometchat.devserver`` (``--max-outbox-bytes``, ...), each with the help text below.
+The defaults admit the test suite and 500 clients from one address; they refuse what the
+attacks of issue 11 did (a reader that never reads, requests whose headers never end, sockets
+that never authenticate, password guessing).
+
+``Gate`` keeps what spans connections, per remote address: connections that have not
+authenticated yet, and recent failed authentications per (uid, address). Refusals are logged
+as one line each, at most one line per address and reason every few seconds.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import resource
+import time
+from typing import Any, Callable
+
+import attrs
+
+log = logging.getLogger("cometchat.devserver")
+
+__all__ = ["LIMIT_NAMES", "Limits", "Gate", "default_unauthenticated_cap", "limit_flags", "add_limit_arguments", "limits_from"]
+
+_QUIET_FOR = 10.0  #: seconds between two log lines for the same address and reason
+_MAX_TRACKED = 10000  #: (uid, address) pairs remembered for failed authentication
+
+
+def default_unauthenticated_cap() -> int:
+    """Half the process's descriptor limit, at most 1024 (at least 64): 500 clients from one
+    address never have that many sockets waiting to authenticate at once, and a flood from one
+    address cannot take the descriptors that everyone else needs."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return 1024
+    return max(64, min(1024, soft // 2))
+
+
+def _limit(default: Any, help: str, *, factory: Callable[[], Any] | None = None) -> Any:
+    if factory is not None:
+        return attrs.field(factory=factory, metadata={"help": help})
+    return attrs.field(default=default, metadata={"help": help})
+
+
+@attrs.frozen(kw_only=True)
+class Limits:
+    """What the server refuses beyond; the help texts are the CLI's."""
+
+    max_frame_bytes: int = _limit(64 * 1024, "socket frames above this close the socket with 1009 (default 65536)")
+    max_body_bytes: int = _limit(1024 * 1024, "REST bodies above this get 413 (default 1048576)")
+    max_json_depth: int = _limit(100, "JSON nested deeper than this is refused, in bodies and frames (default 100)")
+    max_outbox_bytes: int = _limit(
+        4 * 1024 * 1024,
+        "a socket whose unsent frames exceed this many bytes is closed with 4004 (default 4194304)",
+    )
+    header_timeout: float = _limit(10.0, "seconds a request's headers may take to arrive (default 10)")
+    body_timeout: float = _limit(10.0, "seconds a request body may pause between two reads (default 10)")
+    max_unauthenticated_per_address: int = _limit(
+        0,
+        "connections one address may hold open before authenticating (default: half the descriptor"
+        " limit, at most 1024)",
+        factory=default_unauthenticated_cap,
+    )
+    auth_failures: int = _limit(
+        20, "failed authentications of one uid from one address before 429 (default 20 per window)"
+    )
+    auth_failure_window: float = _limit(60.0, "the window, in seconds, that auth_failures counts over (default 60)")
+
+    @classmethod
+    def fields(cls) -> tuple[attrs.Attribute, ...]:  # type: ignore[type-arg]
+        return attrs.fields(cls)
+
+    def __attrs_post_init__(self) -> None:
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+                raise ValueError(f"{field.name} must be a positive number, not {value!r}")
+
+
+#: the names of the limits: ``DevServer`` keyword arguments, and (with dashes) CLI flags
+LIMIT_NAMES = frozenset(field.name for field in attrs.fields(Limits))
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def limit_flags(limits: Limits) -> list[str]:
+    """The command-line flags that give a child server these limits."""
+    flags: list[str] = []
+    for field in attrs.fields(Limits):
+        flags += [_flag(field.name), str(getattr(limits, field.name))]
+    return flags
+
+
+def add_limit_arguments(parser: Any) -> None:
+    """One flag per limit on an ``argparse`` parser (``--max-outbox-bytes``, ...)."""
+    group = parser.add_argument_group("limits")
+    for field in attrs.fields(Limits):
+        kind = float if field.type in (float, "float") else int
+        group.add_argument(_flag(field.name), type=kind, default=None, help=field.metadata["help"])
+
+
+def limits_from(args: Any) -> Limits:
+    """``Limits`` from parsed flags; a flag not given keeps its default."""
+    given = {f.name: getattr(args, f.name) for f in attrs.fields(Limits) if getattr(args, f.name) is not None}
+    return Limits(**given)
+
+
+class Gate:
+    """Per-address accounting that outlives single connections; runs on the event loop."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._unauthenticated: collections.Counter[str] = collections.Counter()
+        self._failures: collections.OrderedDict[tuple[str, str], collections.deque[float]] = collections.OrderedDict()
+        self._last_said: dict[tuple[str, str], float] = {}
+        #: refusals so far, by reason (the reliability report reads them)
+        self.refused: collections.Counter[str] = collections.Counter()
+
+    # ------------------------------------------------------------------ unauthenticated connections
+
+    def admit(self, address: str) -> bool:
+        """A new connection from ``address``: True if it may stay (it counts as unauthenticated)."""
+        if self._unauthenticated[address] >= self.limits.max_unauthenticated_per_address:
+            self.refuse(address, "unauthenticated", f"{self._unauthenticated[address]} connections from it have"
+                        " not authenticated yet")
+            return False
+        self._unauthenticated[address] += 1
+        return True
+
+    def authenticated(self, address: str) -> None:
+        """A counted connection proved who it is: it no longer counts."""
+        self._release(address)
+
+    def gone(self, address: str) -> None:
+        """A counted connection closed before it authenticated."""
+        self._release(address)
+
+    def _release(self, address: str) -> None:
+        self._unauthenticated[address] -= 1
+        if self._unauthenticated[address] <= 0:
+            del self._unauthenticated[address]
+
+    def unauthenticated(self, address: str | None = None) -> int:
+        return sum(self._unauthenticated.values()) if address is None else self._unauthenticated[address]
+
+    # ------------------------------------------------------------------ failed authentication
+
+    def wait_for(self, uid: str, address: str) -> int | None:
+        """Seconds ``uid`` must wait before trying again from ``address``; None when it may try."""
+        times = self._recent(uid, address)
+        if times is None or len(times) < self.limits.auth_failures:
+            return None
+        return max(1, math.ceil(times[0] + self.limits.auth_failure_window - self._clock()))
+
+    def failed(self, uid: str, address: str) -> None:
+        key = (uid, address)
+        times = self._recent(uid, address)
+        if times is None:
+            times = self._failures[key] = collections.deque(maxlen=self.limits.auth_failures)
+            while len(self._failures) > _MAX_TRACKED:
+                self._failures.popitem(last=False)
+        times.append(self._clock())
+
+    def succeeded(self, uid: str, address: str) -> None:
+        self._failures.pop((uid, address), None)
+
+    def _recent(self, uid: str, address: str) -> collections.deque[float] | None:
+        times = self._failures.get((uid, address))
+        if times is None:
+            return None
+        horizon = self._clock() - self.limits.auth_failure_window
+        while times and times[0] <= horizon:
+            times.popleft()
+        return times
+
+    # ------------------------------------------------------------------ logging
+
+    def refuse(self, address: str, reason: str, why: str) -> None:
+        """Count a refusal and log it as one line (then quiet for that address and reason)."""
+        self.refused[reason] += 1
+        key = (address, reason)
+        now = self._clock()
+        if now - self._last_said.get(key, -math.inf) < _QUIET_FOR:
+            return
+        self._last_said[key] = now
+        if len(self._last_said) > _MAX_TRACKED:
+            self._last_said.clear()
+        log.warning("refused %s from %s: %s (more like it are not logged for %gs)", reason, address, why, _QUIET_FOR)

@@ -1,0 +1,373 @@
+"""The breaks that attacking the dev server found (issue 11), each shown closed.
+
+Every test here failed before its fix: poisoned text (1), a reader that never reads (2),
+headers and bodies that never finish and sockets that never authenticate (3), frames that
+broke the decoder (5), values that made a 500 (6), NaN stored (7), oversized frames and a
+junk Host (9); and repeated failed authentication, which is now slowed.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import unittest
+
+import requests
+
+from cometchat.testing import DevServerMixin, scaled, waitFor
+from helpers import SourceAdapter, http_head, http_status, read_http_response, reliability
+from rawclient import RawClient
+
+ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
+PING = '{"action":"ping","ack":"true"}'
+
+
+def of_type(kind: str):  # type: ignore[no-untyped-def]
+    return lambda frame: frame.get("type") == kind
+
+
+def typing(client: RawClient, receiver: str, metadata_json: str) -> str:
+    """A typing frame written by hand, so the metadata can hold what json.dumps would escape."""
+    return ('{"receiver":"%s","receiverType":"user","type":"typing_indicator",'
+            '"body":{"action":"started","user":{"uid":"%s"},"metadata":%s}}' % (receiver, client.uid, metadata_json))
+
+
+class Connected(DevServerMixin):
+    def connect(self, uid: str) -> RawClient:
+        client = RawClient(self.server, uid)  # type: ignore[attr-defined]
+        client.connect()
+        self.addCleanup(client.close)  # type: ignore[attr-defined]
+        return client
+
+    def still_served(self, client: RawClient) -> None:
+        """The session answers a ping (its writer lives)."""
+        client.send(PING)
+        client.frame(where=lambda f: f.get("action") == "pong")
+
+
+class PoisonTextTest(Connected, unittest.TestCase):
+    """Break 1: a lone surrogate used to be stored and relayed, and killed the receiver's writer."""
+
+    def test_a_lone_surrogate_in_a_message_is_refused_and_the_receiver_keeps_its_stream(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        body = b'{"receiver":"%s","receiverType":"user","category":"message","type":"text","text":"\\ud800"}' % BOB.encode()
+        status, answer = alice.rest("POST", "messages", raw=body, headers={"Content-Type": "application/json"})
+        self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        self.assertIn("surrogate", answer["error"]["message"])
+        self.still_served(bob)
+        status, _ = alice.rest("POST", "messages", {"receiver": BOB, "receiverType": "user", "category": "message",
+                                                    "type": "text", "text": "after \U0001F600"})
+        self.assertEqual(status, 200)
+        self.assertEqual(bob.frame(where=of_type("message"))["body"]["data"]["text"], "after \U0001F600")
+        reliability.count("attacks", 1)
+
+    def test_a_lone_surrogate_in_typing_metadata_gets_an_error_frame(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        alice.send(typing(alice, BOB, '{"m":"\\udfff"}'))
+        self.assertEqual(alice.frame(where=of_type("error"))["body"]["code"], "ERR_BAD_FRAME")
+        bob.no_frame(0.3, where=of_type("typing_indicator"))
+        alice.send(typing(alice, BOB, '{"m":"ok"}'))  # the same frame, valid, still goes through
+        self.assertEqual(bob.frame(where=of_type("typing_indicator"))["body"]["metadata"], {"m": "ok"})
+        self.still_served(bob)
+        reliability.count("attacks", 1)
+
+    def test_a_session_whose_frame_cannot_be_written_is_closed_not_left_silent(self) -> None:
+        bob = self.connect(BOB)
+        self.server.push(BOB, '{"type":"raw","text":"\ud800"}')  # only a bug of ours could queue this
+        event = bob.next_event()
+        self.assertEqual((event.kind, event.data), ("close", 1011))
+        waitFor(lambda: not self.server.sessions(BOB))
+
+
+class SlowReaderTest(Connected, unittest.TestCase):
+    """Break 2: a session that never reads used to grow the server without bound."""
+
+    server_options = {"max_outbox_bytes": 256 * 1024}
+
+    def test_a_reader_that_never_reads_is_closed_with_4004_and_memory_stays_bounded(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        self.server.clear_logs()
+        chunk = "x" * (60 * 1024)
+        frame = json.dumps({"receiver": BOB, "receiverType": "user", "type": "transient_message",
+                            "body": {"user": {"uid": ALICE}, "data": {"blob": chunk}}})
+        peak = 0
+        for sent in range(1, 2001):  # at most ~120 MiB; the old server kept every byte of it
+            alice.send(frame)
+            if sent % 20 == 0:
+                sockets = self.server.open_sockets()
+                peak = max([peak] + [s["outboxBytes"] for s in sockets if s["uid"] == BOB])
+                if self.server.connections("overflow", BOB):
+                    break
+        self.assertTrue(self.server.connections("overflow", BOB), "the slow reader was never closed")
+        self.assertLessEqual(peak, 256 * 1024)
+        codes = []
+        while True:  # bob reads at last: what the kernel held, then the close
+            event = bob.next_event(timeout=15)
+            if event.kind != "text":
+                codes.append(event.data)
+                break
+        self.assertEqual(codes, [4004])
+        self.still_served(alice)
+        reliability.count("faults", 1)
+
+    def test_blast_keeps_pace_with_a_reader_that_keeps_reading(self) -> None:
+        carol = self.connect(CAROL)
+        self.server.clear_logs()
+        count = 20000  # ~600 KiB of frames, more than the outbox bound
+        self.assertEqual(self.server.blast(CAROL, '{"type":"blasted","n":{n},"pad":"%s"}' % ("p" * 24), count), 1)
+        self.assertEqual([carol.frame()["n"] for _ in range(count)], list(range(1, count + 1)))
+        self.assertEqual(self.server.connections("overflow"), [])
+
+
+class SlowRequestTest(DevServerMixin, unittest.TestCase):
+    """Break 3: requests whose headers or body never finish, and sockets that never authenticate."""
+
+    server_options = {"header_timeout": 0.5, "body_timeout": 0.5, "max_unauthenticated_per_address": 5}
+
+    def open(self, source: str = "127.0.0.2") -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", self.server.port), timeout=scaled(10),
+                                        source_address=(source, 0))
+        self.addCleanup(sock.close)
+        return sock
+
+    def test_headers_that_never_finish_get_408_and_the_connection_closes(self) -> None:
+        sock = self.open()
+        sock.sendall(b"GET /v3.0/me HTTP/1.1\r\nHost: x\r\n")  # ... and never the blank line
+        status, body, closed = read_http_response(sock, scaled(10))
+        self.assertEqual((status, body["error"]["code"], closed), (408, "ERR_REQUEST_TIMEOUT", True))
+        reliability.count("attacks", 1)
+
+    def credentials(self) -> dict[str, str]:
+        alice = RawClient(self.server, ALICE)
+        alice.login()
+        return {"appId": self.server.app_id, "authToken": alice.token or ""}
+
+    def test_a_body_that_stops_arriving_gets_408(self) -> None:
+        sock = self.open()
+        headers = dict(self.credentials(), **{"Content-Length": "100"})
+        sock.sendall(http_head("POST", "/v3.0/messages", headers) + b'{"receiver"')
+        status, body, closed = read_http_response(sock, scaled(10))
+        self.assertEqual((status, body["error"]["code"], closed), (408, "ERR_REQUEST_TIMEOUT", True))
+        reliability.count("attacks", 1)
+
+    def test_a_slow_body_that_keeps_coming_is_read_to_its_end(self) -> None:
+        sock = self.open("127.0.0.3")
+        payload = b'{"receiver":"x","receiverType":"user"}'
+        sock.sendall(http_head("POST", "/v3.0/messages", dict(self.credentials(), **{"Content-Length": str(len(payload))})))
+        for n in range(0, len(payload), 4):  # ~2 s in all: well over both timeouts, never a 0.5 s pause
+            sock.sendall(payload[n:n + 4])
+            time.sleep(0.2)  # the attack's own pacing, not a synchronisation
+        status, body, _ = read_http_response(sock, scaled(10))
+        self.assertEqual((status, body["error"]["details"]), (400, {"field": "category"}))  # read, then judged
+
+    def test_sockets_that_never_authenticate_are_capped_per_address_and_others_are_served(self) -> None:
+        idle = [self.open("127.0.0.4") for _ in range(5)]
+        waitFor(lambda: len(self.server.requests()) >= 0)
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            status, body, closed = read_http_response(self.open("127.0.0.4"), scaled(10))
+            self.assertEqual((status, body["error"]["code"], closed), (429, "ERR_TOO_MANY_CONNECTIONS", True))
+            for _ in range(3):  # refused again and again: one log line, no traceback
+                self.assertEqual(read_http_response(self.open("127.0.0.4"), scaled(10))[0], 429)
+        self.assertEqual(len(logs.output), 1)
+        self.assertNotIn("Traceback", logs.output[0])
+        alice = RawClient(self.server, ALICE)  # another address is served meanwhile
+        self.assertEqual(alice.connect()["body"]["status"], "OK")
+        alice.close()
+        idle[0].close()  # a place frees up once one of them goes
+        waitFor(lambda: http_status(self.open("127.0.0.4"), scaled(10)) != 429)
+        reliability.count("attacks", 1)
+
+    def test_a_connection_that_authenticates_no_longer_counts(self) -> None:
+        held = [RawClient(self.server, ALICE, source="127.0.0.5") for _ in range(6)]
+        for client in held:  # six authenticated sockets from one address, cap 5
+            self.assertEqual(client.connect()["body"]["status"], "OK")
+            self.addCleanup(client.close)
+
+
+class DecodeAttackTest(Connected, unittest.TestCase):
+    """Break 5 (server side): frames that used to end the client's handler with a traceback."""
+
+    FRAMES = [
+        '{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":"1",'
+        '"user":{"uid":"x"},"timestamp":"\u00b2"}}' % BOB,
+        '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
+        '"user":{"uid":"x"},"metadata":{"n":Infinity}}}' % BOB,
+        '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
+        '"user":{"uid":"x"},"metadata":{"n":NaN}}}' % BOB,
+        '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
+        '"user":{"uid":"x"},"metadata":{"n":1e400}}}' % BOB,
+        "[" * 10000 + "]" * 10000,
+        '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
+        '"user":{"uid":"x"},"metadata":%s}}' % (BOB, "[" * 150 + "]" * 150),
+    ]
+
+    def test_every_bad_frame_gets_an_error_frame_and_the_session_lives(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        for frame in self.FRAMES:
+            with self.subTest(frame=frame[:60]):
+                alice.send(frame)
+                self.assertEqual(alice.frame(where=of_type("error"))["body"]["code"], "ERR_BAD_FRAME")
+        self.still_served(alice)
+        bob.no_frame(0.3, where=of_type("typing_indicator"))
+        reliability.count("inputs", len(self.FRAMES))
+
+
+class RestValuesTest(Connected, unittest.TestCase):
+    """Breaks 6 and 7: values that made a 500, and NaN stored."""
+
+    def test_query_values_that_isdigit_accepts_but_int_refuses(self) -> None:
+        alice = self.connect(ALICE)
+        for path in ("users?per_page=\u00b2", "users?page=\u0663", f"users/{BOB}/messages?id=\u00b2",
+                     "messages?id=\u00b2&affix=append", "messages?id=99999999999999999999999&affix=append",
+                     f"users/{BOB}/messages?per_page=1%00"):
+            with self.subTest(path=path):
+                status, body = alice.rest("GET", path)
+                self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        reliability.count("inputs", 6)
+
+    def test_a_body_nested_100000_deep(self) -> None:
+        alice = self.connect(ALICE)
+        deep = b'{"receiver":' + b"[" * 100000 + b"]" * 100000 + b"}"
+        for path, admin in (("messages", False), ("users", True)):
+            status, body = alice.rest("POST", path, raw=deep, admin=admin, headers={"Content-Type": "application/json"})
+            self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        reliability.count("inputs", 2)
+
+    def test_controls_check_their_argument_types(self) -> None:
+        headers = {"appId": self.server.app_id, "apiKey": self.server.auth_key}
+        for name, args in (("blast", {"uid": BOB, "template": "{n}", "count": "5"}),
+                           ("blast", {"uid": BOB, "template": "{n}", "count": True}),
+                           ("push", {"uid": 7, "frame": "x"}), ("delay_pongs", {"seconds": "soon"}),
+                           ("drop_connections", {"code": 99999})):
+            with self.subTest(name=name, args=args):
+                response = requests.post(f"{self.server.url}/_dev/{name}", json=args, headers=headers,
+                                         timeout=scaled(10))
+                self.assertEqual((response.status_code, response.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        reliability.count("inputs", 5)
+
+    def test_nan_and_infinity_are_refused_on_the_way_in(self) -> None:
+        alice = self.connect(ALICE)
+        for number in (b"NaN", b"Infinity", b"-Infinity", b"1e400"):
+            body = (b'{"receiver":"%s","receiverType":"user","category":"custom","type":"t","customData":{"n":%s}}'
+                    % (BOB.encode(), number))
+            status, answer = alice.rest("POST", "messages", raw=body, headers={"Content-Type": "application/json"})
+            self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"), number)
+        response = requests.get(f"{self.server.url}/v3.0/users/{BOB}/messages", timeout=scaled(10),
+                                headers={"appId": self.server.app_id, "authToken": alice.token or ""})
+        json.loads(response.text, parse_constant=lambda name: self.fail(f"history holds {name}"))
+        reliability.count("inputs", 4)
+
+
+class EdgeOfTheProtocolTest(Connected, unittest.TestCase):
+    """Break 9: frames over 4 MiB, and the Host header."""
+
+    def test_a_frame_over_4_mib_is_answered_with_close_1009_not_a_reset(self) -> None:
+        alice = self.connect(ALICE)
+        assert alice.ws is not None
+        try:
+            alice.ws.send("x" * (5 * 1024 * 1024))
+        except OSError:
+            pass  # the server may stop reading before the last byte; what matters is what we read
+        event = alice.next_event(timeout=10)
+        self.assertEqual((event.kind, event.data), ("close", 1009))
+        reliability.count("inputs", 1)
+
+    def test_a_frame_over_64_kib_still_gets_1009(self) -> None:
+        alice = self.connect(ALICE)
+        alice.send("x" * (64 * 1024 + 1))
+        self.assertEqual(alice.next_event().data, 1009)
+
+    def test_settings_take_only_a_valid_host_and_port(self) -> None:
+        alice = RawClient(self.server, ALICE)
+        alice.login()
+        for host in ("chat.example.test:8443", "[::1]:3000", "10.0.0.7", "localhost"):
+            with self.subTest(host=host):
+                self.assertEqual(alice.rest("GET", "settings", headers={"Host": host})[0], 200)
+        for host in ("a:\u00b2", "a:99999", "a:0", "a:-1", "evil host", "a/b", "[::1", "[nope]:80", "a:80:80",
+                     "x" * 300, "a..b", "-a.b"):
+            with self.subTest(host=host):
+                status, body = alice.rest("GET", "settings", headers={"Host": host})
+                self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        reliability.count("inputs", 16)
+
+
+class LogoutAndTokenTest(Connected, unittest.TestCase):
+    """Item 8: logout ends the device's session, not the token; deleting the token ends it."""
+
+    def test_after_delete_me_the_jwts_are_dead_but_the_token_logs_in_again(self) -> None:
+        alice = self.connect(ALICE)
+        self.assertEqual(alice.rest("DELETE", "me")[0], 200)
+        self.assertEqual(alice.next_event().data, 4001)
+        status, body = alice.rest("GET", "me")  # the token is the app's: still good for REST
+        self.assertEqual(status, 200)
+        alice.close()
+        self.assertEqual(alice.connect(jwt=body["data"]["jwt"])["body"]["status"], "ERROR")  # no socket rights
+        alice.close()
+        status, body = alice.rest("PUT", "me", {"deviceId": alice.device_id})  # a new login
+        self.assertEqual(alice.connect(jwt=body["data"]["jwt"])["body"]["status"], "OK")
+
+    def test_deleting_a_token_ends_it_and_its_sockets(self) -> None:
+        alice, other = self.connect(ALICE), self.connect(ALICE)
+        status, body = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{alice.token}", admin=True)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(alice.next_event().data, 4001)
+        self.still_served(other)  # another token of the same user lives on
+        status, body = alice.rest("GET", "me")
+        self.assertEqual((status, body["error"]["code"]), (401, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND"))
+        status, body = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{alice.token}", admin=True)
+        self.assertEqual((status, body["error"]["code"]), (404, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND"))
+        self.assertEqual(alice.rest("DELETE", f"users/{ALICE}/auth_tokens", admin=True)[0], 200)  # flush
+        self.assertEqual(other.next_event().data, 4001)
+        self.assertEqual(other.rest("GET", "me")[0], 401)
+        reliability.count("attacks", 1)
+
+
+class AuthThrottleTest(DevServerMixin, unittest.TestCase):
+    """Repeated failed authentication for one uid from one address is slowed with 429."""
+
+    server_options = {"auth_failures": 3, "auth_failure_window": 2.0}
+
+    def mint(self, uid: str, key: str, source: str = "127.0.0.1") -> requests.Response:
+        with requests.Session() as http:
+            http.mount("http://", SourceAdapter(source))
+            return http.post(f"{self.server.url}/v3.0/users/{uid}/auth_tokens", timeout=scaled(10),
+                             headers={"appId": self.server.app_id, "apiKey": key})
+
+    def test_the_fourth_failure_is_answered_429_with_retry_after_even_with_the_right_key(self) -> None:
+        for _ in range(3):
+            self.assertEqual(self.mint(CAROL, "wrong", "127.0.0.6").status_code, 401)
+        refused = self.mint(CAROL, self.server.auth_key, "127.0.0.6")
+        self.assertEqual((refused.status_code, refused.json()["error"]["code"]), (429, "ERR_TOO_MANY_REQUESTS"))
+        wait = int(refused.headers["Retry-After"])
+        self.assertTrue(1 <= wait <= 2, wait)
+        self.assertEqual(refused.json()["error"]["details"]["retryAfter"], wait)
+        self.assertEqual(self.mint(BOB, self.server.auth_key, "127.0.0.6").status_code, 200)  # another uid
+        self.assertEqual(self.mint(CAROL, self.server.auth_key, "127.0.0.7").status_code, 200)  # another address
+        waitFor(lambda: self.mint(CAROL, self.server.auth_key, "127.0.0.6").status_code == 200, timeout=5)
+        reliability.count("attacks", 1)
+
+    def test_repeated_bad_jwts_on_the_socket_are_closed_1013_with_the_wait(self) -> None:
+        client = RawClient(self.server, "cometchat-uid-4", source="127.0.0.8")
+        client.login()
+        for _ in range(3):
+            self.assertEqual(client.connect(jwt="not.a.jwt")["body"]["status"], "ERROR")
+            self.assertEqual(client.next_event().data, 4001)
+            client.close()
+        reply = client.connect()  # the right JWT, during the wait
+        self.assertEqual(reply["body"]["errorCode"], "ERR_TOO_MANY_REQUESTS")
+        self.assertEqual(client.next_event().data, 1013)
+        client.close()
+        waitFor(lambda: self._connects(client), timeout=5)
+        reliability.count("attacks", 1)
+
+    @staticmethod
+    def _connects(client: RawClient) -> bool:
+        ok = client.connect()["body"]["status"] == "OK"
+        client.close()
+        return ok
+
+
+if __name__ == "__main__":
+    unittest.main()
