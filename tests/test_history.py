@@ -266,6 +266,21 @@ class ThreadsEditsDeletesTest(HistoryMixin, unittest.TestCase):
         self.assertEqual(error_of(self.alice.deleteMessage(sent.id)).errorCode, "ERR_MESSAGE_DELETED")
         self.assertEqual(error_of(self.alice.deleteMessage(0)).errorCode, "ERROR_INVALID_MESSAGEID")
 
+    def test_a_send_repeated_after_a_lost_answer_is_stored_once(self) -> None:
+        """The app sends the same message again (its answer was lost): its muid is the same, so
+        the server answers with the stored message and nobody hears it twice."""
+        message = text(BOB, "only once")
+        first = ok(self.alice.sendTextMessage(message=message))
+        again = ok(self.alice.sendTextMessage(message=message))
+        self.assertEqual((again.id, again.muid), (first.id, first.muid))
+        later = self.send(self.alice, BOB, "the next one")
+        self.assertEqual(self.heard.waitFor("onTextMessageReceived", 2).arg.id, later.id)
+        self.assertEqual([e.arg.text for e in self.heard.of("onTextMessageReceived")], ["only once", "the next one"])
+        stored = self.all_previous(self.history(self.bob, uid=ALICE))
+        self.assertEqual([m.text for m in stored].count("only once"), 1)
+        other = ok(self.alice.sendTextMessage(message=text(BOB, "only once")))  # a new message: a new muid
+        self.assertNotEqual(other.id, first.id)
+
     def test_a_quoted_message(self) -> None:
         first = self.send(self.alice, BOB, "the original")
         quoting = self.send(self.bob, ALICE, "about that", quotedMessageId=first.id)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import unittest
 
+import attrs
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -143,6 +145,23 @@ class GoldenFrameTest(unittest.TestCase):
         self.assertNotIn("presenceSubscription", body)
         self.assertNotIn("roles", body)
 
+    def test_reaction_frame_both_ways(self) -> None:
+        official = {"appId": "app1", "receiver": "alice", "receiverType": "user", "deviceId": "WEB-bob",
+                    "type": "reaction", "sender": "bob",
+                    "body": {"action": "message_reaction_added", "id": "r9", "messageId": "42", "uid": "bob",
+                             "reaction": "\N{THUMBS UP SIGN}", "reactedBy": {"uid": "bob", "name": "Bob"},
+                             "reactedAt": 1700000300, "conversationId": "alice_user_bob", "parentId": 0}}
+        frame = p.decode(json.dumps(official))
+        assert isinstance(frame, p.ReactionFrame)
+        self.assertEqual((frame.action, frame.receiver, frame.sender), ("message_reaction_added", "alice", "bob"))
+        self.assertEqual(frame.reaction["messageId"], "42")
+        self.assertNotIn("action", frame.reaction)
+        self.assertEqual(wire(p.encode(frame)), official)
+        with self.assertRaises(p.RemoteProtocolError):
+            p.decode(json.dumps(dict(official, body=dict(official["body"], action="message_reaction_changed"))))
+        with self.assertRaises(p.LocalProtocolError):
+            p.encode(attrs.evolve(frame, action="nope"))
+
     def test_jwt_stays_out_of_repr(self) -> None:
         frame = p.decode(json.dumps(AUTH_FRAME))
         self.assertNotIn(JWT, repr(frame))
@@ -225,8 +244,10 @@ class GoldenFrameTest(unittest.TestCase):
         self.assertEqual(p.decode(p.encode(frame)), frame)
 
     def test_unknown_types_are_returned_not_raised(self) -> None:
-        frame = p.decode('{"type":"reaction","body":{"reaction":"+1"}}')
-        self.assertEqual(frame, p.UnknownFrame(type="reaction", raw={"type": "reaction", "body": {"reaction": "+1"}}))
+        # (this used "reaction", until reactions became a frame of ours)
+        frame = p.decode('{"type":"interaction_completed","body":{"messageId":"1"}}')
+        self.assertEqual(frame, p.UnknownFrame(type="interaction_completed",
+                                               raw={"type": "interaction_completed", "body": {"messageId": "1"}}))
 
 
 class MalformedFrameTest(unittest.TestCase):

@@ -63,6 +63,8 @@ class DevServer:
         max_unauthenticated_per_address: int | None = None,
         auth_failures: int | None = None,
         auth_failure_window: float | None = None,
+        file_size_max: int | None = None,
+        file_count_max: int | None = None,
     ) -> None:
         """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``)
         are the fields of ``limits.Limits``, where each is explained with its default (None keeps

@@ -3,8 +3,9 @@
 Every answer is the ``{"data": ...}`` / ``{"error": {...}}`` envelope with a meaningful HTTP
 status; browsers get CORS headers and their preflights answered, so apps written with the
 official JS SDK can use this server too. The endpoints are grouped by area, one module each:
-``users_api.py``, ``messages_api.py``, ``conversations_api.py``, ``groups_api.py``; this module holds the
-session's own (login tokens, ``me``, settings) and the test controls.
+``users_api.py``, ``messages_api.py``, ``reactions_api.py``, ``conversations_api.py``,
+``groups_api.py``, ``media.py`` (uploaded files); this module holds the session's own (login
+tokens, ``me``, settings) and the test controls.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from .base import LIMITS_KEY, PREFIX, UID_KEY, Endpoints
 from .controls import Controls
 from .conversations_api import ConversationsApi
 from .groups_api import GroupsApi
+from .media import MediaApi
 from .messages_api import MessagesApi
 from .errors import ApiError
 from .guard import Guards
+from .media import MediaApi
+from .reactions_api import ReactionsApi
 from .params import bad_request, json_body
 from .users_api import UsersApi, profile_changes
 
@@ -52,7 +56,7 @@ def build_app(backend: Backend) -> web.Application:
     limits = backend.config.limits
     app = web.Application(client_max_size=limits.max_body_bytes, middlewares=[_envelope_middleware(backend)])
     app[LIMITS_KEY] = limits
-    areas = (SessionApi, UsersApi, MessagesApi, ConversationsApi, GroupsApi)
+    areas = (SessionApi, UsersApi, MessagesApi, ReactionsApi, ConversationsApi, GroupsApi, MediaApi)
     for endpoints in (area(backend) for area in areas):
         app.add_routes(endpoints.routes())
     backend.routes = sorted({(r.method, r.resource.canonical) for r in app.router.routes() if r.resource})

@@ -9,9 +9,10 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import os
 import ssl
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
@@ -23,6 +24,9 @@ from .errors import ApiError
 from .guard import Guards
 from .hub import Hub
 from .limits import Gate, Limits
+
+if TYPE_CHECKING:
+    from .media import FilesFolder
 
 API_VERSION = "v3.0"
 APP_VERSION = 4
@@ -45,6 +49,11 @@ class ServerConfig:
     jwt_lifetime: float = 86400.0
     limits: Limits = attrs.field(factory=Limits)
 
+    @property
+    def files_dir(self) -> str:
+        """Where uploaded files live: a folder beside the database (``chat.db`` -> ``chat-files``)."""
+        return os.path.splitext(self.db_path)[0] + "-files"
+
 
 @attrs.frozen
 class Refusal:
@@ -57,11 +66,12 @@ class Refusal:
 class Backend:
     """State shared by every request and socket of one server."""
 
-    def __init__(self, config: ServerConfig, db: Database, app: App) -> None:
+    def __init__(self, config: ServerConfig, db: Database, app: App, files: FilesFolder) -> None:
         self.config = config
         self.db = db
         self.app = app
         self.gate = Gate(config.limits)
+        self.files = files
         self.hub = Hub(self)
         self.refusal: Refusal | None = None
         self.pong_delay = 0.0
@@ -110,6 +120,8 @@ class Backend:
             "MODE": self.app.mode,
             "REGION": self.app.region,
             "ANALYTICS_PING_DISABLED": True,
+            "file.size.max": self.config.limits.file_size_max,
+            "file.count.max": self.config.limits.file_count_max,
             "settingsHash": self.settings_hash(),
             "settingsHashReceivedAt": int(time.time()),
         }

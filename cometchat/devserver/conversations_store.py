@@ -102,7 +102,7 @@ class ConversationsStore:
             "conversationType": row["kind"],
             "conversationWith": self.conversation_with(app_id, viewer, row),
             "unreadMessageCount": self.count_unread(app_id, viewer, row),  # type: ignore[attr-defined]
-            "unreadMentionsCount": 0,
+            "unreadMentionsCount": self.count_unread_mentions(app_id, viewer, row),  # type: ignore[attr-defined]
             "lastReadMessageId": str(row["last_read_id"]),
             "updatedAt": row["updated_at"],
         }

@@ -3,9 +3,10 @@
 ``Database.run(fn)`` ships ``fn(store)`` to the database thread and awaits the result; every
 query lives in ``Store`` and every statement is parameterised. ``Store`` is composed by area:
 apps, credentials and friends here, users and blocks (``users_store.py``), messages
-(``messages_store.py``), conversations (``conversations_store.py``) and groups
-(``groups_store.py``); the tables are in ``schema.py``. WAL with ``synchronous=NORMAL``: a crash may lose the last commits, never
-corrupt the file.
+(``messages_store.py``), conversations (``conversations_store.py``), groups
+(``groups_store.py``), reactions (``reactions_store.py``) and uploaded files
+(``files_store.py``); the tables are in ``schema.py``. WAL with ``synchronous=NORMAL``: a
+crash may lose the last commits, never corrupt the file.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from typing import Any, Callable, TypeVar
 import attrs
 
 from .conversations_store import ConversationsStore
+from .files_store import FilesStore
 from .groups_store import GroupsStore
 from .messages_store import MessagesStore
+from .reactions_store import ReactionsStore
 from .schema import migrate
 from .users_store import UsersStore, user_object
 
@@ -59,7 +62,7 @@ class TokenOwner:
     token_id: int
 
 
-class Store(UsersStore, MessagesStore, ConversationsStore, GroupsStore):
+class Store(UsersStore, MessagesStore, ConversationsStore, GroupsStore, ReactionsStore, FilesStore):
     """Every query the server makes; runs on the database thread only."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:

@@ -266,7 +266,8 @@ class GroupsApi(Endpoints):
 
     async def delete(self, request: web.Request) -> web.Response:
         _, guid, _, _ = await self._actor(request, at_least="admin")
-        await self.db.run(lambda s: s.delete_group(self.app_id, guid))
+        tokens = await self.db.run(lambda s: s.delete_group(self.app_id, guid))
+        self.backend.files.discard_tokens(tokens)
         return self.answer(_done("Group deleted successfully."))
 
     async def transfer_owner(self, request: web.Request) -> web.Response:

@@ -131,19 +131,23 @@ class GroupsStore:
         with self.conn:
             self.conn.execute(f"UPDATE groups SET {', '.join(sets)} WHERE app_id = ? AND guid = ?", (*values, app_id, guid))
 
-    def delete_group(self, app_id: str, guid: str) -> None:
-        """The group and everything of it: members, bans, its messages and conversation, so a
-        group created later with the same guid starts empty."""
+    def delete_group(self, app_id: str, guid: str) -> list[str]:
+        """The group and everything of it: members, bans, its messages with their reactions,
+        mentions and files, its conversation, so a group created later with the same guid
+        starts empty. Returns the tokens of the files whose bytes are to be deleted."""
         conv_key = keys.group_key(guid)
         its_messages = "SELECT id FROM messages WHERE app_id = ? AND conv_key = ?"
+        tokens = [row[0] for row in self.conn.execute(
+            f"SELECT token FROM files WHERE app_id = ? AND message_id IN ({its_messages})", (app_id, app_id, conv_key))]
         with self.conn:
             for table in ("group_members", "group_bans", "groups"):
                 self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND guid = ?", (app_id, guid))
-            for table in ("message_tags", "receipts_to_all"):
+            for table in ("message_tags", "receipts_to_all", "reactions", "message_mentions", "files"):
                 self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND message_id IN ({its_messages})",
                                   (app_id, app_id, conv_key))
             for table in ("messages", "receipts", "conversations", "conversation_members"):
                 self.conn.execute(f"DELETE FROM {table} WHERE app_id = ? AND conv_key = ?", (app_id, conv_key))
+        return tokens
 
     def transfer_owner(self, app_id: str, guid: str, uid: str) -> None:
         """``uid`` owns the group and is an admin of it."""

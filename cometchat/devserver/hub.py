@@ -471,6 +471,12 @@ class Hub:
             for peer in self.by_uid.get(uid, ()):
                 peer.send(text)
 
+    def push_frame(self, frame: protocol.Frame, from_uid: str, uids: Any) -> None:
+        """Send ``frame`` to every session of each of ``uids`` but those blocked from ``from_uid``."""
+        text = protocol.encode(frame)
+        for uid in set(uids):
+            self._to(uid, from_uid, text)
+
     def push_receipt(self, reader: dict[str, Any], to_uid: str, message_id: int, action: str, at: int,
                      resource: str | None, *, receiver: str, receiver_type: str, to_all: tuple[str, ...] = ()) -> None:
         """A receipt made over REST (a conversation marked read or delivered), as the socket relays

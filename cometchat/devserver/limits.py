@@ -69,6 +69,12 @@ class Limits:
         20, "failed authentications of one uid from one address before 429 (default 20 per window)"
     )
     auth_failure_window: float = _limit(60.0, "the window, in seconds, that auth_failures counts over (default 60)")
+    file_size_max: int = _limit(
+        100 * 1024 * 1024,
+        "bytes per uploaded file, the app setting file.size.max (default 104857600); a multipart body"
+        " may be this large, a JSON one max_body_bytes",
+    )
+    file_count_max: int = _limit(10, "files per media message, the app setting file.count.max (default 10)")
 
     @classmethod
     def fields(cls) -> tuple[attrs.Attribute, ...]:  # type: ignore[type-arg]

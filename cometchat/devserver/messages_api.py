@@ -16,13 +16,13 @@ import attrs
 from aiohttp import web
 
 from ..transport import protocol
-from . import keys
+from . import keys, media
 from .errors import ApiError
 from .base import PREFIX, Endpoints
-from .messages_store import HistoryQuery, NewMessage
+from .messages_store import HistoryQuery, NewMessage, Presentation
 from .params import Params, bad_request, json_body
 
-__all__ = ["MessagesApi", "message_not_found"]
+__all__ = ["MessagesApi", "message_not_found", "path_id"]
 
 _AFFIXES = ("append", "prepend")
 
@@ -32,7 +32,7 @@ def message_not_found(message_id: int) -> ApiError:
                     {"messageId": str(message_id)})
 
 
-def _path_id(request: web.Request, name: str) -> int:
+def path_id(request: web.Request, name: str) -> int:
     raw = request.match_info[name]
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise bad_request(f"{name} must be a message id.", name)
@@ -59,12 +59,29 @@ class MessagesApi(Endpoints):
         return await self._send(request, parent_id=None)
 
     async def send_reply(self, request: web.Request) -> web.Response:
-        return await self._send(request, parent_id=_path_id(request, "parent"))
+        return await self._send(request, parent_id=path_id(request, "parent"))
 
     async def _send(self, request: web.Request, parent_id: int | None) -> web.Response:
+        """A JSON body, or a multipart one with files: those are written first and deleted
+        again unless the message they belong to is stored."""
         uid = await self.caller(request)
+        if request.content_type != "multipart/form-data":
+            return self.answer(await self._store(request, uid, await json_body(request), parent_id))
+        limits = self.backend.config.limits
+        upload = await media.read_upload(request, self.backend.files, limits)
         try:
-            message = protocol.parse_message_request(await json_body(request))
+            if not upload.files:
+                raise ApiError(400, "ERR_EMPTY_MESSAGE_FILE", "A multipart message needs a file.", {"field": "files"})
+            stored = await self._store(request, uid, upload.body, parent_id, upload)
+        except BaseException:
+            self.backend.files.discard(upload.files)
+            raise
+        return self.answer(stored)
+
+    async def _store(self, request: web.Request, uid: str, body: Any, parent_id: int | None,
+                     upload: media.Upload | None = None) -> dict[str, Any]:
+        try:
+            message = protocol.parse_message_request(body)
         except protocol.RemoteProtocolError as exc:
             code = "ERR_EMPTY_MESSAGE_TEXT" if exc.field == "text" else "ERR_BAD_REQUEST"
             raise ApiError(400, code, exc.message, {"field": exc.field}) from None
@@ -83,8 +100,25 @@ class MessagesApi(Endpoints):
             conv_key = keys.user_key(uid, receiver["uid"])
         parent = parent_id or message.parent_id
         await self._check_related(uid, conv_key, parent, message.quoted_id)
-        stored = await self.db.run(lambda s: s.insert_message(self.app_id, self._new_message(
-            uid, sender, receiver, conv_key, parent, message)))
+        mentions = await self._mentions(message.text)
+
+        def store(s: Any) -> tuple[dict[str, Any], bool]:
+            repeated = s.message_by_muid(self.app_id, uid, message.muid)
+            if repeated is not None:  # a send repeated after its answer was lost: stored once
+                return s.present_message(self.app_id, uid, repeated), True
+            stored: dict[str, Any] = s.insert_message(self.app_id, self._new_message(
+                uid, sender, receiver, conv_key, parent, message, mentions))
+            if upload is not None:
+                s.record_files(self.app_id, int(stored["id"]), uid, upload.files)
+            return stored, False
+
+        stored, repeated = await self.db.run(store)
+        if repeated:
+            if upload is not None:
+                self.backend.files.discard(upload.files)  # the first send's files are the message's
+            return stored
+        if upload is not None:
+            self.backend.files.keep(upload.files)
         if message.quoted_id:
             stored["quotedMessage"] = await self._presented(uid, message.quoted_id)
         resource = request.headers.get("resource")
@@ -93,22 +127,31 @@ class MessagesApi(Endpoints):
             self.backend.hub.deliver_to(members, stored, resource, blocks=True)
         else:
             self.backend.hub.deliver_message(stored, resource)
-        return self.answer(stored)
+        return stored
+
+    async def _mentions(self, text: str | None) -> dict[str, dict[str, Any]]:
+        """The users a text names with ``<@uid:UID>`` who exist (``data.mentions``)."""
+        uids = protocol.MENTION.findall(text or "")[:100]
+        if not uids:
+            return {}
+        return await self.db.run(lambda s: s.mentioned_users(self.app_id, uids))  # type: ignore[no-any-return]
 
     def _new_message(self, uid: str, sender: dict[str, Any], receiver: dict[str, Any], conv_key: str, parent: int,
-                     message: protocol.MessageRequest) -> NewMessage:
+                     message: protocol.MessageRequest, mentions: dict[str, dict[str, Any]]) -> NewMessage:
         sent_at = int(time.time())
         message = attrs.evolve(message, parent_id=parent)
 
         def body(message_id: int) -> dict[str, Any]:
-            return protocol.build_message_object(message_id=message_id, sender=sender, receiver=receiver,
-                                                 request=message, sent_at=sent_at,
-                                                 conversation=keys.display_id(conv_key))
+            obj = protocol.build_message_object(message_id=message_id, sender=sender, receiver=receiver,
+                                                request=message, sent_at=sent_at, conversation=keys.display_id(conv_key))
+            if mentions:
+                obj["data"]["mentions"] = mentions
+            return obj
 
         return NewMessage(conv_key=conv_key, sender=uid, receiver=receiver.get("uid") or receiver["guid"],
                           receiver_type=message.receiver_type, category=message.category, type=message.type,
                           sent_at=sent_at, build_body=body, parent_id=parent, muid=message.muid, tags=message.tags,
-                          search_text=message.text.lower() if message.text else None)
+                          search_text=message.text.lower() if message.text else None, mentions=tuple(mentions))
 
     async def _check_related(self, uid: str, conv_key: str, parent: int, quoted: int) -> None:
         """A reply's parent and a quoted message must be messages of this conversation."""
@@ -158,7 +201,7 @@ class MessagesApi(Endpoints):
 
     async def thread_messages(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
-        parent = _path_id(request, "parent")
+        parent = path_id(request, "parent")
         if await self.db.run(lambda s: s.visible_message(self.app_id, viewer, parent)) is None:
             raise message_not_found(parent)
         return await self._history(viewer, Params(request), parent_id=parent)
@@ -166,11 +209,12 @@ class MessagesApi(Endpoints):
     async def _history(self, viewer: str, params: Params, *, conv_key: str | None = None,
                        parent_id: int | None = None) -> web.Response:
         query = self._history_query(viewer, params, conv_key, parent_id)
-        with_tags = params.flag("withTags")
+        how = Presentation(tags=params.flag("withTags"), mention_tags=params.flag("mentionsWithTagInfo"),
+                           mention_blocks=params.flag("mentionsWithBlockedInfo"))
 
         def page(s: Any) -> list[dict[str, Any]]:
             rows = s.list_messages(self.app_id, query)
-            return s.present_messages(self.app_id, viewer, rows, with_tags=with_tags)  # type: ignore[no-any-return]
+            return s.present_messages(self.app_id, viewer, rows, how=how)  # type: ignore[no-any-return]
 
         messages = await self.db.run(page)
         return self.answer(messages, self._cursor_meta(query, messages))
@@ -217,7 +261,7 @@ class MessagesApi(Endpoints):
 
     async def details(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
-        message_id = _path_id(request, "id")
+        message_id = path_id(request, "id")
         row = await self._visible(viewer, message_id)
 
         def present(s: Any) -> dict[str, Any]:
@@ -229,18 +273,24 @@ class MessagesApi(Endpoints):
 
     async def edit(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
-        row = await self._own_message(viewer, _path_id(request, "id"))
+        row = await self._own_message(viewer, path_id(request, "id"))
         body = await json_body(request)
         obj, text = _edited(row, body)
         now = int(time.time())
         obj.update(editedAt=now, editedBy=viewer, updatedAt=now)
-        await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now, edited_at=now,
-                                                      search_text=text.lower() if text else None))
+        mentions = await self._mentions(text) if text is not None else None
+        if mentions is not None:
+            obj["data"].pop("mentions", None)
+            if mentions:
+                obj["data"]["mentions"] = mentions
+        await self.db.run(lambda s: s.rewrite_message(
+            self.app_id, row["id"], obj, updated_at=now, edited_at=now, search_text=text.lower() if text else None,
+            mentions=tuple(mentions) if mentions is not None else None))
         return self.answer(await self._act(request, viewer, row, obj, "edited", now))
 
     async def delete(self, request: web.Request) -> web.Response:
         viewer = await self.caller(request)
-        row = await self._own_message(viewer, _path_id(request, "id"))
+        row = await self._own_message(viewer, path_id(request, "id"))
         obj: dict[str, Any] = json.loads(row["body"])
         now = int(time.time())
         obj.update(deletedAt=now, deletedBy=viewer, updatedAt=now)

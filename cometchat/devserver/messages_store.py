@@ -1,8 +1,10 @@
 """Messages in SQLite: storing, paging, editing, receipts, and presenting them to one viewer.
 
 A stored message keeps the object the server answered with (``body``) plus the columns the
-lists filter and order on. What depends on who is looking (``readAt`` of my message, my own
-``readByMeAt``, ``unreadRepliesCount``) is added when a message is presented to a viewer.
+lists filter and order on, and who it mentions (``message_mentions``, so unread mentions are
+one indexed count). What depends on who is looking (``readAt`` of my message, my own
+``readByMeAt``, ``unreadRepliesCount``, the ``reactions`` with ``reactedByMe``) is added when a
+message is presented to a viewer.
 Pages are keyset pages on the message id (and ``sentAt`` when the client sends both), with
 exclusive bounds, served in order by an index, so a page costs the same at any depth.
 """
@@ -19,7 +21,7 @@ import attrs
 from . import keys
 from .users_store import like_pattern
 
-__all__ = ["MessagesStore", "NewMessage", "HistoryQuery", "COUNTED_CATEGORIES"]
+__all__ = ["MessagesStore", "NewMessage", "HistoryQuery", "Presentation", "COUNTED_CATEGORIES"]
 
 #: what counts as unread, and moves a conversation: real messages, not edits and deletes
 COUNTED_CATEGORIES = ("message", "custom")
@@ -44,6 +46,17 @@ class NewMessage:
     search_text: str | None = None
     tags: tuple[str, ...] = ()
     action: str | None = None
+    mentions: tuple[str, ...] = ()  #: uids of the users the message mentions
+
+
+@attrs.frozen(kw_only=True)
+class Presentation:
+    """How much of a message a list asks for (``withTags``, ``mentionsWithTagInfo``,
+    ``mentionsWithBlockedInfo``)."""
+
+    tags: bool = True
+    mention_tags: bool = False
+    mention_blocks: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -90,6 +103,7 @@ class MessagesStore:
             self.conn.execute("UPDATE messages SET body = ? WHERE id = ?", (json.dumps(body), message_id))
             self.conn.executemany("INSERT OR IGNORE INTO message_tags (app_id, message_id, tag) VALUES (?, ?, ?)",
                                   [(app_id, message_id, tag) for tag in set(new.tags)])
+            self._record_mentions(app_id, message_id, new.mentions)
             if new.parent_id:
                 self.conn.execute("UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?", (new.parent_id,))
             self._conversation_moved(app_id, new, message_id)
@@ -140,8 +154,9 @@ class MessagesStore:
 
     def rewrite_message(self, app_id: str, message_id: int, body: dict[str, Any], *, updated_at: int,
                         edited_at: int | None = None, deleted_at: int | None = None,
-                        search_text: str | None = None) -> None:
-        """Replace a stored message's object (an edit or a delete)."""
+                        search_text: str | None = None, mentions: tuple[str, ...] | None = None) -> None:
+        """Replace a stored message's object (an edit or a delete); ``mentions`` replaces whom
+        it mentions."""
         with self.conn:
             self.conn.execute(
                 "UPDATE messages SET body = ?, updated_at = ?, edited_at = COALESCE(?, edited_at),"
@@ -149,6 +164,14 @@ class MessagesStore:
                 " WHERE app_id = ? AND id = ?",
                 (json.dumps(body), updated_at, edited_at, deleted_at, search_text, app_id, message_id),
             )
+            if mentions is not None:
+                self.conn.execute("DELETE FROM message_mentions WHERE app_id = ? AND message_id = ?",
+                                  (app_id, message_id))
+                self._record_mentions(app_id, message_id, mentions)
+
+    def _record_mentions(self, app_id: str, message_id: int, uids: tuple[str, ...]) -> None:
+        self.conn.executemany("INSERT OR IGNORE INTO message_mentions (app_id, message_id, uid) VALUES (?, ?, ?)",
+                              [(app_id, message_id, uid) for uid in uids])
 
     # ------------------------------------------------------------------ reading
 
@@ -159,6 +182,13 @@ class MessagesStore:
         return self.conn.execute(
             "SELECT * FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?", (app_id, uid, conv_key)
         ).fetchone()
+
+    def message_by_muid(self, app_id: str, sender: str, muid: str | None) -> sqlite3.Row | None:
+        """The message ``sender`` already sent with this ``muid`` (a repeated send), if any."""
+        if not muid:
+            return None
+        return self.conn.execute(  # type: ignore[no-any-return]
+            "SELECT * FROM messages WHERE app_id = ? AND sender = ? AND muid = ?", (app_id, sender, muid)).fetchone()
 
     def visible_message(self, app_id: str, viewer: str, message_id: int) -> sqlite3.Row | None:
         """The message, if it exists and ``viewer`` is a party to its conversation."""
@@ -268,6 +298,14 @@ class MessagesStore:
             args += [app_id, viewer]
         return int(self.conn.execute(sql, args).fetchone()[0])
 
+    def count_unread_mentions(self, app_id: str, viewer: str, member: sqlite3.Row) -> int:
+        """Messages after the viewer's read position that mention the viewer."""
+        return int(self.conn.execute(
+            "SELECT COUNT(*) FROM message_mentions mm JOIN messages m ON m.id = mm.message_id"
+            " WHERE mm.app_id = ? AND mm.uid = ? AND mm.message_id > ? AND m.conv_key = ? AND m.sender != ?"
+            " AND m.deleted_at = 0", (app_id, viewer, max(member["last_read_id"], member["cleared_id"]),
+                                      member["conv_key"], viewer)).fetchone()[0])
+
     # ------------------------------------------------------------------ receipts
 
     def record_receipt(self, app_id: str, conv_key: str, uid: str, kind: str, message_id: int, at: int) -> bool:
@@ -312,25 +350,50 @@ class MessagesStore:
     # ------------------------------------------------------------------ presenting
 
     def present_messages(self, app_id: str, viewer: str, rows: list[sqlite3.Row], *,
-                         with_tags: bool = True) -> list[dict[str, Any]]:
+                         how: Presentation = Presentation()) -> list[dict[str, Any]]:
         """The wire objects of ``rows`` as ``viewer`` sees them."""
-        return [self.present_message(app_id, viewer, row, with_tags=with_tags) for row in rows]
+        return [self.present_message(app_id, viewer, row, how=how) for row in rows]
 
-    def present_message(self, app_id: str, viewer: str, row: sqlite3.Row, *, with_tags: bool = True,
+    def present_message(self, app_id: str, viewer: str, row: sqlite3.Row, *, how: Presentation = Presentation(),
                         quoted: bool = True) -> dict[str, Any]:
         obj: dict[str, Any] = json.loads(row["body"])
         if row["reply_count"]:
             obj["replyCount"] = row["reply_count"]
             obj["unreadRepliesCount"] = self._unread_replies(app_id, viewer, row)
         self._receipt_fields(app_id, viewer, row, obj)
+        reactions = self.reaction_counts(app_id, row["id"], viewer)  # type: ignore[attr-defined]
+        if reactions:
+            obj["reactions"] = reactions
+        mentions = obj.get("data", {}).get("mentions")
+        if isinstance(mentions, dict) and mentions and (how.mention_tags or how.mention_blocks):
+            obj["data"]["mentions"] = self._mentioned(app_id, viewer, list(mentions), how)
         quoted_id = obj.get("quotedMessageId")
         if quoted and isinstance(quoted_id, int) and quoted_id:
             quoted_row = self.visible_message(app_id, viewer, quoted_id)
             if quoted_row is not None:
                 obj["quotedMessage"] = self.present_message(app_id, viewer, quoted_row, quoted=False)
-        if not with_tags:
+        if not how.tags:
             obj.pop("tags", None)
         return obj
+
+    def mentioned_users(self, app_id: str, uids: list[str]) -> dict[str, dict[str, Any]]:
+        """``data.mentions`` of a new message: the users it names that exist, as anyone sees them."""
+        found = self.users_by_uid(app_id, set(uids))  # type: ignore[attr-defined]
+        return {uid: _plain(found[uid]) for uid in dict.fromkeys(uids) if uid in found}
+
+    def _mentioned(self, app_id: str, viewer: str, uids: list[str], how: Presentation) -> dict[str, Any]:
+        """The mentioned users as they are now, with their tags and block flags if asked."""
+        users = self.users_by_uid(app_id, set(uids))  # type: ignore[attr-defined]
+        if how.mention_blocks:
+            self.with_block_flags(app_id, viewer, list(users.values()))  # type: ignore[attr-defined]
+        out = {}
+        for uid in uids:
+            if uid in users:
+                user = users[uid] if how.mention_blocks else _plain(users[uid])
+                if how.mention_tags:
+                    user["tags"] = users[uid]["tags"]
+                out[uid] = user
+        return out
 
     def _receipt_fields(self, app_id: str, viewer: str, row: sqlite3.Row, obj: dict[str, Any]) -> None:
         if keys.is_group(row["conv_key"]) or row["category"] == "action":
@@ -354,3 +417,8 @@ class MessagesStore:
 
 def now() -> int:
     return int(time.time())
+
+
+def _plain(user: dict[str, Any]) -> dict[str, Any]:
+    """A user object without what depends on who is asking (tags only when asked for)."""
+    return {k: v for k, v in user.items() if k not in ("tags", "blockedByMe", "hasBlockedMe")}

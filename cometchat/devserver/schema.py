@@ -3,7 +3,9 @@
 Messages are the source of truth: edits, deletes and group events are messages too. What is
 derived per user (the conversation list, read positions, tags, what a user deleted for
 themselves) lives in ``conversation_members``; ``conversations`` keeps each conversation's
-last message. A conversation is keyed by its participants (``u:<uid>:<uid>`` sorted, or
+last message. Reactions (one per message, user and emoji), who a message mentions, and the
+files uploaded with media messages (their bytes in a folder beside the database) have tables
+of their own. A conversation is keyed by its participants (``u:<uid>:<uid>`` sorted, or
 ``g:<guid>``), never by the display id, which a uid containing ``_user_`` could forge.
 Every list the API pages through has an index that serves it in order.
 """
@@ -69,6 +71,19 @@ CREATE TABLE IF NOT EXISTS group_members (
     app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL, scope TEXT NOT NULL,
     joined_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid));
 CREATE INDEX IF NOT EXISTS group_members_of ON group_members (app_id, uid, guid);
+CREATE TABLE IF NOT EXISTS reactions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, app_id TEXT NOT NULL, message_id INTEGER NOT NULL,
+    uid TEXT NOT NULL, reaction TEXT NOT NULL, reacted_at INTEGER NOT NULL,
+    UNIQUE (app_id, message_id, uid, reaction));
+CREATE INDEX IF NOT EXISTS reactions_of ON reactions (app_id, message_id, id);
+CREATE INDEX IF NOT EXISTS reactions_by_emoji ON reactions (app_id, message_id, reaction, id);
+CREATE TABLE IF NOT EXISTS message_mentions (
+    app_id TEXT NOT NULL, message_id INTEGER NOT NULL, uid TEXT NOT NULL,
+    PRIMARY KEY (app_id, message_id, uid));
+CREATE INDEX IF NOT EXISTS mentions_of ON message_mentions (app_id, uid, message_id);
+CREATE TABLE IF NOT EXISTS files (
+    app_id TEXT NOT NULL, token TEXT PRIMARY KEY, message_id INTEGER NOT NULL, name TEXT NOT NULL,
+    mime_type TEXT NOT NULL, size INTEGER NOT NULL, uploader TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS group_bans (
     app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL, banned_by TEXT NOT NULL,
     banned_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid));
@@ -94,6 +109,7 @@ CREATE INDEX IF NOT EXISTS messages_conversation_key ON messages (app_id, conv_k
 CREATE INDEX IF NOT EXISTS messages_thread ON messages (app_id, parent_id, id);
 CREATE INDEX IF NOT EXISTS messages_updated ON messages (app_id, conv_key, updated_at);
 CREATE INDEX IF NOT EXISTS members_of ON conversation_members (app_id, conv_key, uid);
+CREATE INDEX IF NOT EXISTS messages_muid ON messages (app_id, sender, muid);
 """
 
 

@@ -19,6 +19,7 @@ from .backend import Backend, ServerConfig
 from .controls import Controls
 from .db import Database
 from .guard import GuardedSite, Guards
+from .media import FilesFolder
 
 log = logging.getLogger("cometchat.devserver")
 
@@ -54,7 +55,9 @@ async def serve(
     db.start()
     try:
         app_row = db.call(lambda s: s.ensure_app(config.app_id, config.auth_key, config.region))
-        backend = Backend(config, db, app_row)
+        files = FilesFolder(config.files_dir)
+        files.sweep(db.call(lambda s: s.file_tokens()))  # what a crash mid-upload left behind
+        backend = Backend(config, db, app_row, files)
         backend.load_blocks(db.call(lambda s: s.all_blocks(config.app_id)))
         runner = web.AppRunner(build_app(backend), handle_signals=False, access_log=None, shutdown_timeout=1.0)
         await runner.setup()

@@ -104,7 +104,7 @@ class BaseMessage:
         data = obj.get("data")
         if not isinstance(data, dict):
             data = {}
-        category, kind = obj.get("category"), obj.get("type")
+        category, kind = wire.text(obj.get("category")), wire.text(obj.get("type"))
         build = _BUILDERS.get((category, kind)) or _BUILDERS.get((category, None)) or _base
         return build(obj, data)
 

@@ -69,6 +69,10 @@ RECEIVER_TYPES = ("user", "group")
 TYPING_ACTIONS = ("started", "ended")
 RECEIPT_ACTIONS = ("delivered", "read", "deliveredToAll", "readByAll")
 PRESENCE_ACTIONS = ("online", "available", "offline")
+REACTION_ACTIONS = ("message_reaction_added", "message_reaction_removed")
+MEDIA_TYPES = ("image", "video", "audio", "file")
+#: a mention in a text or caption: ``<@uid:UID>``
+MENTION = re.compile(r"<@uid:([A-Za-z0-9_-]+)>")
 
 
 # --------------------------------------------------------------------------- frames
@@ -174,6 +178,21 @@ class TransientFrame:
 
 
 @attrs.frozen(kw_only=True)
+class ReactionFrame:
+    """A reaction added to or removed from a message; ``reaction`` is the reaction object
+    (``id``, ``messageId``, ``uid``, ``reaction``, ``reactedBy``, ``reactedAt``,
+    ``conversationId``, ``parentId``)."""
+
+    app_id: str | None
+    receiver: str
+    receiver_type: str
+    device_id: str | None
+    sender: str | None
+    action: str
+    reaction: dict[str, Any] = attrs.field(hash=False)
+
+
+@attrs.frozen(kw_only=True)
 class ErrorFrame:
     """The server's complaint about a frame it could not use; the session survives it."""
 
@@ -199,6 +218,7 @@ Frame = Union[
     ReceiptFrame,
     PresenceFrame,
     TransientFrame,
+    ReactionFrame,
     ErrorFrame,
     UnknownFrame,
 ]
@@ -453,6 +473,17 @@ def _transient_from(obj: dict[str, Any]) -> TransientFrame:
     )
 
 
+def _reaction_from(obj: dict[str, Any]) -> ReactionFrame:
+    body = dict(_req_dict(obj, "body"))
+    action = _choice(body, "action", REACTION_ACTIONS, "body.")
+    _req_str(body, "reaction", "body.")
+    message_id = body.get("messageId")
+    if isinstance(message_id, bool) or not isinstance(message_id, (str, int)) or message_id == "":
+        raise RemoteProtocolError("messageId must be a string or a number", field="body.messageId")
+    del body["action"]
+    return ReactionFrame(action=action, reaction=body, **_head(obj))
+
+
 def _error_from(obj: dict[str, Any]) -> ErrorFrame:
     body = _req_dict(obj, "body")
     return ErrorFrame(code=_req_str(body, "code", "body."), message=str(body.get("message", "")))
@@ -465,6 +496,7 @@ _PARSERS: dict[str, Callable[[dict[str, Any]], Frame]] = {
     "receipts": _receipt_from,
     "presence": _presence_from,
     "transient_message": _transient_from,
+    "reaction": _reaction_from,
     "error": _error_from,
 }
 
@@ -600,6 +632,13 @@ def _transient_to(frame: TransientFrame) -> dict[str, Any]:
     return out
 
 
+def _reaction_to(frame: ReactionFrame) -> dict[str, Any]:
+    _check(frame.action in REACTION_ACTIONS, "unknown reaction action", "body.action")
+    out = _envelope(frame, "reaction")
+    out["body"] = {"action": frame.action, **frame.reaction}
+    return out
+
+
 def _error_to(frame: ErrorFrame) -> dict[str, Any]:
     return {"type": "error", "body": {"code": frame.code, "message": frame.message}}
 
@@ -616,6 +655,7 @@ _BUILDERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     ReceiptFrame: _receipt_to,
     PresenceFrame: _presence_to,
     TransientFrame: _transient_to,
+    ReactionFrame: _reaction_to,
     ErrorFrame: _error_to,
     UnknownFrame: _unknown_to,
 }
@@ -685,9 +725,10 @@ def parse_envelope(obj: Any) -> Success | Failure:
 
 @attrs.frozen(kw_only=True)
 class MessageRequest:
-    """The body of ``POST messages`` (or ``POST messages/{parent}/thread``): a text or custom
-    message to one receiver. ``data`` is the ``data`` object as the client sent it (the server
-    stores it as sent, adding only the entities)."""
+    """The body of ``POST messages`` (or ``POST messages/{parent}/thread``): a text, media or
+    custom message to one receiver. ``data`` is the ``data`` object as the client sent it (the
+    server stores it as sent, adding only the entities and mentions). A media message's
+    ``attachments`` are ``{name, extension, mimeType, size, url}`` and its ``text`` the caption."""
 
     receiver: str
     receiver_type: str
@@ -704,6 +745,7 @@ class MessageRequest:
     conversation_text: str | None = None
     update_conversation: bool | None = None
     send_notification: bool | None = None
+    attachments: tuple[dict[str, Any], ...] = attrs.field(default=(), hash=False, eq=False)
     data: dict[str, Any] = attrs.field(factory=dict, hash=False, eq=False)
 
 
@@ -718,6 +760,11 @@ def build_message_request(req: MessageRequest) -> dict[str, Any]:
     if req.category == "message" and req.type == "text":
         _check(bool(req.text and req.text.strip()), "text must not be blank", "text")
         data["text"] = out["text"] = req.text
+    elif req.category == "message" and req.type in MEDIA_TYPES:
+        _check(bool(req.attachments), "a media message sent as JSON needs its attachments", "attachments")
+        if req.text:
+            data["text"] = req.text
+        data["attachments"] = [dict(a) for a in req.attachments]
     elif req.category == "custom":
         _check(isinstance(req.custom_data, dict), "customData must be an object", "customData")
         data["customData"] = out["customData"] = req.custom_data
@@ -725,7 +772,7 @@ def build_message_request(req: MessageRequest) -> dict[str, Any]:
             data["subType"] = out["subType"] = req.sub_type
         _custom_extras(req, out)
     else:
-        raise LocalProtocolError("only text and custom messages can be built", field="category")
+        raise LocalProtocolError("only text, media and custom messages can be built", field="category")
     if req.metadata is not None:
         data["metadata"] = out["metadata"] = req.metadata
     out["data"] = data
@@ -775,7 +822,8 @@ def parse_message_request(obj: Any) -> MessageRequest:
     category = _choice(obj, "category", ("message", "custom"))
     kind = _req_str(obj, "type")
     data = dict(_opt_dict(obj, "data") or {})
-    data.pop("entities", None)  # who sent it is the server's to say
+    data.pop("entities", None)  # who sent it, and whom it mentions, are the server's to say
+    data.pop("mentions", None)
     metadata = _opt_dict(obj, "metadata") or _opt_dict(data, "metadata", "data.")
     if metadata is not None:
         data["metadata"] = metadata
@@ -787,9 +835,11 @@ def parse_message_request(obj: Any) -> MessageRequest:
         category=category, type=kind, metadata=metadata, tags=tuple(tags), muid=_opt_str(obj, "muid"),
         parent_id=_opt_id(obj, "parentMessageId"), quoted_id=_opt_id(obj, "quotedMessageId"), data=data,
     )
+    if category == "message" and kind in MEDIA_TYPES:
+        return _media_request(obj, data, common)
     if category == "message":
         if kind != "text":
-            raise RemoteProtocolError("only text messages are supported", field="type")
+            raise RemoteProtocolError("a message's type must be text, image, video, audio or file", field="type")
         text = obj.get("text", data.get("text"))
         if not isinstance(text, str) or not text.strip():
             raise RemoteProtocolError("text must be a non-blank string", field="text")
@@ -804,6 +854,40 @@ def parse_message_request(obj: Any) -> MessageRequest:
         update_conversation=_opt_bool(obj, "updateConversation"), send_notification=_opt_bool(obj, "sendNotification"),
         **common,  # type: ignore[arg-type]
     )
+
+
+def _media_request(obj: dict[str, Any], data: dict[str, Any], common: dict[str, Any]) -> MessageRequest:
+    """A media message whose files are hosted already (``data.attachments``); the caption is
+    ``data.text`` (or a top-level ``caption``)."""
+    attachments = data.get("attachments")
+    if not isinstance(attachments, list) or not attachments:
+        raise RemoteProtocolError("a media message needs data.attachments", field="data.attachments")
+    checked = tuple(attachment_from(a, f"data.attachments[{n}]") for n, a in enumerate(attachments))
+    caption = obj.get("caption", data.get("text"))
+    if caption is not None and not isinstance(caption, str):
+        raise RemoteProtocolError("caption must be a string", field="caption")
+    data["attachments"] = [dict(a) for a in checked]
+    data["url"] = checked[0]["url"]
+    if caption:
+        data["text"] = caption
+    return MessageRequest(text=caption or None, attachments=checked, **common)
+
+
+def attachment_from(obj: Any, where: str = "attachment") -> dict[str, Any]:
+    """One attachment, checked: an http(s) ``url`` and a ``name``, ``size`` a number of bytes."""
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError("an attachment must be an object", field=where)
+    for key in ("url", "name"):
+        if not isinstance(obj.get(key), str) or not obj[key]:
+            raise RemoteProtocolError(f"an attachment needs a {key}", field=f"{where}.{key}")
+    if not obj["url"].startswith(("https://", "http://")):
+        raise RemoteProtocolError("an attachment's url must be http or https", field=f"{where}.url")
+    size = obj.get("size", 0)
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or size < 0:
+        raise RemoteProtocolError("size must be a number of bytes", field=f"{where}.size")
+    out = {"name": obj["name"], "extension": str(obj.get("extension") or ""),
+           "mimeType": str(obj.get("mimeType") or "application/octet-stream"), "size": size, "url": obj["url"]}
+    return out
 
 
 def conversation_id(uid_a: str, uid_b: str) -> str:

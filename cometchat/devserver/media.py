@@ -1,0 +1,227 @@
+"""Uploaded files: a multipart ``POST messages`` read onto disk, and the files served back.
+
+A file is written in chunks as it arrives (never held whole in memory) to
+``<files folder>/<token>.part``; the message that carries it is checked and stored after the
+whole body has arrived (the official SDK sends ``receiver`` after the files), and only then is
+the file kept (renamed to ``<token>``) and recorded. Any failure on the way deletes what was
+written, so a refused upload leaves no message and no file; a crash in between leaves a
+``.part`` or unrecorded file that the next start sweeps away. The token is 32 random URL-safe
+characters, so a file's URL cannot be guessed; ``/media/`` lists nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import mimetypes
+import os
+import re
+import secrets
+from typing import Any, Awaitable, TypeVar
+from urllib.parse import quote
+
+import attrs
+from aiohttp import BodyPartReader, web
+
+from .base import Endpoints
+from .errors import ApiError
+from .files_store import StoredFile
+from .limits import Limits
+
+__all__ = ["FilesFolder", "Upload", "read_upload", "MediaApi", "MEDIA_PREFIX"]
+
+log = logging.getLogger("cometchat.devserver")
+T = TypeVar("T")
+
+MEDIA_PREFIX = "/media"
+_CHUNK = 256 * 1024
+_FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
+_FILE_FIELD = re.compile(r"^files(\[\d*\])?$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+class FilesFolder:
+    """The folder of uploaded files (private to the server's user)."""
+
+    def __init__(self, root: str) -> None:
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        self.root = root
+
+    def path(self, token: str, *, partial: bool = False) -> str:
+        if not _TOKEN.match(token):
+            raise ValueError("not a file token")
+        return os.path.join(self.root, token + (".part" if partial else ""))
+
+    def keep(self, files: list[StoredFile]) -> None:
+        for stored in files:
+            os.replace(self.path(stored.token, partial=True), self.path(stored.token))
+
+    def discard(self, files: list[StoredFile]) -> None:
+        self.discard_tokens([stored.token for stored in files])
+
+    def discard_tokens(self, tokens: list[str]) -> None:
+        for token in tokens:
+            for partial in (True, False):
+                try:
+                    os.remove(self.path(token, partial=partial))
+                except FileNotFoundError:
+                    pass
+
+    def sweep(self, recorded: set[str]) -> int:
+        """Delete every file no message records (what a crash mid-upload left); how many."""
+        removed = 0
+        for name in os.listdir(self.root):
+            if name not in recorded:
+                os.remove(os.path.join(self.root, name))
+                removed += 1
+        if removed:
+            log.info("removed %d unrecorded upload(s) from %s", removed, self.root)
+        return removed
+
+    def count(self) -> int:
+        return len(os.listdir(self.root))
+
+
+@attrs.frozen
+class Upload:
+    """What a multipart body carried: the message as a JSON body would say it, and its files."""
+
+    body: dict[str, Any] = attrs.field(hash=False)
+    files: list[StoredFile] = attrs.field(hash=False)
+
+
+async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits) -> Upload:
+    """Read a multipart ``POST messages``: the files to disk (each at most ``file_size_max``
+    bytes, at most ``file_count_max`` of them), the other fields into the message body. Each
+    read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
+    size_max, count_max = limits.file_size_max, limits.file_count_max
+    if request.content_length is not None and request.content_length > count_max * size_max + _FIELDS_MAX:
+        raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", "The upload is larger than the app's file limits allow.",
+                       close=True)
+    fields: dict[str, Any] = {}
+    files: list[StoredFile] = []
+    base = f"{request.scheme}://{request.host}{MEDIA_PREFIX}"
+    try:
+        reader = await request.multipart()
+        field_bytes = 0
+        while (part := await _timed(reader.next(), limits)) is not None:
+            if not isinstance(part, BodyPartReader):
+                raise ApiError(400, "ERR_BAD_REQUEST", "Nested multipart bodies are not supported.")
+            if _FILE_FIELD.match(part.name or ""):
+                if len(files) >= count_max:
+                    raise ApiError(400, "ERR_FILE_COUNT_EXCEEDED", f"At most {count_max} files per message.",
+                                   close=True)
+                files.append(await _write_file(part, folder, limits, files))
+                continue
+            value = await _read_field(part, limits)
+            field_bytes += len(value)
+            if field_bytes > _FIELDS_MAX:
+                raise ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The message's fields are larger than 1 MiB.", close=True)
+            _add_field(fields, part.name or "", value)
+        body = _message_body(fields, files, base)
+    except ValueError as exc:  # what aiohttp's multipart parser raises for a malformed body
+        folder.discard(files)
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The multipart body is malformed: {exc}.", close=True) from None
+    except BaseException:
+        folder.discard(files)
+        raise
+    return Upload(body=body, files=files)
+
+
+async def _timed(step: Awaitable[T], limits: Limits) -> T:
+    """One read of the body, given at most ``body_timeout`` to make progress."""
+    try:
+        return await asyncio.wait_for(step, limits.body_timeout)
+    except asyncio.TimeoutError:
+        raise ApiError(408, "ERR_REQUEST_TIMEOUT", f"The upload stopped arriving for {limits.body_timeout:g} s.",
+                       close=True) from None
+
+
+async def _read_field(part: BodyPartReader, limits: Limits) -> bytes:
+    chunks, size = [], 0
+    while chunk := await _timed(part.read_chunk(_CHUNK), limits):
+        size += len(chunk)
+        if size > _FIELDS_MAX:
+            raise ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The message's fields are larger than 1 MiB.", close=True)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _write_file(part: BodyPartReader, folder: FilesFolder, limits: Limits,
+                      written: list[StoredFile]) -> StoredFile:
+    """One file part, streamed to disk; registered in ``written`` before the first byte, so a
+    failure part-way deletes it too."""
+    name = _safe_name(part.filename)
+    mime = part.headers.get("Content-Type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    token = secrets.token_urlsafe(24)
+    placeholder = StoredFile(token=token, name=name, mime_type=mime, size=0)
+    written.append(placeholder)
+    size, size_max = 0, limits.file_size_max
+    with open(folder.path(token, partial=True), "wb") as out:
+        while chunk := await _timed(part.read_chunk(_CHUNK), limits):
+            size += len(chunk)
+            if size > size_max:
+                raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", f"{name} is larger than {size_max} bytes.",
+                               {"file": name, "limit": size_max}, close=True)
+            out.write(chunk)
+    written.pop()
+    return attrs.evolve(placeholder, size=size)
+
+
+def _safe_name(filename: str | None) -> str:
+    """The file's own name, without any path, control characters or excess length."""
+    name = os.path.basename((filename or "").replace("\\", "/"))
+    name = "".join(c for c in name if c.isprintable() and c not in "/\0")[:200].strip()
+    return name or "file"
+
+
+def _add_field(fields: dict[str, Any], name: str, value: bytes) -> None:
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The field {name} is not UTF-8 text.", {"field": name}) from None
+    if name.endswith("[]"):
+        fields.setdefault(name[:-2], []).append(text)
+    else:
+        fields[name] = text
+
+
+def _message_body(fields: dict[str, Any], files: list[StoredFile], base: str) -> dict[str, Any]:
+    """The fields as the JSON body of the same message, the files as ``data.attachments``."""
+    body: dict[str, Any] = {k: v for k, v in fields.items() if k not in ("data", "files")}
+    raw = fields.get("data")
+    try:
+        data = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except ValueError:
+        raise ApiError(400, "ERR_BAD_REQUEST", "data must be a JSON object.", {"field": "data"}) from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "ERR_BAD_REQUEST", "data must be a JSON object.", {"field": "data"})
+    if files:
+        data["attachments"] = [attachment(f, base) for f in files]
+    body["data"] = data
+    return body
+
+
+def attachment(stored: StoredFile, base: str) -> dict[str, Any]:
+    """The wire's attachment of a stored file."""
+    extension = os.path.splitext(stored.name)[1].lstrip(".").lower()
+    return {"name": stored.name, "extension": extension, "mimeType": stored.mime_type, "size": stored.size,
+            "url": f"{base}/{stored.token}/{quote(stored.name)}"}
+
+
+class MediaApi(Endpoints):
+    """The files, served back as CometChat's media host serves them: by URL, no listing."""
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get(MEDIA_PREFIX + "/{token}/{name}", self.serve)]
+
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        token = request.match_info["token"]
+        row = await self.db.run(lambda s: s.file_row(token)) if _TOKEN.match(token) else None
+        if row is None or row["name"] != request.match_info["name"]:
+            raise ApiError(404, "ERR_NOT_FOUND", "No such file.")
+        disposition = "inline" if row["mime_type"].startswith(("image/", "video/", "audio/")) else "attachment"
+        return web.FileResponse(self.backend.files.path(token), headers={
+            "Content-Type": row["mime_type"], "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row['name'])}"})

@@ -1,0 +1,304 @@
+"""The dev server's media, reactions and mentions spoken to by hand (ios-surface-next 2.4-2.6,
+8.2, 10 items 9, 12, 13): multipart and JSON media sends, files served back at unguessable
+URLs, limits that leave nothing half-stored, reactions with their frames and cursors, mentions
+resolved when a message is stored, and a repeated send stored once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import unittest
+from typing import Any
+
+import requests
+
+from cometchat.devserver import DevServer
+from cometchat.testing import DevServerMixin, scaled
+from rawclient import RawClient
+
+ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
+THUMBS_UP = "\N{THUMBS UP SIGN}"
+
+
+class Raw(RawClient):
+    def headers(self) -> dict[str, str]:
+        return {"appId": self.server.app_id, "authToken": self.token or "", "resource": self.session_id}
+
+    def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
+               kind: str = "image", caption: str | None = None, **fields: str) -> requests.Response:
+        """A multipart ``POST messages`` as the JS SDK builds it (its field order)."""
+        data: dict[str, Any] = {"text": caption} if caption else {}
+        parts: list[tuple[str, Any]] = [("type", (None, kind)), ("receiverType", (None, receiver_type)),
+                                        ("category", (None, "message")), ("data", (None, json.dumps(data)))]
+        parts += [("files[]", (name, content, mime)) for name, content, mime in files]
+        if caption:
+            parts.append(("caption", (None, caption)))
+        parts += [(key, (None, value)) for key, value in fields.items()]
+        parts.append(("receiver", (None, to)))
+        return requests.post(f"{self.base}/v3.0/messages", files=parts, headers=self.headers(), timeout=scaled(30))
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        status, answer = self.rest(method, path, body)
+        assert status == 200, answer
+        return answer["data"]
+
+    def say(self, to: str, text: str, receiver_type: str = "user") -> dict[str, Any]:
+        return self.ok("POST", "messages", {"receiver": to, "receiverType": receiver_type, "category": "message",
+                                            "type": "text", "data": {"text": text}})  # type: ignore[no-any-return]
+
+
+def files_in(server: DevServer) -> list[str]:
+    return os.listdir(os.path.splitext(server.db_path)[0] + "-files")
+
+
+class MediaTest(DevServerMixin, unittest.TestCase):
+    server_options = {"file_size_max": 200_000, "file_count_max": 2}
+
+    def setUp(self) -> None:
+        self.alice, self.bob, self.carol = (Raw(self.server, uid) for uid in (ALICE, BOB, CAROL))
+        for client in (self.alice, self.bob, self.carol):
+            client.login()
+
+    def test_a_multipart_send_stores_the_file_and_serves_it_back(self) -> None:
+        content = os.urandom(150_000)
+        answer = self.alice.upload(BOB, [("holiday photo.png", content, "image/png")], caption="the beach",
+                                   **{"tags[]": "trip"})
+        self.assertEqual(answer.status_code, 200, answer.text)
+        message = answer.json()["data"]
+        self.assertEqual((message["type"], message["category"], message["data"]["text"], message["tags"]),
+                         ("image", "message", "the beach", ["trip"]))
+        attachment = message["data"]["attachments"][0]
+        self.assertEqual({k: attachment[k] for k in ("name", "extension", "mimeType", "size")},
+                         {"name": "holiday photo.png", "extension": "png", "mimeType": "image/png", "size": 150_000})
+        self.assertEqual(message["data"]["url"], attachment["url"])
+        served = requests.get(attachment["url"], timeout=scaled(10))
+        self.assertEqual(served.status_code, 200)
+        self.assertEqual(hashlib.sha256(served.content).digest(), hashlib.sha256(content).digest())
+        self.assertEqual((served.headers["Content-Type"], served.headers["X-Content-Type-Options"]),
+                         ("image/png", "nosniff"))
+        token = attachment["url"].split("/media/")[1].split("/")[0]
+        self.assertEqual(len(token), 32)  # unguessable
+        for probe in ("/media/", f"/media/{token}", f"/media/{token}/other.png", f"/media/{'x' * 32}/holiday"):
+            self.assertEqual(requests.get(self.server.url + probe, timeout=scaled(10)).status_code, 404, probe)
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=30&types=image,file")
+        self.assertEqual([m["id"] for m in body["data"]], [message["id"]])
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=30&types=video")
+        self.assertEqual(body["data"], [])
+
+    def test_hosted_files_go_as_json(self) -> None:
+        attachment = {"extension": "pdf", "mimeType": "application/pdf", "name": "x.pdf",
+                      "url": "https://cdn.example.test/x.pdf", "size": 10}
+        body = {"type": "file", "receiverType": "user", "category": "message",
+                "data": {"attachments": [attachment]}, "receiver": BOB}
+        message = self.alice.ok("POST", "messages", body)
+        self.assertEqual(message["data"]["attachments"], [attachment])
+        self.assertEqual(message["data"]["url"], attachment["url"])
+        for bad in ({"name": "x.pdf"}, dict(attachment, url="javascript:alert(1)"), dict(attachment, size="big"), "x"):
+            with self.subTest(attachment=bad):
+                status, answer = self.alice.rest("POST", "messages", dict(body, data={"attachments": [bad]}))
+                self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+
+    def test_limits_and_failures_leave_nothing_behind(self) -> None:
+        before = files_in(self.server)
+        settings = self.alice.ok("GET", "settings")
+        self.assertEqual((settings["file.size.max"], settings["file.count.max"]), (200_000, 2))
+        cases = [
+            ("too big", [("big.bin", os.urandom(200_001), "application/octet-stream")], {}, 413,
+             "ERR_FILE_SIZE_EXCEEDED"),
+            ("too many", [(f"f{n}.txt", b"x", "text/plain") for n in range(3)], {}, 400, "ERR_FILE_COUNT_EXCEEDED"),
+            ("no such receiver", [("a.txt", b"hello", "text/plain")], {"to": "nobody"}, 404, "ERR_UID_NOT_FOUND"),
+            ("not a media type", [("a.txt", b"hello", "text/plain")], {"kind": "sticker"}, 400, "ERR_BAD_REQUEST"),
+        ]
+        for name, files, options, status, code in cases:
+            with self.subTest(name):
+                answer = self.alice.upload(options.get("to", BOB), files, kind=options.get("kind", "file"))
+                self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (status, code))
+                self.assertEqual(files_in(self.server), before)  # no file left
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=file")
+        stored = {a["name"] for m in body["data"] for a in m["data"]["attachments"]}
+        self.assertFalse(stored & {"big.bin", "f0.txt", "a.txt"})  # and no message
+        # a JSON body keeps its own limit while a multipart one may be larger
+        status, answer = self.alice.rest("POST", "messages", {"receiver": BOB, "receiverType": "user",
+                                                              "category": "message", "type": "text",
+                                                              "data": {"text": "x" * (1024 * 1024)}})
+        self.assertEqual((status, answer["error"]["code"]), (413, "ERR_PAYLOAD_TOO_LARGE"))
+
+    def test_malformed_multipart_is_refused_cleanly(self) -> None:
+        before = files_in(self.server)
+        headers = dict(self.alice.headers())
+        boundary = "XyZ"
+        good_file = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"a.txt\"\r\n"
+                     "Content-Type: text/plain\r\n\r\nhello\r\n")
+        bodies = {
+            "no closing boundary": good_file.encode(),
+            "not utf-8 field": (good_file + f"--{boundary}\r\nContent-Disposition: form-data; name=\"receiver\""
+                                "\r\n\r\n").encode() + b"\xff\xfe\r\n" + f"--{boundary}--\r\n".encode(),
+            "data not an object": (good_file + f"--{boundary}\r\nContent-Disposition: form-data; name=\"data\""
+                                   f"\r\n\r\n[1, 2]\r\n--{boundary}--\r\n").encode(),
+            "no file": (f"--{boundary}\r\nContent-Disposition: form-data; name=\"receiver\"\r\n\r\n{BOB}"
+                        f"\r\n--{boundary}--\r\n").encode(),
+            "garbage": b"\x00" * 1000,
+        }
+        for name, body in bodies.items():
+            with self.subTest(name):
+                answer = requests.post(f"{self.server.url}/v3.0/messages", data=body, timeout=scaled(10),
+                                       headers=dict(headers, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}))
+                self.assertTrue(400 <= answer.status_code < 500, (answer.status_code, answer.text))
+                self.assertTrue(answer.json()["error"]["code"].startswith("ERR_"))
+                self.assertEqual(files_in(self.server), before)
+        self.assertEqual(self.bob.rest("GET", "me")[0], 200)  # and the server serves everyone else
+
+    def test_a_group_deleted_takes_its_files_along(self) -> None:
+        guid = "media-group"
+        self.alice.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public"})
+        answer = self.alice.upload(guid, [("g.txt", b"group file", "text/plain")], receiver_type="group", kind="file")
+        self.assertEqual(answer.status_code, 200, answer.text)
+        url = answer.json()["data"]["data"]["url"]
+        self.assertEqual(requests.get(url, timeout=scaled(10)).content, b"group file")
+        self.alice.ok("DELETE", f"groups/{guid}")
+        self.assertEqual(requests.get(url, timeout=scaled(10)).status_code, 404)
+        self.assertNotIn(url.split("/")[-2], files_in(self.server))
+
+    def test_a_repeated_send_is_stored_once(self) -> None:
+        self.bob.connect()
+        self.addCleanup(self.bob.close)
+        body = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
+                "data": {"text": "once"}, "muid": "muid-1"}
+        first, again = self.alice.ok("POST", "messages", body), self.alice.ok("POST", "messages", body)
+        self.assertEqual(again["id"], first["id"])
+        marker = self.alice.say(BOB, "marker")
+        frames = []
+        while not frames or frames[-1] != marker["id"]:
+            frames.append(self.bob.frame(where=lambda f: f.get("type") == "message")["body"]["id"])
+        self.assertEqual(frames, [first["id"], marker["id"]])  # pushed once
+        self.assertNotEqual(self.carol.ok("POST", "messages", dict(body, receiver=BOB))["id"], first["id"])  # muids are per sender
+
+
+class OrphanSweepTest(unittest.TestCase):
+    def test_a_restart_removes_what_a_crash_mid_upload_left(self) -> None:
+        folder = tempfile.mkdtemp()
+        db_path = os.path.join(folder, "chat.db")
+        with DevServer(db_path=db_path) as server:
+            alice = Raw(server, ALICE)
+            alice.login()
+            kept = alice.upload(BOB, [("keep.txt", b"keep me", "text/plain")], kind="file").json()["data"]
+        files_dir = os.path.join(folder, "chat-files")
+        for junk in ("A" * 32 + ".part", "B" * 32):
+            with open(os.path.join(files_dir, junk), "wb") as out:
+                out.write(b"half an upload")
+        with DevServer(db_path=db_path) as server:
+            self.assertEqual(len(os.listdir(files_dir)), 1)
+            url = kept["data"]["url"].replace(kept["data"]["url"].split("/media/")[0], server.url)
+            self.assertEqual(requests.get(url, timeout=scaled(10)).content, b"keep me")
+
+
+class ReactionsTest(DevServerMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.alice, cls.bob, cls.carol = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL))
+        for client in (cls.alice, cls.bob, cls.carol):
+            client.login()
+
+    def test_add_count_remove_and_refuse(self) -> None:
+        message = self.alice.say(BOB, "react to me")
+        path = f"messages/{message['id']}/reactions/%F0%9F%91%8D"
+        reacted = self.bob.ok("POST", path)
+        self.assertEqual(reacted["reactions"], [{"reaction": THUMBS_UP, "count": 1, "reactedByMe": True}])
+        self.assertEqual(self.bob.ok("POST", path)["reactions"][0]["count"], 1)  # twice is one reaction
+        self.alice.ok("POST", path)
+        seen_by_alice = self.alice.ok("GET", f"messages/{message['id']}")
+        self.assertEqual(seen_by_alice["reactions"], [{"reaction": THUMBS_UP, "count": 2, "reactedByMe": True}])
+        self.assertEqual(self.bob.ok("DELETE", path)["reactions"], [{"reaction": THUMBS_UP, "count": 1,
+                                                                    "reactedByMe": False}])
+        status, answer = self.bob.rest("DELETE", path)
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_REACTION_NOT_FOUND"))
+        for method in ("POST", "DELETE", "GET"):  # carol is no party: the message does not exist for her
+            status, answer = self.carol.rest(method, path)
+            self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"), method)
+        status, answer = self.bob.rest("POST", f"messages/{message['id']}/reactions/{'x' * 65}")
+        self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+
+    def test_frames_reach_both_parties_once(self) -> None:
+        self.alice.connect()
+        self.carol.connect()
+        self.addCleanup(self.alice.close)
+        self.addCleanup(self.carol.close)
+        message = self.alice.say(BOB, "frames")
+        path = f"messages/{message['id']}/reactions/%F0%9F%91%8D"
+        self.bob.ok("POST", path)
+        self.bob.ok("POST", path)  # nothing changes, nothing pushed
+        self.bob.ok("DELETE", path)
+        frames = [self.alice.frame(where=lambda f: f.get("type") == "reaction") for _ in range(2)]
+        self.assertEqual([f["body"]["action"] for f in frames], ["message_reaction_added", "message_reaction_removed"])
+        added = frames[0]
+        self.assertEqual((added["sender"], added["receiver"], added["receiverType"]), (BOB, ALICE, "user"))
+        self.assertEqual((added["body"]["messageId"], added["body"]["reaction"], added["body"]["uid"],
+                          added["body"]["reactedBy"]["uid"], added["body"]["conversationId"], added["body"]["parentId"]),
+                         (message["id"], THUMBS_UP, BOB, BOB, message["conversationId"], 0))
+        self.alice.say(CAROL, "marker")  # carol hears this, and nothing of the reactions before it
+        first = self.carol.frame(where=lambda f: f.get("type") in ("message", "reaction"))
+        self.assertEqual((first["type"], first["body"]["data"]["text"]), ("message", "marker"))
+
+    def test_lists_page_both_ways_with_the_servers_cursors(self) -> None:
+        message = self.alice.say(BOB, "many reactions")
+        base = f"messages/{message['id']}/reactions"
+        for emoji in ("%F0%9F%91%8D", "%F0%9F%8E%89", "ok"):
+            self.alice.ok("POST", f"{base}/{emoji}")
+            self.bob.ok("POST", f"{base}/{emoji}")
+        status, first = self.alice.rest("GET", f"{base}?limit=4&affix=append")
+        self.assertEqual(len(first["data"]), 4)
+        cursor = first["meta"]["next"]
+        status, rest = self.alice.rest("GET", f"{base}?limit=4&affix=append&id={cursor['id']}")
+        self.assertEqual(len(rest["data"]), 2)
+        ids = [r["id"] for r in first["data"] + rest["data"]]
+        self.assertEqual(len(set(ids)), 6)
+        status, back = self.alice.rest("GET", f"{base}?limit=4&affix=prepend&id={rest['meta']['previous']['id']}")
+        self.assertEqual([r["id"] for r in back["data"]], ids[:4])  # oldest first, before the cursor
+        status, none = self.alice.rest("GET", f"{base}?limit=4&affix=prepend&id={ids[0]}")
+        self.assertEqual((none["data"], none["meta"]), ([], {}))
+        status, ok_only = self.alice.rest("GET", f"{base}/ok?limit=10")
+        self.assertEqual({(r["reaction"], r["uid"]) for r in ok_only["data"]}, {("ok", ALICE), ("ok", BOB)})
+        self.assertEqual(ok_only["data"][0]["reactedBy"]["uid"], ALICE)
+
+
+class MentionsTest(DevServerMixin, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.server.create_user("tagged", "Tagged One", tags=["vip"])
+        cls.alice, cls.bob = Raw(cls.server, ALICE), Raw(cls.server, BOB)
+        cls.alice.login()
+        cls.bob.login()
+
+    def test_mentions_are_resolved_and_counted(self) -> None:
+        message = self.alice.say(BOB, f"hi <@uid:{BOB}>, see <@uid:tagged> and <@uid:nobody>")
+        self.assertEqual(sorted(message["data"]["mentions"]), [BOB, "tagged"])  # existing users only
+        self.assertNotIn("tags", message["data"]["mentions"]["tagged"])
+        conversation = self.bob.ok("GET", f"users/{ALICE}/conversation")
+        self.assertEqual(conversation["unreadMentionsCount"], 1)
+        self.assertEqual(self.alice.ok("GET", f"users/{BOB}/conversation")["unreadMentionsCount"], 0)  # own message
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=5&mentionsWithTagInfo=true"
+                                            "&mentionsWithBlockedInfo=true")
+        mentioned = body["data"][-1]["data"]["mentions"]
+        self.assertEqual((mentioned["tagged"]["tags"], mentioned["tagged"]["blockedByMe"]), (["vip"], False))
+        self.bob.ok("POST", f"users/{ALICE}/conversation/read")
+        self.assertEqual(self.bob.ok("GET", f"users/{ALICE}/conversation")["unreadMentionsCount"], 0)
+        # an edit that drops the mention drops it everywhere
+        again = self.alice.say(BOB, f"<@uid:{BOB}> once more")
+        self.assertEqual(self.bob.ok("GET", f"users/{ALICE}/conversation")["unreadMentionsCount"], 1)
+        self.alice.ok("PUT", f"messages/{again['id']}", {"text": "no mention now", "data": {"text": "no mention now"}})
+        self.assertEqual(self.bob.ok("GET", f"users/{ALICE}/conversation")["unreadMentionsCount"], 0)
+        self.assertNotIn("mentions", self.bob.ok("GET", f"messages/{again['id']}")["data"])
+
+    def test_a_client_cannot_forge_mentions(self) -> None:
+        message = self.alice.ok("POST", "messages", {
+            "receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
+            "data": {"text": "no real mention", "mentions": {BOB: {"uid": BOB, "name": "Forged"}}}})
+        self.assertNotIn("mentions", message["data"])
+
+
+if __name__ == "__main__":
+    unittest.main()
