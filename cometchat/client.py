@@ -10,6 +10,8 @@ call to the one that owns it.
 - ``Users`` (``users.py``): users, blocks, profiles;
 - ``Conversations`` (``conversations.py``): conversations, unread counts;
 - ``Groups`` (``groups.py``): groups, membership, scopes, bans;
+- ``Media`` (``media.py``): media messages, uploaded on ``UploadThreads`` of their own;
+- ``Reactions`` (``reactions.py``): adding, removing and folding in reactions;
 - ``RestWorker`` (``worker.py``): every network call, in order, off the caller's thread;
 - ``Notifier`` (``callbacks.py``): every callback, in order, on the dispatch queue.
 
@@ -49,10 +51,13 @@ from .models import (
     GroupMember,
     GroupMemberScopeType,
     GroupType,
+    MediaMessage,
     MemberScope,
     MessageCategory,
     MessageReceipt,
     MessageType,
+    Reaction,
+    ReactionAction,
     ReceiverType,
     SortOrder,
     TextMessage,
@@ -62,12 +67,14 @@ from .models import (
     UserStatus,
 )
 from .groups import Groups
+from .media import Media
+from .reactions import Reactions
 from .realtime import Realtime
 from .session import Lifecycle, Session
 from .settings import AppSettings
 from .statistics import ClientStatistics, collect_statistics
 from .users import Users
-from .worker import RestWorker
+from .worker import RestWorker, UploadThreads
 
 __all__ = ["CometChatClient"]
 
@@ -97,6 +104,7 @@ class CometChatClient:
     groupType: TypeAlias = GroupType
     GroupMemberScopeType: TypeAlias = GroupMemberScopeType
     MemberScope: TypeAlias = MemberScope
+    ReactionAction: TypeAlias = ReactionAction
 
     #: the kinds of listener this client calls (``listeners.LISTENER_KINDS``)
     _listener_kinds = LISTENER_KINDS
@@ -128,6 +136,9 @@ class CometChatClient:
         self._users = Users(self._session, notifier, self._worker)
         self._conversations = Conversations(self._session, notifier, self._worker)
         self._groups = Groups(self._session, notifier, self._worker)
+        self._uploads = UploadThreads()
+        self._media = Media(self._session, self._realtime, notifier, self._worker, self._uploads)
+        self._reactions = Reactions(self._session, notifier, self._worker)
         services.register(self, services.Services(self._session, self._worker, notifier))
 
     def __repr__(self) -> str:
@@ -236,6 +247,12 @@ class CometChatClient:
     def sendCustomMessage(self, *, message: CustomMessage, onSuccess: Callback | None = None,
                           onError: Callback | None = None) -> Future[CustomMessage]:
         return self._messaging.send(message, CustomMessage, onSuccess, onError)
+
+    def sendMediaMessage(self, *, message: MediaMessage, onSuccess: Callback | None = None,
+                         onError: Callback | None = None, onProgress: Callback | None = None) -> Future[MediaMessage]:
+        """A local file is uploaded as it is read (``onProgress(sentBytes, totalBytes)``, a Python
+        extension, at most ten times a second); an ``attachment`` online already goes as is."""
+        return self._media.send(message, onSuccess, onError, onProgress)
 
     def sendTransientMessage(self, *, message: TransientMessage) -> None:
         """Relay a message that is never stored (fire and forget; errors are logged)."""
@@ -387,6 +404,22 @@ class CometChatClient:
         """The conversation a message is in, from the message alone (no unread count or tags)."""
         return self._conversations.from_message(baseMessage)
 
+    # ------------------------------------------------------------------ reactions
+
+    def addReaction(self, *, messageId: int, reaction: str, onSuccess: Callback | None = None,
+                    onError: Callback | None = None) -> Future[BaseMessage]:
+        """The message answers with its ``reactions``; the conversation hears ``onMessageReactionAdded``."""
+        return self._reactions.react(messageId, reaction, True, onSuccess, onError)
+
+    def removeReaction(self, *, messageId: int, reaction: str, onSuccess: Callback | None = None,
+                       onError: Callback | None = None) -> Future[BaseMessage]:
+        return self._reactions.react(messageId, reaction, False, onSuccess, onError)
+
+    def updateMessageWithReactionInfo(self, *, baseMessage: BaseMessage, messageReaction: Reaction,
+                                      action: ReactionAction) -> BaseMessage:
+        """Fold a reaction event into a message you hold (local; the message is updated in place)."""
+        return self._reactions.fold(baseMessage, messageReaction, action)  # type: ignore[no-any-return]
+
     # ------------------------------------------------------------------ groups
 
     def createGroup(self, *, group: Group, onSuccess: Callback | None = None,
@@ -459,7 +492,7 @@ class CometChatClient:
 
     def statistics(self) -> ClientStatistics:
         """A frozen snapshot of this client (state, sockets, threads, listeners)."""
-        threads = (*self._worker.threads(), *self._own_queue.activeThreads())
+        threads = (*self._worker.threads(), *self._uploads.threads(), *self._own_queue.activeThreads())
         return collect_statistics(self._session, self._realtime, self._listeners, threads)
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -471,6 +504,7 @@ class CometChatClient:
         if not self._session.begin_close():
             return
         self._worker.invalidate()
+        self._uploads.close(timeout=5)
         self._realtime.close()  # before the REST worker it may still be using
         self._own_queue.close(timeout=5)  # pending callbacks still run; they may ask for a save
         self._worker.close(timeout=5)

@@ -30,7 +30,10 @@ from .models import (
     BaseMessage,
     ReceiverType,
     CustomMessage,
+    MediaMessage,
     MessageReceipt,
+    Reaction,
+    ReactionEvent,
     ReceiptType,
     TextMessage,
     TransientMessage,
@@ -38,6 +41,8 @@ from .models import (
     User,
     UserStatus,
 )
+from .models import wire
+from .models.messages import mark_mentions
 from .transport import protocol
 
 log = logging.getLogger("cometchat")
@@ -96,6 +101,9 @@ class Identity(Protocol):
     @property
     def session_id(self) -> str: ...
 
+    @property
+    def user(self) -> User | None: ...
+
 
 class EventRouter:
     """Turns one client's inbound frames into listener calls."""
@@ -116,6 +124,7 @@ class EventRouter:
             protocol.ReceiptFrame: self._receipt,
             protocol.PresenceFrame: self._presence,
             protocol.TransientFrame: self._transient,
+            protocol.ReactionFrame: self._reaction,
         }
 
     # ------------------------------------------------------------------ from the socket
@@ -185,8 +194,12 @@ class EventRouter:
     def _deliver(self, message: BaseMessage) -> None:
         if not self._seen.first_time(message.id):
             return
+        me = self._identity.user
+        mark_mentions(message, me.uid if me is not None else None)
         if isinstance(message, TextMessage):
             self._emit_message("onTextMessageReceived", message, message.id)
+        elif isinstance(message, MediaMessage):
+            self._emit_message("onMediaMessageReceived", message, message.id)
         elif isinstance(message, CustomMessage):
             self._emit_message("onCustomMessageReceived", message, message.id)
         elif isinstance(message, ActionMessage):
@@ -244,6 +257,18 @@ class EventRouter:
             lastActiveAt=frame.timestamp or 0,
         )
         self._notifier.emit("User", "onUserOnline" if online else "onUserOffline", user)
+
+    def _reaction(self, frame: protocol.ReactionFrame) -> None:
+        body = frame.reaction
+        event = ReactionEvent(
+            reaction=Reaction.fromWire(body),
+            receiverId=frame.receiver,
+            receiverType=ReceiverType(frame.receiver_type),
+            conversationId=str(body.get("conversationId") or ""),
+            parentMessageId=wire.number(body.get("parentId")),
+        )
+        added = frame.action == "message_reaction_added"
+        self._notifier.emit("Message", "onMessageReactionAdded" if added else "onMessageReactionRemoved", event)
 
     def _transient(self, frame: protocol.TransientFrame) -> None:
         message = TransientMessage(

@@ -84,6 +84,16 @@ Code                                            Source  When
                                                         characters other than letters, digits, ``_``, ``-``
 ``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
                                                         without a password
+``ERR_INVALID_FILE_OBJECT``                     JS      a media message without a file or attachment, or
+                                                        ``files`` that are not ``File(name=, data=bytes)``
+``ERROR_FILE_NOT_READABLE``                     ours    ``fileurl`` names no file this process can read;
+                                                        ``details["path"]``, ``details["cause"]``
+``ERR_FILE_SIZE_EXCEEDED``                      JS      a file over the app setting ``file.size.max``
+``ERR_FILE_COUNT_EXCEEDED``                     JS      more files than the app setting ``file.count.max``
+``ERROR_UPLOAD_FAILED``                         ours    an upload that could not finish: cancelled by
+                                                        logout or ``close()``, or a file that changed
+                                                        while it was sent; ``details["cause"]``
+``SET_MESSAGE_ID_IS_COMPULSORY``                JS      ``ReactionsRequest`` fetched without a message id
 ``ERROR_CLIENT_CLOSED``                         ours    any call on a client after ``close()``
 ``ERROR_STORAGE_IN_USE``                        ours    a second live client given the storage path of
                                                         another
@@ -154,6 +164,14 @@ CONVERSATION_NOT_FOUND = "CONVERSATION_NOT_FOUND"
 # groups
 ERROR_INVALID_GUID = "ERROR_INVALID_GUID"
 ERR_EMPTY_GROUP_PASS = "ERR_EMPTY_GROUP_PASS"
+
+# media, reactions
+ERR_INVALID_FILE_OBJECT = "ERR_INVALID_FILE_OBJECT"
+ERROR_FILE_NOT_READABLE = "ERROR_FILE_NOT_READABLE"
+ERR_FILE_SIZE_EXCEEDED = "ERR_FILE_SIZE_EXCEEDED"
+ERR_FILE_COUNT_EXCEEDED = "ERR_FILE_COUNT_EXCEEDED"
+ERROR_UPLOAD_FAILED = "ERROR_UPLOAD_FAILED"
+SET_MESSAGE_ID_IS_COMPULSORY = "SET_MESSAGE_ID_IS_COMPULSORY"
 
 # client lifecycle
 ERROR_CLIENT_CLOSED = "ERROR_CLIENT_CLOSED"

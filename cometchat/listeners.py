@@ -83,6 +83,9 @@ class CometChatMessageDelegate:
     def onTextMessageReceived(self, textMessage: Any) -> None:
         pass
 
+    def onMediaMessageReceived(self, mediaMessage: Any) -> None:
+        pass
+
     def onCustomMessageReceived(self, customMessage: Any) -> None:
         pass
 
@@ -111,6 +114,12 @@ class CometChatMessageDelegate:
         pass
 
     def onMessageDeleted(self, message: Any) -> None:
+        pass
+
+    def onMessageReactionAdded(self, reactionEvent: Any) -> None:
+        pass
+
+    def onMessageReactionRemoved(self, reactionEvent: Any) -> None:
         pass
 
 

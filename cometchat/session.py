@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 import attrs
 
@@ -361,13 +361,21 @@ class Session:
     def call(
         self, method: str, path: str, *, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
     ) -> Success:
-        """A REST call as the logged-in user (``endpoints.UserApi``); a token the server forgot
-        logs the user out here too."""
+        """A REST call as the logged-in user (``endpoints.UserApi``)."""
+        return self._as_user(lambda rest, token: rest.call(method, path, auth_token=token, body=body, params=params))
+
+    def upload(self, path: str, body: Any, content_type: str) -> Success:
+        """A streamed upload as the logged-in user (``endpoints.UserApi``)."""
+        return self._as_user(lambda rest, token: rest.upload(path, body, content_type, auth_token=token))
+
+    def _as_user(self, request: Callable[[RestClient, str], Success]) -> Success:
+        """Make ``request`` with the user's auth token; a token the server forgot logs the user
+        out here too."""
         saved, rest = self._saved, self._rest
         if saved is None or rest is None:
             raise errors.not_logged_in()
         try:
-            return rest.call(method, path, auth_token=saved.auth_token, body=body, params=params)
+            return request(rest, saved.auth_token)
         except CometChatException as exc:
             if exc.errorCode == errors.AUTH_ERR_AUTH_TOKEN_NOT_FOUND:
                 self._token_revoked(saved)

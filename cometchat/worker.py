@@ -7,6 +7,9 @@ ends after ``idle_exit`` seconds without any, so an idle client holds no thread 
 ``run(reply, work)`` answers the call's ``Reply`` with whatever ``work`` raises; a task
 queued before ``invalidate()`` (the client closed, or re-initialised with another app) is
 answered ``ERROR_CLIENT_CLOSED`` instead of running against the wrong app.
+
+Uploads go elsewhere (``UploadThreads``): one thread each, for as long as it takes, so a big
+file never holds up the sends and the JWT refresh queued on the REST worker behind it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,19 @@ from .exceptions import CometChatException
 
 log = logging.getLogger("cometchat")
 
-__all__ = ["RestWorker"]
+__all__ = ["RestWorker", "UploadThreads", "answering"]
+
+
+def answering(reply: Reply[Any], work: Callable[[], None]) -> None:
+    """Run ``work``; if it raises, the caller still gets an answer (the error, or
+    ``ERROR_INTERNAL`` for a bug of ours, which is logged)."""
+    try:
+        work()
+    except CometChatException as exc:
+        reply.fail(exc)
+    except Exception as exc:
+        log.exception("internal error in a REST task")
+        reply.fail(errors.internal(exc))
 
 
 class RestWorker:
@@ -58,13 +73,7 @@ class RestWorker:
                 reply.fail(CometChatException(errors.ERROR_CLIENT_CLOSED,
                                               "This client has been closed or re-initialised."))
                 return
-            try:
-                work()
-            except CometChatException as exc:
-                reply.fail(exc)
-            except Exception as exc:  # a bug of ours: the caller still gets an answer
-                log.exception("internal error in a REST task")
-                reply.fail(errors.internal(exc))
+            answering(reply, work)
 
         try:
             self.submit(task)
@@ -112,3 +121,52 @@ class RestWorker:
                 task()
             except Exception:  # a bug of ours must not end the worker
                 log.exception("internal error in a REST task")
+
+
+class UploadThreads:
+    """One daemon thread per upload in flight (``cometchat-upload-N``), none otherwise; each
+    upload gets an event that ``cancel_all`` sets (logout) and ``close`` sets and joins."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[threading.Thread, threading.Event] = {}
+        self._count = 0
+        self._closed = False
+
+    def start(self, reply: Reply[Any], work: Callable[[threading.Event], None]) -> None:
+        """Run ``work(cancelled)`` on a thread of its own; it (or what it raises) answers ``reply``."""
+        cancelled = threading.Event()
+        with self._lock:
+            if self._closed:
+                reply.fail(errors.client_closed())
+                return
+            self._count += 1
+            thread = threading.Thread(target=self._run, args=(reply, work, cancelled),
+                                      name=f"cometchat-upload-{self._count}", daemon=True)
+            self._running[thread] = cancelled
+        thread.start()
+
+    def _run(self, reply: Reply[Any], work: Callable[[threading.Event], None], cancelled: threading.Event) -> None:
+        try:
+            answering(reply, lambda: work(cancelled))
+        finally:
+            with self._lock:
+                self._running.pop(threading.current_thread(), None)
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            for cancelled in self._running.values():
+                cancelled.set()
+
+    def threads(self) -> tuple[threading.Thread, ...]:
+        with self._lock:
+            return tuple(t for t in self._running if t.is_alive())
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Cancel every upload and wait (up to ``timeout``) for their threads to end."""
+        with self._lock:
+            self._closed = True
+        self.cancel_all()
+        for thread in self.threads():
+            if thread is not threading.current_thread():
+                thread.join(timeout)

@@ -8,7 +8,9 @@ It runs against a local CometChat-compatible server it starts itself (with one p
 Open): its history shows, "Load older" pages back, and what arrives, is edited or is deleted
 shows live. Pick a group under "Groups" to join it and chat there; who joins, leaves or is
 kicked shows in the chat as it happens. Select one of your own messages to edit (type the new
-text, then Edit) or delete it.
+text, then Edit) or delete it; select any message and press the thumb to react. "File..."
+sends a picture or file (its progress shows in the status); a message that mentions you
+(``<@uid:...>``) is marked with "@".
 
 Every SDK callback is delivered on the Tk thread through ``TkDispatchQueue``, so the handlers
 below touch widgets directly, with no locks and no ``after`` juggling of their own.
@@ -16,6 +18,7 @@ below touch widgets directly, with no locks and no ``after`` juggling of their o
 
 from __future__ import annotations
 
+import mimetypes
 import sys
 import tkinter as tk
 from typing import Any
@@ -32,7 +35,11 @@ from cometchat import (
     ConversationRequest,
     Group,
     GroupsRequest,
+    MediaMessage,
     MessagesRequest,
+    MessageType,
+    ReactionAction,
+    ReactionEvent,
     ReceiverType,
     TextMessage,
     TkDispatchQueue,
@@ -40,6 +47,7 @@ from cometchat import (
 )
 
 USERS = [f"cometchat-uid-{n}" for n in range(1, 6)]
+THUMBS_UP = "\N{THUMBS UP SIGN}"
 PAGE = 20
 
 
@@ -70,6 +78,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         self.typing = tk.StringVar(value="")
         self.rows: list[int] = []  #: the message id shown on each row of the messages list
         self.mine: set[int] = set()  #: ids of the rows that are my own messages
+        self.shown: dict[int, BaseMessage] = {}  #: the messages on the rows, by id
         #: what is open: a user or a group, and its uid or guid
         self.target: tuple[ReceiverType, str] = (ReceiverType.user, USERS[1])
         self.conversation_targets: list[tuple[ReceiverType, str]] = []  #: one per row of the conversations list
@@ -129,6 +138,10 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         self.edit_button.pack(side="left")
         self.delete_button = tk.Button(bottom, text="Delete", command=self.delete_selected)
         self.delete_button.pack(side="left")
+        self.react_button = tk.Button(bottom, text=THUMBS_UP, command=self.react_to_selected)
+        self.react_button.pack(side="left")
+        self.file_button = tk.Button(bottom, text="File...", command=self.pick_file)
+        self.file_button.pack(side="left")
 
     def _indicator(self) -> TypingIndicator:
         kind, with_id = self.target
@@ -210,7 +223,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         """Show the newest page of history with a user or in a group, and mark it read."""
         self.target = (kind, with_id)
         self.messages.delete(0, "end")
-        self.rows, self.mine = [], set()
+        self.rows, self.mine, self.shown = [], set(), {}
         builder = MessagesRequest.MessageRequestBuilder(client=self.client)
         builder = builder.set(guid=with_id) if kind is ReceiverType.group else builder.set(uid=with_id)
         self.history = builder.set(limit=PAGE).hideReplies(hide=True).build()
@@ -252,6 +265,32 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         if message_id is not None:
             self.client.deleteMessage(message_id, onSuccess=self._replace, onError=self._error)
 
+    def react_to_selected(self) -> None:
+        picked = self.messages.curselection()
+        if picked:
+            self.client.addReaction(messageId=self.rows[picked[0]], reaction=THUMBS_UP, onSuccess=self._replace,
+                                    onError=self._error)
+
+    def pick_file(self) -> None:
+        from tkinter import filedialog
+
+        path = filedialog.askopenfilename(parent=self.root, title="Send a picture or file")
+        if path:
+            self.send_file(path)
+
+    def send_file(self, path: str) -> None:
+        """Upload ``path`` to the open chat, with its progress in the status line."""
+        kind, with_id = self.target
+        guessed = mimetypes.guess_type(path)[0] or ""
+        message = MediaMessage(receiverUid=with_id, fileurl=path, receiverType=kind,
+                               messageType=MessageType.image if guessed.startswith("image/") else MessageType.file)
+        self.client.sendMediaMessage(message=message, onSuccess=self._sent_file, onError=self._error,
+                                     onProgress=lambda sent, total: self.status.set(f"sending {sent * 100 // total}%"))
+
+    def _sent_file(self, message: MediaMessage) -> None:
+        self._append(message)
+        self.status.set("sent")
+
     def _typed(self, event: Any) -> None:
         if self.client.getConnectionStatus.value == "connected" and self.entry.get():
             self.client.startTyping(indicator=self._indicator())
@@ -276,9 +315,17 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         if message.deletedAt:
             return f"{who}: (message deleted)"
         edited = " (edited)" if message.editedAt else ""
-        return f"{who}: {getattr(message, 'text', message.stringValue())}{edited}"
+        if isinstance(message, MediaMessage):
+            name = message.attachment.fileName if message.attachment else "a file"
+            body = f"[{name}]" + (f" {message.caption}" if message.caption else "")
+        else:
+            body = getattr(message, "text", message.stringValue())
+        reactions = "".join(f"  {c.reaction}{c.count}" for c in message.reactions)
+        mention = "@ " if message.hasMentionedMe() else ""
+        return f"{mention}{who}: {body}{edited}{reactions}"
 
     def _remember(self, message: BaseMessage) -> None:
+        self.shown[message.id] = message
         me = self.client.getLoggedInUser()
         if me is not None and message.senderUid == me.uid:
             self.mine.add(message.id)
@@ -298,6 +345,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
 
     def _replace(self, message: BaseMessage) -> None:
         if message.id in self.rows:
+            self._remember(message)
             row = self.rows.index(message.id)
             selected = row in self.messages.curselection()
             self.messages.delete(row)
@@ -318,7 +366,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
             return kind is ReceiverType.group and receiver == with_id
         return kind is ReceiverType.user and sender == with_id
 
-    def onTextMessageReceived(self, textMessage: TextMessage) -> None:
+    def onTextMessageReceived(self, textMessage: BaseMessage) -> None:
         self.typing.set("")
         if self._is_open(textMessage.receiverType, textMessage.receiverUid, textMessage.senderUid) \
                 and not textMessage.parentMessageId:
@@ -326,6 +374,21 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
             self.client.markAsRead(baseMessage=textMessage)
         else:
             self.refresh_conversations()  # elsewhere: its unread count moves
+
+    def onMediaMessageReceived(self, mediaMessage: MediaMessage) -> None:
+        self.onTextMessageReceived(mediaMessage)  # shown as a line, like a text
+
+    def onMessageReactionAdded(self, reactionEvent: ReactionEvent) -> None:
+        self._reacted(reactionEvent, ReactionAction.REACTION_ADDED)
+
+    def onMessageReactionRemoved(self, reactionEvent: ReactionEvent) -> None:
+        self._reacted(reactionEvent, ReactionAction.REACTION_REMOVED)
+
+    def _reacted(self, event: ReactionEvent, action: ReactionAction) -> None:
+        shown = self.shown.get(event.reaction.messageId) if event.reaction else None
+        if shown is not None and event.reaction is not None:
+            self._replace(self.client.updateMessageWithReactionInfo(baseMessage=shown, messageReaction=event.reaction,
+                                                                    action=action))
 
     def onMessageEdited(self, message: BaseMessage) -> None:
         self._replace(message)

@@ -14,7 +14,7 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException
-from cometchat.testing import DevServerMixin, FaultProxy, scaled
+from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled
 
 STATUS_EVENTS = ("connecting", "connected", "disconnected", "onfeatureThrottled")
 
@@ -137,3 +137,27 @@ class Reliability:
 
 _report_lock = threading.Lock()
 reliability = Reliability()
+
+
+class PeopleMixin(DevServerMixin):
+    """A client per user, made on first use (``client(uid)``); ``live(uid)`` connects it and
+    returns a recorder of its message and group events."""
+
+    def setUp(self) -> None:
+        self.clients: dict[str, CometChatClient] = {}
+        self.recorders: dict[str, Any] = {}
+
+    def client(self, uid: str) -> CometChatClient:
+        if uid not in self.clients:
+            self.clients[uid] = self.newClient(uid)
+        return self.clients[uid]
+
+    def live(self, uid: str) -> Any:
+        if uid not in self.recorders:
+            client = self.client(uid)
+            recorder = EventRecorder()
+            client.addGroupListener("test", recorder)
+            client.addMessageListener("test", recorder)
+            ok(client.connect())
+            self.recorders[uid] = recorder
+        return self.recorders[uid]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import threading
 import unittest
 from typing import Any
 
@@ -24,7 +23,7 @@ from cometchat import (
     TransientMessage,
     TypingIndicator,
 )
-from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
+from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, waitFor
 from helpers import error_of, fast, ok, reliability
 from test_events import pushed_message
 

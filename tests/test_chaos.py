@@ -23,7 +23,6 @@ import tempfile
 import threading
 import time
 import unittest
-from typing import Any
 
 from cometchat import AppSettings, CometChatClient, CometChatException, ReceiverType, TextMessage
 from cometchat.devserver import DevServer

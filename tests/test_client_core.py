@@ -10,7 +10,6 @@ import stat
 import tempfile
 import threading
 import unittest
-from concurrent.futures import Future
 from typing import Any
 
 from cometchat import (

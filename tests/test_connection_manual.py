@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import tempfile
 import unittest
-from concurrent.futures import Future
-from typing import Any
 
 from cometchat import (
     AppSettings,
     CometChat,
     CometChatClient,
     CometChatConnectionDelegate,
-    CometChatException,
     ConnectionStatus,
     ReceiverType,
     TextMessage,

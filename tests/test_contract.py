@@ -3,7 +3,6 @@ call the SDK (from inside callbacks, right after them, through the static facade
 
 from __future__ import annotations
 
-import threading
 import unittest
 from concurrent.futures import Future
 from typing import Any
@@ -12,20 +11,26 @@ from cometchat import (
     ActionMessage,
     ActionType,
     AppSettings,
+    Attachment,
     BaseMessage,
     CometChat,
     CometChatClient,
-    CometChatException,
     ConnectionStateChange,
     ConnectionStatus,
     Conversation,
     ConversationUpdateSettings,
     CustomMessage,
+    File,
     Group,
     GroupMember,
     GroupMemberScopeType,
     GroupType,
+    MediaMessage,
     MessageReceipt,
+    MessageType,
+    Reaction,
+    ReactionCount,
+    ReactionEvent,
     ReceiptType,
     ReceiverType,
     TextMessage,
@@ -101,6 +106,12 @@ class StringValueTest(unittest.TestCase):
             ConversationUpdateSettings(),
             Group(guid="g1", name="One", groupType=GroupType.password, password="secret"),
             GroupMember(UID="u1", groupMemberScope=GroupMemberScopeType.moderator),
+            MediaMessage(receiverUid="u2", fileurl="/tmp/a.png", messageType=MessageType.image),
+            Attachment(fileName="a.png", fileExtension="png", fileMimeType="image/png", fileUrl="https://x.test/a.png"),
+            File(name="a.txt", data=b"abc"),
+            Reaction(id="r1", messageId=7, reaction="+1", uid="u1"),
+            ReactionCount(reaction="+1", count=2, reactedByMe=True),
+            ReactionEvent(reaction=Reaction(messageId=7, reaction="+1"), receiverId="u2"),
         ]
 
     def test_every_model_has_string_value(self) -> None:

@@ -165,6 +165,21 @@ class ReadmeExamplesTest(DevServerMixin, unittest.TestCase):
             categories=["message"]).build()
         self.assertEqual([m.text for m in history.fetchPrevious().result(scaled(10))], ["Walk on Saturday?"])
 
+    def check_media_reactions_and_mentions(self, output: Output, namespace: dict[str, Any]) -> None:
+        sent = namespace["sent"]
+        output.waitFor(" bytes")  # the progress
+        output.waitFor("hosted at http")
+        self.assertEqual(self.peer_heard.waitFor("onMediaMessageReceived").arg.id, sent.id)
+        output.waitFor("mentions ['George Alan']")
+        hello = namespace["hello"]
+        waitFor(lambda: any(e.arg.id == hello.id for e in self.peer_heard.of("onTextMessageReceived")))
+        heard = next(e.arg for e in self.peer_heard.of("onTextMessageReceived") if e.arg.id == hello.id)
+        self.assertTrue(heard.hasMentionedMe())
+        output.waitFor("reactions [('\N{THUMBS UP SIGN}', 1)]")
+        output.waitFor("reacted: ['cometchat-uid-1']")
+        self.peer.addReaction(messageId=sent.id, reaction="\N{PARTY POPPER}").result(scaled(10))
+        output.waitFor("George Alan reacted \N{PARTY POPPER}")  # the README's listener
+
     def check_the_local_server(self, output: Output, namespace: dict[str, Any]) -> None:
         output.waitFor("logged in to the local server as George Alan")
 

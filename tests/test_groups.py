@@ -12,7 +12,6 @@ from typing import Any
 from cometchat import (
     BannedGroupMembersRequest,
     CometChat,
-    CometChatClient,
     ConversationRequest,
     ConversationType,
     Group,
@@ -27,8 +26,8 @@ from cometchat import (
     TextMessage,
     TypingIndicator,
 )
-from cometchat.testing import DevServerMixin, EventRecorder, resetDefaultClient, scaled, settingsFor
-from helpers import error_of, ok
+from cometchat.testing import EventRecorder, resetDefaultClient, scaled, settingsFor
+from helpers import PeopleMixin, error_of, ok
 
 ALICE, BOB, CAROL, DAVE, EVE = (f"cometchat-uid-{n}" for n in range(1, 6))
 _guids = itertools.count(1)
@@ -38,28 +37,8 @@ def new_guid(prefix: str = "g") -> str:
     return f"{prefix}-{next(_guids)}"
 
 
-class GroupsCase(DevServerMixin, unittest.TestCase):
+class GroupsCase(PeopleMixin, unittest.TestCase):
     """A client (and a recorder) per user; ``live`` ones are connected."""
-
-    def setUp(self) -> None:
-        self.clients: dict[str, CometChatClient] = {}
-        self.recorders: dict[str, Any] = {}
-
-    def client(self, uid: str) -> CometChatClient:
-        if uid not in self.clients:
-            self.clients[uid] = self.newClient(uid)
-        return self.clients[uid]
-
-    def live(self, uid: str) -> Any:
-        """Connect ``uid``'s client, recording its group and message events; the recorder."""
-        if uid not in self.recorders:
-            client = self.client(uid)
-            recorder = EventRecorder()
-            client.addGroupListener("test", recorder)
-            client.addMessageListener("test", recorder)
-            ok(client.connect())
-            self.recorders[uid] = recorder
-        return self.recorders[uid]
 
     def group(self, owner: str = ALICE, kind: GroupType = GroupType.public, *, members: dict[str, Any] | None = None,
               password: str | None = None, prefix: str = "g") -> str:

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import importlib.util
 import os
+import tempfile
 import re
 import subprocess
 import sys
@@ -198,6 +199,39 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
         self.pump(root, lambda: window.groups.get(0) == "# Hikers [2]")
         self.pump(root, lambda: window.conversations.size() >= 1)
         self.assertIn("# Hikers", window.conversations.get(0, "end"))
+
+
+    def test_files_reactions_and_mentions(self) -> None:
+        me, other = "cometchat-uid-3", "cometchat-uid-4"  # users the other tests of this server leave alone
+        peer = self.newClient(other)
+        peer.sendTextMessage(message=TextMessage(receiverUid=me, text=f"hello <@uid:{me}>",
+                                                 receiverType=ReceiverType.user)).result(scaled(10))
+        root = tk_root()
+        window = sample("tk_chat").build(root, self.server)
+        self.addCleanup(gc.collect)
+        self.addCleanup(window.close)
+        window.me.set(me)
+        window.login_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith(": disconnected"))
+        window.connect_button.invoke()
+        self.pump(root, lambda: window.status_label.cget("text").endswith(": connected"))
+        window.peer.set(other)
+        window.open_button.invoke()
+        self.pump(root, lambda: window.messages.size() == 1)
+        self.assertEqual(window.messages.get(0), f"@ Susan Marie: hello <@uid:{me}>")  # it mentions me
+        path = os.path.join(tempfile.mkdtemp(), "photo.png")
+        with open(path, "wb") as out:
+            out.write(b"\x89PNG not really")
+        window.send_file(path)
+        self.pump(root, lambda: window.messages.size() == 2)
+        self.assertEqual(window.messages.get(1), "me: [photo.png]")
+        self.assertEqual(window.status_label.cget("text"), "sent")
+        window.messages.selection_set(0)
+        window.react_button.invoke()
+        self.pump(root, lambda: window.messages.get(0).endswith("  \N{THUMBS UP SIGN}1"))
+        peer.connect().result(scaled(10))
+        peer.addReaction(messageId=window.rows[1], reaction="\N{PARTY POPPER}").result(scaled(10))
+        self.pump(root, lambda: window.messages.get(1) == "me: [photo.png]  \N{PARTY POPPER}1")  # live
 
 
 class AsyncioSampleTest(DevServerMixin, unittest.TestCase):

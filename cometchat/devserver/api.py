@@ -24,14 +24,13 @@ from .backend import API_VERSION, Backend
 from .base import LIMITS_KEY, PREFIX, UID_KEY, Endpoints
 from .controls import Controls
 from .conversations_api import ConversationsApi
-from .groups_api import GroupsApi
-from .media import MediaApi
-from .messages_api import MessagesApi
 from .errors import ApiError
+from .groups_api import GroupsApi
 from .guard import Guards
 from .media import MediaApi
-from .reactions_api import ReactionsApi
+from .messages_api import MessagesApi
 from .params import bad_request, json_body
+from .reactions_api import ReactionsApi
 from .users_api import UsersApi, profile_changes
 
 __all__ = ["build_app", "UID_KEY"]

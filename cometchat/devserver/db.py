@@ -12,7 +12,6 @@ crash may lose the last commits, never corrupt the file.
 from __future__ import annotations
 
 import asyncio
-import json
 import queue
 import secrets
 import sqlite3

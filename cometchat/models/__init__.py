@@ -7,8 +7,10 @@ raises ``RemoteProtocolError`` naming it. Each model maps its wire names in one 
 - ``enums``: Swift's nested enums (``ReceiverType``, ``ConversationType``, ...);
 - ``user``: ``User``;
 - ``group``: ``Group``, ``GroupMember``;
-- ``messages``: ``BaseMessage``, ``TextMessage``, ``CustomMessage``, ``ActionMessage``,
-  ``TransientMessage``, ``TypingIndicator``, ``MessageReceipt``;
+- ``messages``: ``BaseMessage``, ``TextMessage``, ``MediaMessage``, ``CustomMessage``,
+  ``ActionMessage``, ``TransientMessage``, ``TypingIndicator``, ``MessageReceipt``;
+- ``media``: ``Attachment``, ``File``;
+- ``reactions``: ``Reaction``, ``ReactionCount``, ``ReactionEvent``;
 - ``conversation``: ``Conversation``, ``ConversationUpdateSettings``;
 - ``connection``: ``ConnectionStateChange``.
 """
@@ -27,21 +29,25 @@ from .enums import (
     MemberScope,
     MessageCategory,
     MessageType,
+    ReactionAction,
     ReceiptType,
     ReceiverType,
     SortOrder,
     UserStatus,
 )
 from .group import Group, GroupMember
+from .media import Attachment, File
 from .messages import (
     ActionMessage,
     BaseMessage,
     CustomMessage,
+    MediaMessage,
     MessageReceipt,
     TextMessage,
     TransientMessage,
     TypingIndicator,
 )
+from .reactions import Reaction, ReactionCount, ReactionEvent
 from .user import User
 
 __all__ = [
@@ -49,6 +55,7 @@ __all__ = [
     "ActionMessage",
     "ActionType",
     "ApplicationState",
+    "Attachment",
     "BaseMessage",
     "Blocked",
     "ConnectionStateChange",
@@ -57,14 +64,20 @@ __all__ = [
     "ConversationType",
     "ConversationUpdateSettings",
     "CustomMessage",
+    "File",
     "Group",
     "GroupMember",
     "GroupMemberScopeType",
     "GroupType",
+    "MediaMessage",
     "MemberScope",
     "MessageCategory",
     "MessageReceipt",
     "MessageType",
+    "Reaction",
+    "ReactionAction",
+    "ReactionCount",
+    "ReactionEvent",
     "ReceiptType",
     "ReceiverType",
     "SortOrder",

@@ -25,6 +25,7 @@ __all__ = [
     "GroupType",
     "GroupMemberScopeType",
     "MemberScope",
+    "ReactionAction",
 ]
 
 
@@ -157,3 +158,11 @@ class MemberScope(str, enum.Enum):
     admin = "admin"
     moderator = "moderator"
     participant = "participant"
+
+
+class ReactionAction(str, enum.Enum):
+    """``CometChat.ReactionAction`` (upper-case cases, as in Swift); the value is the
+    ``reaction`` frame's ``action``."""
+
+    REACTION_ADDED = "message_reaction_added"
+    REACTION_REMOVED = "message_reaction_removed"

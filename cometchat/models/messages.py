@@ -1,8 +1,10 @@
 """Messages and what travels with them: Swift's ``BaseMessage`` family, typing, receipts.
 
-Messages the app builds and edits before sending (``TextMessage``, ``CustomMessage``) are
-settable like Swift's; every message the SDK hands the app is its own object, built from the
-wire by ``BaseMessage.fromWire``, which picks the class from the category and type.
+Messages the app builds and edits before sending (``TextMessage``, ``MediaMessage``,
+``CustomMessage``) are settable like Swift's; every message the SDK hands the app is its own
+object, built from the wire by ``BaseMessage.fromWire``, which picks the class from the
+category and type. Whom a message mentions comes from the server (``data.mentions``); whether
+that includes you is marked by the SDK, which knows who you are (``mark_mentions``).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from ..exceptions import RemoteProtocolError
 from . import wire
 from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
 from .group import Group, GroupMember, member_scope
+from .media import Attachment, File
+from .reactions import ReactionCount, reaction_counts
 from .user import User
 
 __all__ = [
     "BaseMessage",
     "TextMessage",
+    "MediaMessage",
     "CustomMessage",
     "ActionMessage",
     "TransientMessage",
@@ -76,6 +81,12 @@ class BaseMessage:
     metaData: dict[str, Any] | None = None
     tags: list[str] | None = None
     status: str = ""
+    #: one ``ReactionCount`` per emoji (settable, as in Swift)
+    reactions: list[ReactionCount] = attrs.field(factory=list)
+    #: the users the message mentions with ``<@uid:UID>`` (settable, as in Swift)
+    mentionedUsers: list[User] = attrs.field(factory=list)
+    #: whether it mentions the logged-in user (the docs' ``mentionedMe``)
+    mentionedMe: bool = False
     rawMessage: dict[str, Any] | None = attrs.field(default=None, repr=False)
 
     def __eq__(self, other: object) -> bool:
@@ -87,6 +98,15 @@ class BaseMessage:
         return self is other
 
     __hash__ = object.__hash__
+
+    def getReactions(self) -> list[ReactionCount]:
+        return self.reactions
+
+    def getMentionedUsers(self) -> list[User]:
+        return self.mentionedUsers
+
+    def hasMentionedMe(self) -> bool:
+        return self.mentionedMe
 
     def stringValue(self) -> str:
         """Swift's description of the message, for logs and prints."""
@@ -147,7 +167,31 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
         "tags": wire.strings(tags) if isinstance(tags, list) else None,
         "sender": User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None),
         "receiver": entity_from_wire(receiver, receiver_kind) if receiver is not None else None,
+        "reactions": reaction_counts(obj.get("reactions")),
+        "mentionedUsers": _mentioned(data.get("mentions")),
     }
+
+
+def _mentioned(mentions: Any) -> list[User]:
+    """``data.mentions`` (``{uid: user}``) as users; entries that cannot be read are left out."""
+    users = []
+    for user in mentions.values() if isinstance(mentions, dict) else ():
+        try:
+            users.append(User.fromWire(user))
+        except RemoteProtocolError:
+            continue
+    return users
+
+
+def mark_mentions(message: Any, me: str | None) -> Any:
+    """Set ``mentionedMe`` on a message (and the messages it carries) for the user ``me``;
+    returns the message."""
+    if isinstance(message, BaseMessage):
+        message.mentionedMe = me is not None and any(user.uid == me for user in message.mentionedUsers)
+        mark_mentions(message.quotedMessage, me)
+        if isinstance(message, ActionMessage):
+            mark_mentions(message.actionOn, me)
+    return message
 
 
 def _base(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
@@ -159,6 +203,23 @@ def _text(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
     if not isinstance(text, str):
         raise RemoteProtocolError("a text message needs its text", field="body.data.text")
     return TextMessage(text=text, **_fields(obj, data))
+
+
+def _media(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
+    attachments = []
+    for item in data.get("attachments") or ():
+        try:
+            attachments.append(Attachment.fromWire(item))
+        except RemoteProtocolError:
+            continue
+    url = wire.text(data.get("url"))
+    if not attachments and url:
+        attachments.append(Attachment(fileName=url.rsplit("/", 1)[-1], fileExtension="", fileMimeType="",
+                                      fileUrl=url))
+    caption = data.get("text", obj.get("caption"))
+    return MediaMessage(caption=caption if isinstance(caption, str) else None,
+                        attachment=attachments[0] if attachments else None, attachments=attachments or None,
+                        **_fields(obj, data))
 
 
 def _custom(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
@@ -199,6 +260,10 @@ def _action(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
 
 _BUILDERS: dict[tuple[Any, Any], Callable[[dict[str, Any], dict[str, Any]], BaseMessage]] = {
     ("message", "text"): _text,
+    ("message", "image"): _media,
+    ("message", "video"): _media,
+    ("message", "audio"): _media,
+    ("message", "file"): _media,
     ("message", "custom"): _custom,
     ("custom", None): _custom,
     ("action", None): _action,
@@ -255,6 +320,33 @@ class TextMessage(BaseMessage):
 
     def stringValue(self) -> str:
         return f"TextMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, text={self.text!r})"
+
+
+_MEDIA_TYPES = {MessageType.image, MessageType.video, MessageType.audio, MessageType.file}
+
+
+@attrs.define(kw_only=True, eq=False)
+class MediaMessage(BaseMessage):
+    """A picture, video, audio clip or file: ``MediaMessage(receiverUid=, fileurl=<a local path>,
+    messageType=CometChat.MessageType.image, receiverType=)``, or ``files=[File(name=, data=)]``
+    instead of ``fileurl``, or an ``attachment`` already online. Received ones carry their
+    ``attachment`` (the first) and ``attachments`` (with their ``fileUrl``) and the ``caption``."""
+
+    #: the local file to upload (Swift's ``filePath``; its initialiser says ``fileurl``)
+    filePath: str | None = attrs.field(default=None, alias="fileurl")
+    filePaths: list[str] | None = None
+    files: list[File] | None = None
+    caption: str | None = None
+    attachment: Attachment | None = None
+    attachments: list[Attachment] | None = None
+    messageType: Any = MessageType.image
+
+    def stringValue(self) -> str:
+        kind = getattr(self.messageType, "value", self.messageType)
+        where = self.attachment.fileUrl if self.attachment else (self.filePath or self.filePaths or
+                                                                 [f.name for f in self.files or ()])
+        return (f"MediaMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, type={kind}, "
+                f"caption={self.caption!r}, file={where})")
 
 
 @attrs.define(kw_only=True, eq=False)

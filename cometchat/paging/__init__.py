@@ -1,4 +1,4 @@
-"""The Swift "request" builders: paged lists of users, messages, conversations, groups.
+"""The Swift "request" builders: paged lists of users, messages, conversations, groups, reactions.
 
 Not named ``requests`` (that would read as the HTTP library). Each request type lives in the
 module of its area; ``base.py`` holds what they share (one fetch at a time, the limit, the
@@ -8,6 +8,7 @@ client a request runs on).
 from .conversations import ConversationRequest
 from .groups import BannedGroupMembersRequest, GroupMembersRequest, GroupsRequest
 from .messages import MessagesRequest
+from .reactions import ReactionsRequest, ReactionsRequestBuilder
 from .users import BlockedUserRequest, UsersRequest
 
 __all__ = [
@@ -17,5 +18,7 @@ __all__ = [
     "GroupMembersRequest",
     "GroupsRequest",
     "MessagesRequest",
+    "ReactionsRequest",
+    "ReactionsRequestBuilder",
     "UsersRequest",
 ]

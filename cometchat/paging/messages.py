@@ -51,6 +51,8 @@ class MessagesQuery:
     types: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     with_tags: bool = False
+    mention_tags: bool = False
+    mention_blocks: bool = False
 
     def path(self) -> str:
         if self.parent_id:
@@ -72,6 +74,8 @@ class MessagesQuery:
             ("id", edge.message_id or None), ("sentAt", edge.sent_at or None),
             ("onlyUpdates", 1 if self.updates_only else None), ("updatedAt", edge.updated_at or None),
             ("unread", 1 if self.unread else None), ("searchKey", self.search.strip() if self.search else None),
+            ("mentionsWithTagInfo", "true" if self.mention_tags else None),
+            ("mentionsWithBlockedInfo", "true" if self.mention_blocks else None),
             ("withThreadSubscribed", "true"),
         ]
 
@@ -152,6 +156,14 @@ class MessageRequestBuilder(Builder[MessagesQuery]):
 
     def withTags(self, withTags: bool) -> MessageRequestBuilder:
         return self._put("with_tags", flag("withTags", withTags))
+
+    def mentionsWithTagInfo(self, mentionsWithTagInfo: bool) -> MessageRequestBuilder:
+        """Mentioned users come with their tags."""
+        return self._put("mention_tags", flag("mentionsWithTagInfo", mentionsWithTagInfo))
+
+    def mentionsWithBlockedInfo(self, mentionsWithBlockedInfo: bool) -> MessageRequestBuilder:
+        """Mentioned users come with ``blockedByMe`` / ``hasBlockedMe``."""
+        return self._put("mention_blocks", flag("mentionsWithBlockedInfo", mentionsWithBlockedInfo))
 
     def build(self) -> MessagesRequest:
         return MessagesRequest(self._query, self._client)

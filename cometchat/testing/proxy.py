@@ -32,6 +32,8 @@ from urllib.parse import urlsplit
 __all__ = ["FaultProxy"]
 
 _CHUNK = 65536
+_SLOW_CHUNK = 16384  #: what a throttled pipe reads at once
+_SLOW_BACKLOG = 4  #: chunks a throttled pipe holds back before it stops reading
 
 
 def _reset(sock: socket.socket) -> None:
@@ -92,6 +94,8 @@ class FaultProxy:
         self._refusing = 0
         self._paused = 0
         self._delay = 0.0
+        self._rate = 0.0  #: bytes per second per direction of a connection (0: unlimited)
+        self._free_at: dict[_Pipe, float] = {}
         self.accepted = 0  #: connections accepted so far (refused ones included)
         self._thread: threading.Thread | None = None
         self._running = False
@@ -168,6 +172,19 @@ class FaultProxy:
             yield
         finally:
             self._call(lambda: setattr(self, "_delay", previous))
+
+    @contextlib.contextmanager
+    def throttle(self, bytes_per_second: float) -> Iterator[None]:
+        """A slow link: each direction of each connection moves at most ``bytes_per_second``
+        (the sender is held back, as a slow network would, not buffered for)."""
+        if bytes_per_second <= 0:
+            raise ValueError("bytes_per_second must be positive")
+        previous = self._rate
+        self._call(lambda: setattr(self, "_rate", float(bytes_per_second)))
+        try:
+            yield
+        finally:
+            self._call(lambda: setattr(self, "_rate", previous))
 
     @contextlib.contextmanager
     def flap(self, up: float = 0.5, down: float = 0.5) -> Iterator[None]:
@@ -291,7 +308,7 @@ class FaultProxy:
         if pipe.eof:
             return
         try:
-            data = pipe.src.recv(_CHUNK)
+            data = pipe.src.recv(_SLOW_CHUNK if self._rate else _CHUNK)
         except BlockingIOError:
             return
         except OSError:
@@ -299,12 +316,25 @@ class FaultProxy:
             return
         if not data:
             pipe.eof = True
-        elif self._delay > 0:
-            heapq.heappush(self._delayed, (time.monotonic() + self._delay, next(self._order), pipe, data))
+        elif self._delay > 0 or self._rate > 0:
+            heapq.heappush(self._delayed, (self._release_time(pipe, len(data)), next(self._order), pipe, data))
             return
         else:
             pipe.pending += data
         self._write(link, pipe)
+
+    def _release_time(self, pipe: _Pipe, size: int) -> float:
+        """When bytes read now may go on: after the delay, and (throttled) after what went before."""
+        now = time.monotonic()
+        if not self._rate:
+            return now + self._delay
+        free_at = max(now, self._free_at.get(pipe, now)) + size / self._rate
+        self._free_at[pipe] = free_at
+        return free_at + self._delay
+
+    def _backlogged(self, pipe: _Pipe) -> bool:
+        """Throttled, a pipe reads no more while it holds a few chunks back: the sender waits."""
+        return bool(self._rate) and sum(1 for entry in self._delayed if entry[2] is pipe) >= _SLOW_BACKLOG
 
     def _write(self, link: _Link, pipe: _Pipe) -> None:
         if pipe.pending and not self._paused:
@@ -348,7 +378,7 @@ class FaultProxy:
         for sock, inbound, outbound in ((link.client, link.up, link.down), (link.upstream, link.down, link.up)):
             events = 0
             if not self._paused:
-                if not inbound.eof:
+                if not inbound.eof and not self._backlogged(inbound):
                     events |= selectors.EVENT_READ
                 if outbound.pending:
                     events |= selectors.EVENT_WRITE
@@ -378,3 +408,5 @@ class FaultProxy:
                 sock.close()
         self._delayed = [entry for entry in self._delayed if entry[2] not in (link.up, link.down)]
         heapq.heapify(self._delayed)
+        for pipe in (link.up, link.down):
+            self._free_at.pop(pipe, None)

@@ -18,7 +18,17 @@ import attrs
 
 from .. import exceptions as errors
 from ..exceptions import RemoteProtocolError
-from ..models import ActionMessage, BaseMessage, Conversation, Group, GroupMember, GroupMemberScopeType, User
+from ..models import (
+    ActionMessage,
+    BaseMessage,
+    Conversation,
+    Group,
+    GroupMember,
+    GroupMemberScopeType,
+    Reaction,
+    User,
+)
+from ..models.messages import mark_mentions
 from .protocol import Success
 from .rest import RestClient
 
@@ -55,6 +65,10 @@ __all__ = [
     "delete_conversation",
     "mark_conversation",
     "mark_unread",
+    "upload_message",
+    "add_reaction",
+    "remove_reaction",
+    "list_reactions",
     "create_group",
     "get_group",
     "update_group",
@@ -77,11 +91,16 @@ _ME_ONLY = ("authToken", "jwt", "settings", "wsChannel", "fat")
 
 
 class UserApi(Protocol):
-    """REST as the logged-in user."""
+    """REST as the logged-in user (who is ``user``)."""
+
+    @property
+    def user(self) -> User | None: ...
 
     def call(
         self, method: str, path: str, *, body: dict[str, Any] | None = None, params: dict[str, Any] | None = None
     ) -> Success: ...
+
+    def upload(self, path: str, body: Any, content_type: str) -> Success: ...
 
 
 @attrs.frozen
@@ -145,6 +164,23 @@ def _items(success: Success, what: str, read: Callable[[Any], T]) -> Page:
     return Page(items, success.meta or {})
 
 
+def _messages(api: UserApi) -> Callable[[Any], BaseMessage]:
+    """Reads a message object, marking whether it mentions the caller."""
+    me = api.user.uid if api.user is not None else None
+    return lambda raw: mark_mentions(BaseMessage.fromWire(raw), me)
+
+
+def _conversations(api: UserApi) -> Callable[[Any], Conversation]:
+    me = api.user.uid if api.user is not None else None
+
+    def read(raw: Any) -> Conversation:
+        conversation = Conversation.fromWire(raw)
+        mark_mentions(conversation.lastMessage, me)
+        return conversation
+
+    return read
+
+
 def _one(success: Success, what: str, read: Callable[[Any], T]) -> T:
     with _reading(what):
         return read(success.data)
@@ -199,7 +235,40 @@ def send_message(api: UserApi, body: dict[str, Any], parent_id: int = 0) -> Base
     path = f"messages/{parent_id}/thread" if parent_id else "messages"
     data = api.call("POST", path, body=body).data
     with _reading("the stored message"):
-        return BaseMessage.fromWire(data)
+        return _messages(api)(data)
+
+
+def upload_message(api: UserApi, body: Any, content_type: str, parent_id: int = 0) -> BaseMessage:
+    """``POST messages`` (or ``messages/{parent}/thread``) as multipart/form-data: a media
+    message with its files, streamed from ``body``."""
+    path = f"messages/{parent_id}/thread" if parent_id else "messages"
+    data = api.upload(path, body, content_type).data
+    with _reading("the stored media message"):
+        return _messages(api)(data)
+
+
+# --------------------------------------------------------------------------- reactions
+
+
+def _reaction_path(message_id: int, reaction: str | None = None) -> str:
+    path = f"messages/{message_id}/reactions"
+    return f"{path}/{quote(reaction, safe='')}" if reaction is not None else path
+
+
+def add_reaction(api: UserApi, message_id: int, reaction: str) -> BaseMessage:
+    """``POST messages/{id}/reactions/{reaction}`` (no body): the message with its reactions."""
+    return _one(api.call("POST", _reaction_path(message_id, reaction)), "the reacted message", _messages(api))
+
+
+def remove_reaction(api: UserApi, message_id: int, reaction: str) -> BaseMessage:
+    """``DELETE messages/{id}/reactions/{reaction}``: the message with its reactions."""
+    return _one(api.call("DELETE", _reaction_path(message_id, reaction)), "the message", _messages(api))
+
+
+def list_reactions(api: UserApi, message_id: int, reaction: str | None, query: Query) -> Page:
+    """``GET messages/{id}/reactions[/{reaction}]?limit=..&affix=..&<the server's cursor>``."""
+    return _items(api.call("GET", _with_query(_reaction_path(message_id, reaction), query)), "the reactions",
+                  Reaction.fromWire)
 
 
 # --------------------------------------------------------------------------- users
@@ -261,7 +330,7 @@ def list_blocked_users(api: UserApi, query: Query) -> Page:
 def list_messages(api: UserApi, path: str, query: Query) -> Page:
     """``GET messages`` / ``users/{uid}/messages`` / ``groups/{guid}/messages`` /
     ``messages/{id}/thread``: a page of messages, oldest first."""
-    return _items(api.call("GET", _with_query(path, query)), "the message history", BaseMessage.fromWire)
+    return _items(api.call("GET", _with_query(path, query)), "the message history", _messages(api))
 
 
 def unread_counts(api: UserApi, path: str, query: Query) -> list[tuple[str, str, int]]:
@@ -280,9 +349,9 @@ def message_details(api: UserApi, message_id: int) -> dict[str, Any]:
         return data
 
 
-def _action(success: Success) -> ActionMessage:
+def _action(api: UserApi, success: Success) -> ActionMessage:
     with _reading("the action message"):
-        action = BaseMessage.fromWire(success.data)
+        action = _messages(api)(success.data)
         if not isinstance(action, ActionMessage) or not isinstance(action.actionOn, BaseMessage):
             raise TypeError("not an action on a message")
         return action
@@ -290,12 +359,12 @@ def _action(success: Success) -> ActionMessage:
 
 def edit_message(api: UserApi, message_id: int, body: dict[str, Any]) -> ActionMessage:
     """``PUT messages/{id}``: the ``edited`` action message."""
-    return _action(api.call("PUT", f"messages/{message_id}", body=body))
+    return _action(api, api.call("PUT", f"messages/{message_id}", body=body))
 
 
 def delete_message(api: UserApi, message_id: int) -> ActionMessage:
     """``DELETE messages/{id}`` (with ``{"id": "<id>"}`` as the JSON body, as the official SDK)."""
-    return _action(api.call("DELETE", f"messages/{message_id}", body={"id": str(message_id)}))
+    return _action(api, api.call("DELETE", f"messages/{message_id}", body={"id": str(message_id)}))
 
 
 # --------------------------------------------------------------------------- conversations
@@ -308,24 +377,24 @@ def conversation_path(kind: str, with_id: str) -> str:
 def list_conversations(api: UserApi, query: Query) -> Page:
     """``GET conversations?...&page=N``."""
     return _items(api.call("GET", _with_query("conversations", query)), "the conversation list",
-                  Conversation.fromWire)
+                  _conversations(api))
 
 
-def _conversation(success: Success) -> Conversation:
+def _conversation(api: UserApi, success: Success) -> Conversation:
     data = success.data
     if not data:
         raise errors.CometChatException(errors.CONVERSATION_NOT_FOUND, "Conversation not found.")
-    return _one(success, "the conversation", Conversation.fromWire)
+    return _one(success, "the conversation", _conversations(api))
 
 
 def get_conversation(api: UserApi, kind: str, with_id: str) -> Conversation:
     """``GET users/{uid}/conversation`` or ``GET groups/{guid}/conversation``."""
-    return _conversation(api.call("GET", conversation_path(kind, with_id)))
+    return _conversation(api, api.call("GET", conversation_path(kind, with_id)))
 
 
 def tag_conversation(api: UserApi, kind: str, with_id: str, tags: list[str]) -> Conversation:
     """``PUT .../conversation`` with ``{"tags": [...]}``: the caller's own tags."""
-    return _conversation(api.call("PUT", conversation_path(kind, with_id), body={"tags": tags}))
+    return _conversation(api, api.call("PUT", conversation_path(kind, with_id), body={"tags": tags}))
 
 
 def delete_conversation(api: UserApi, kind: str, with_id: str) -> None:
@@ -342,7 +411,7 @@ def mark_unread(api: UserApi, kind: str, with_id: str, message_id: int) -> Conve
     """``DELETE .../conversation/read`` with ``{"messageId": "<id>"}``: the conversation after."""
     data = api.call("DELETE", f"{conversation_path(kind, with_id)}/read", body={"messageId": str(message_id)}).data
     with _reading("the conversation marked unread"):
-        return Conversation.fromWire(data["conversation"])
+        return _conversations(api)(data["conversation"])
 
 
 # --------------------------------------------------------------------------- groups
@@ -411,7 +480,7 @@ def join_group(api: UserApi, guid: str, body: dict[str, Any]) -> Group:
     ``for``, and the caller a participant since the action."""
     data = api.call("POST", _group_path(guid, "members"), body=body).data
     with _reading("the joined action"):
-        action = BaseMessage.fromWire(data)
+        action = _messages(api)(data)
         if not isinstance(action, ActionMessage) or not isinstance(action.actionFor, Group):
             raise TypeError("not an action on a group")
         return attrs.evolve(action.actionFor, hasJoined=True, scope=GroupMemberScopeType.participant,

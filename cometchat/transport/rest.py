@@ -162,5 +162,15 @@ class RestClient:
         log.debug("REST %s %s -> %s", method, path, response.status_code)
         return _read_envelope(response)
 
+    def upload(self, path: str, body: Any, content_type: str, *, auth_token: str) -> protocol.Success:
+        """A streamed request body (a multipart upload): ``body`` has ``read(n)`` and ``len()``,
+        so it goes with a Content-Length and never whole in memory."""
+        headers = {"authToken": auth_token, "Content-Type": content_type}
+        with _translate_errors("POST", path):
+            response = self._session.request("POST", self.client_base + path, data=body, headers=headers,
+                                             timeout=self._timeout)
+        log.debug("REST POST %s (upload) -> %s", path, response.status_code)
+        return _read_envelope(response)
+
     def close(self) -> None:
         self._session.close()

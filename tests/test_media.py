@@ -1,0 +1,240 @@
+"""Media messages through the SDK against a DevServer (in a child process, so the SDK's memory
+is measured alone): files streamed up and back byte for byte, progress, uploads that never hold
+up other calls, every check before an upload, and nothing half-stored."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import tempfile
+import threading
+import time
+import tracemalloc
+import unittest
+from typing import Any
+
+import requests
+
+from cometchat import (
+    Attachment,
+    CometChat,
+    File,
+    MediaMessage,
+    MessagesRequest,
+    MessageType,
+    ReceiverType,
+    TextMessage,
+)
+from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
+from helpers import error_of, ok
+
+ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
+MiB = 1024 * 1024
+
+
+def write_file(folder: str, name: str, size: int) -> str:
+    path = os.path.join(folder, name)
+    with open(path, "wb") as out:
+        for _ in range(size // MiB):
+            out.write(os.urandom(MiB))
+        out.write(os.urandom(size % MiB))
+    return path
+
+
+def digest_of_url(url: str) -> bytes:
+    digest = hashlib.sha256()
+    with requests.get(url, stream=True, timeout=scaled(30)) as answer:
+        answer.raise_for_status()
+        for chunk in answer.iter_content(MiB):
+            digest.update(chunk)
+    return digest.digest()
+
+
+def digest_of_file(path: str) -> bytes:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(MiB):
+            digest.update(chunk)
+    return digest.digest()
+
+
+def upload_threads(client: Any) -> list[str]:
+    return [name for name in client.statistics().threads if name.startswith("cometchat-upload")]
+
+
+class MediaTest(DevServerMixin, unittest.TestCase):
+    server_options = {"process": True}
+
+    def setUp(self) -> None:
+        self.folder = tempfile.mkdtemp()
+        self.alice = self.newClient(ALICE)
+        self.bob = self.newClient(BOB)
+        self.heard = EventRecorder()
+        self.bob.addMessageListener("heard", self.heard)
+        ok(self.bob.connect())
+
+    def files_on_server(self) -> list[str]:
+        return os.listdir(os.path.splitext(self.server.db_path)[0] + "-files")
+
+    def media(self, **fields: Any) -> MediaMessage:
+        fields.setdefault("messageType", CometChat.MessageType.file)
+        return MediaMessage(receiverUid=BOB, receiverType=ReceiverType.user, **fields)
+
+    def test_a_20_mib_file_goes_up_and_comes_back_byte_for_byte_without_the_sdk_holding_it(self) -> None:
+        path = write_file(self.folder, "video.mp4", 20 * MiB)
+        tracemalloc.start()
+        try:
+            sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=path,
+                                                                     messageType=MessageType.video)))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        self.assertLess(peak, 4 * MiB)  # streamed from the disk, never read whole (the server is elsewhere)
+        self.assertIsInstance(sent, MediaMessage)
+        self.assertEqual((sent.attachment.fileName, sent.attachment.fileSize, sent.attachment.fileMimeType),
+                         ("video.mp4", 20 * MiB, "video/mp4"))
+        self.assertEqual(digest_of_url(sent.attachment.fileUrl), digest_of_file(path))
+        received = self.heard.waitFor("onMediaMessageReceived").arg
+        self.assertEqual((received.id, received.messageType, received.attachment.fileUrl),
+                         (sent.id, MessageType.video, sent.attachment.fileUrl))
+
+    def test_bytes_in_memory_and_files_already_online(self) -> None:
+        picture = File(name="dot.png", data=b"\x89PNG fake image bytes")
+        message = self.media(files=[picture], messageType=MessageType.image)
+        message.caption = "a picture"
+        message.tags = ["holiday"]
+        message.metaData = {"camera": "phone"}
+        sent = ok(self.alice.sendMediaMessage(message=message))
+        self.assertEqual((sent.caption, sent.tags, sent.metaData), ("a picture", ["holiday"], {"camera": "phone"}))
+        self.assertEqual(requests.get(sent.attachment.fileUrl, timeout=scaled(10)).content, picture.data)
+        hosted = self.media()
+        hosted.attachment = Attachment(fileName="manual.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                                       fileUrl="https://cdn.example.test/manual.pdf")
+        online = ok(self.alice.sendMediaMessage(message=hosted))
+        self.assertEqual(online.attachment.fileUrl, "https://cdn.example.test/manual.pdf")
+        received = [self.heard.waitFor("onMediaMessageReceived", n).arg for n in (1, 2)]
+        self.assertEqual([m.id for m in received], [sent.id, online.id])
+        self.assertEqual(received[0].caption, "a picture")
+        images = ok(MessagesRequest.MessageRequestBuilder(client=self.bob).set(uid=ALICE).set(
+            types=["image"]).build().fetchPrevious())
+        self.assertEqual([m.id for m in images], [sent.id])
+
+    def test_everything_is_checked_before_an_upload(self) -> None:
+        sparse = os.path.join(self.folder, "huge.bin")
+        with open(sparse, "wb") as out:
+            out.truncate(100 * MiB + 1)  # over file.size.max, without the disk space
+        cases = [
+            (self.media(fileurl=os.path.join(self.folder, "missing.png")), "ERROR_FILE_NOT_READABLE"),
+            (self.media(fileurl=self.folder), "ERROR_FILE_NOT_READABLE"),
+            (self.media(fileurl=sparse), "ERR_FILE_SIZE_EXCEEDED"),
+            (self.media(files=[File(name=f"{n}.txt", data=b"x") for n in range(11)]), "ERR_FILE_COUNT_EXCEEDED"),
+            (self.media(files=["not a File"]), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(files=[File(name="a.txt", data=b"x")], messageType="text"), "INVALID_MESSAGE_TYPE"),
+            (MediaMessage(receiverUid="", fileurl=sparse, messageType="file"), "INVALID_RECEIVER_ID"),
+            (TextMessage(receiverUid=BOB, text="not media"), "ERROR_INVALID_MESSAGE"),
+        ]
+        before = len(self.server.requests("POST", "/v3.0/messages"))
+        for message, code in cases:
+            with self.subTest(code=code):
+                self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, code)
+        if os.geteuid() != 0:  # root reads anything
+            locked = write_file(self.folder, "locked.txt", 10)
+            os.chmod(locked, 0)
+            self.assertEqual(error_of(self.alice.sendMediaMessage(message=self.media(fileurl=locked))).errorCode,
+                             "ERROR_FILE_NOT_READABLE")
+        self.assertEqual(len(self.server.requests("POST", "/v3.0/messages")), before)  # nothing went out
+
+    def test_a_refused_upload_leaves_no_message_and_no_file(self) -> None:
+        before = self.files_on_server()
+        message = MediaMessage(receiverUid="nobody-at-all", fileurl=write_file(self.folder, "a.txt", 1000),
+                               messageType="file", receiverType=ReceiverType.user)
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, "ERR_UID_NOT_FOUND")
+        self.assertEqual(self.files_on_server(), before)
+
+    def test_swift_style_from_inside_callbacks(self) -> None:
+        done = threading.Event()
+        outcome: dict[str, Any] = {}
+        path = write_file(self.folder, "notes.txt", 2000)
+
+        def sent(message: MediaMessage) -> None:
+            outcome["sent"] = message
+            done.set()
+
+        def logged_in(user: Any) -> None:
+            self.alice.sendMediaMessage(message=self.media(fileurl=path), onSuccess=sent,
+                                        onError=lambda e: (outcome.update(error=e), done.set()))
+
+        ok(self.alice.logout())
+        self.alice.login(UID=ALICE, authKey=self.server.auth_key, onSuccess=logged_in, onError=lambda e: done.set())
+        self.assertTrue(done.wait(scaled(20)))
+        self.assertNotIn("error", outcome)
+        self.assertEqual(outcome["sent"].attachment.fileSize, 2000)
+
+
+class SlowLinkTest(DevServerMixin, unittest.TestCase):
+    """Uploads over a throttled link: progress, other calls meanwhile, cancelling."""
+
+    RATE = 2 * MiB  # bytes per second
+    SIZE = 8 * MiB
+
+    def setUp(self) -> None:
+        self.folder = tempfile.mkdtemp()
+        self.proxy = FaultProxy(self.server.url).start()
+        self.addCleanup(self.proxy.stop)
+        self.alice = self.newClient(ALICE, via=self.proxy)
+        self.path = write_file(self.folder, "big.bin", self.SIZE)
+
+    def upload(self, progress: list[tuple[float, int, int]], started: threading.Event) -> Any:
+        def on_progress(sent: int, total: int) -> None:
+            progress.append((time.monotonic(), sent, total))
+            started.set()
+
+        message = MediaMessage(receiverUid=BOB, fileurl=self.path, messageType="file", receiverType=ReceiverType.user)
+        return self.alice.sendMediaMessage(message=message, onProgress=on_progress)
+
+    def test_progress_at_most_ten_a_second_and_once_at_the_end_while_other_calls_go_on(self) -> None:
+        progress: list[tuple[float, int, int]] = []
+        started = threading.Event()
+        with self.proxy.throttle(self.RATE):
+            began = time.monotonic()
+            upload = self.upload(progress, started)
+            self.assertTrue(started.wait(scaled(10)))
+            self.assertEqual(len(upload_threads(self.alice)), 1)
+            text = self.alice.sendTextMessage(message=TextMessage(receiverUid=BOB, text="meanwhile",
+                                                                  receiverType=ReceiverType.user))
+            ok(text)
+            self.assertFalse(upload.done())  # the send did not wait behind the upload
+            sent = upload.result(scaled(60))
+        elapsed = time.monotonic() - began
+        self.assertEqual(sent.attachment.fileSize, self.SIZE)
+        totals = [total for _, _, total in progress]
+        self.assertEqual(set(totals), {totals[0]})
+        self.assertEqual([(s, t) for _, s, t in progress].count((totals[0], totals[0])), 1)  # once at the end...
+        self.assertEqual(progress[-1][1], totals[0])  # ...and last
+        self.assertEqual([p[1] for p in progress], sorted(p[1] for p in progress))
+        self.assertGreaterEqual(len(progress), 5)
+        self.assertLessEqual(len(progress), 10 * elapsed + 2)
+        # (the calls are posted at least 0.1 s apart; a busy dispatch thread may run two closer)
+        gaps = [b[0] - a[0] for a, b in zip(progress[:-2], progress[1:-1])]
+        self.assertGreaterEqual(statistics.median(gaps), 0.08, gaps)
+        waitFor(lambda: upload_threads(self.alice) == [])  # the upload's thread ends with it
+
+    def test_logging_out_cancels_an_upload(self) -> None:
+        progress: list[tuple[float, int, int]] = []
+        started = threading.Event()
+        files_dir = os.path.splitext(self.server.db_path)[0] + "-files"
+        before = os.listdir(files_dir)
+        with self.proxy.throttle(self.RATE):
+            upload = self.upload(progress, started)
+            self.assertTrue(started.wait(scaled(10)))
+            ok(self.alice.logout())
+            error = error_of(upload)
+        self.assertEqual(error.errorCode, "ERROR_UPLOAD_FAILED")
+        waitFor(lambda: upload_threads(self.alice) == [])
+        waitFor(lambda: os.listdir(files_dir) == before)  # the server kept nothing of it
+
+
+if __name__ == "__main__":
+    unittest.main()
