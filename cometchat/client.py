@@ -314,6 +314,12 @@ class CometChatClient:
         """This message and what follows are unread again (for you); the Future gives the conversation."""
         return self._conversations.mark_unread(baseMessage, onSuccess, onError)
 
+    def markMessageAsUnread(self, *, baseMessage: BaseMessage, receiverType: ReceiverType,
+                            onSuccess: Callback | None = None,
+                            onError: Callback | None = None) -> Future[Conversation]:
+        """``markAsUnread`` under its newer documented name; onSuccess gets the conversation."""
+        return self._conversations.mark_unread(baseMessage, onSuccess, onError, receiverType, with_conversation=True)
+
     def getUnreadMessageCount(self, *, hideMessagesFromBlockedUsers: bool = False, onSuccess: Callback | None = None,
                               onError: Callback | None = None) -> Future[dict[str, Any]]:
         """``{"user": {uid: n}, "group": {guid: n}}``: conversations with unread messages."""

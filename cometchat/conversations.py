@@ -80,21 +80,29 @@ class Conversations(RestPart):
 
         return self._call(onSuccess, onError, self._with_error(with_id, kind), send)
 
-    def mark_unread(self, message: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[Conversation]:
-        """``markAsUnread``: this message and what follows are unread again for the caller."""
+    def mark_unread(self, message: Any, onSuccess: Callback | None, onError: Callback | None,
+                    receiver_type: Any = None, *, with_conversation: bool = False) -> Future[Conversation]:
+        """``markAsUnread`` (onSuccess hears nothing) and ``markMessageAsUnread`` (it hears the
+        conversation): this message and what follows are unread again for the caller."""
         error = None if isinstance(message, BaseMessage) and message.id > 0 else invalid_parameter(
             "baseMessage", "a stored message", message)
+        if error is None and receiver_type is not None:
+            error = _kind_error(receiver_type)
 
         def send(reply: Reply[Conversation]) -> None:
-            kind, with_id = self._party(message)
+            kind, with_id = self._party(message, receiver_type)
             conversation = endpoints.mark_unread(self._session, kind, with_id, message.id)
-            reply.succeed(conversation)
+            if with_conversation:
+                reply.succeed(conversation, conversation)
+            else:
+                reply.succeed(conversation)
 
         return self._call(onSuccess, onError, error, send)
 
-    def _party(self, message: BaseMessage) -> tuple[str, str]:
+    def _party(self, message: BaseMessage, receiver_type: Any = None) -> tuple[str, str]:
         """The conversation a message is in: the group, or the other user."""
-        if message.receiverType == ReceiverType.group:
+        if (_kind(receiver_type) if receiver_type is not None else None) == "group" \
+                or message.receiverType == ReceiverType.group:
             return "group", message.receiverUid
         me = self._session.user.uid if self._session.user else None
         return "user", message.receiverUid if message.senderUid == me else message.senderUid

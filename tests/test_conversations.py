@@ -117,6 +117,15 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         # ...markAsUnread moves it back...
         self.assertEqual(ok(bob.markAsUnread(baseMessage=first)).unreadMessageCount, 2)
         self.assertEqual(ok(bob.getUnreadMessageCountForUser(CAROL)), {CAROL: 2})
+        heard: list[Any] = []
+        ok(bob.markAsUnread(baseMessage=second, onSuccess=lambda *args: heard.append(args)))
+        again = ok(bob.markMessageAsUnread(baseMessage=first, receiverType=ReceiverType.user,
+                                          onSuccess=lambda *args: heard.append(args)))
+        self.assertTrue(bob.flush(5))
+        self.assertEqual(heard, [(), (again,)])  # Swift's markAsUnread hears nothing; the newer name, the conversation
+        self.assertEqual(again.unreadMessageCount, 2)
+        self.assertEqual(error_of(bob.markMessageAsUnread(baseMessage=first, receiverType="room")).errorCode,
+                         "INVALID_CONVERSATION_TYPE")
         # ...and reading the conversation clears it and tells carol
         carol_heard = EventRecorder()
         carol = self.client(CAROL)
