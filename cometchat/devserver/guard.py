@@ -235,7 +235,8 @@ class Guard(asyncio.Protocol):
 
 class JsonErrorHandler(RequestHandler):
     """aiohttp's handler, except that a request it cannot parse (a bad request line, a header
-    over 8 KiB, ...) is answered with our JSON envelope and logged as one line, not a traceback."""
+    over 8 KiB, ...) is answered with our JSON envelope and logged as one line, not a traceback,
+    and a client that leaves mid-request (a reset) is an INFO line, not an internal error."""
 
     __slots__ = ("gate",)
     gate: Gate | None
@@ -244,6 +245,9 @@ class JsonErrorHandler(RequestHandler):
                      message: str | None = None) -> web.StreamResponse:
         why = (message or str(exc or "") or "malformed").strip().splitlines()[0][:200]
         gate: Gate | None = getattr(self, "gate", None)
+        if isinstance(exc, ConnectionError):  # the client went away mid-request: nobody to answer
+            log.info("a client left in the middle of a request from %s: %s", request.remote, why)
+            raise exc
         if status >= 500:
             log.error("internal error serving a request from %s: %s", request.remote, why, exc_info=exc)
         elif gate is not None:
