@@ -60,7 +60,8 @@ Code                                            Source  When
 ``INVALID_MESSAGE_TYPE``                        JS      a custom message without a type (same pattern)
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
-``ERROR_INVALID_PAYLOAD``                       ours    typing metadata or transient data that JSON
+``ERROR_INVALID_PAYLOAD``                       ours    typing metadata, transient data, or a media
+                                                        message's caption, tags or metadata that JSON
                                                         cannot carry (a lone surrogate, ``NaN``, a value
                                                         of no JSON type)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a

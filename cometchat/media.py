@@ -7,7 +7,8 @@ out: the message, that each file exists and can be read, and the count and sizes
 app settings ``file.count.max`` / ``file.size.max``. A file that is online already (an
 ``attachment``) goes as JSON, like any send. ``onProgress(sentBytes, totalBytes)`` (a Python
 extension) runs on the dispatch queue at most ten times a second, and once when all is sent.
-Logging out or closing the client cancels uploads in flight (``ERROR_UPLOAD_FAILED``).
+Logging out or closing the client cancels uploads in flight (``ERROR_UPLOAD_FAILED``); at
+most four uploads run at once, the others wait their turn.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .session import Session
 from .storage import SavedSession
 from .transport import endpoints, protocol
 from .transport.multipart import FilePart, MultipartBody, UploadAborted
-from .worker import RestWorker, UploadThreads
+from .worker import RestWorker, UploadThreads, cancelled_upload
 
 __all__ = ["Media"]
 
@@ -61,7 +62,7 @@ class Media:
              onProgress: Callback | None) -> Future[MediaMessage]:
         reply = self._notifier.reply(onSuccess, onError)
         error = (validation.message_error(message, MediaMessage) or self._session.refusal(needs_user=True)
-                 or _type_error(message))
+                 or _type_error(message) or _payload_error(message))
         parts: list[FilePart] | CometChatException = []
         if error is None:
             parts = _local_files(message, *self._limits())
@@ -111,6 +112,10 @@ class Media:
         except UploadAborted as exc:
             raise CometChatException(errors.ERROR_UPLOAD_FAILED, f"The upload did not finish: {exc.reason}.",
                                      {"cause": exc.reason}) from None
+        except CometChatException:
+            if cancelled.is_set():  # what cancelling broke, whatever it looked like
+                raise cancelled_upload() from None
+            raise
         self._realtime.mark_seen(sent.id)
         reply.succeed(sent, sent)
 
@@ -153,6 +158,25 @@ def _type_error(message: MediaMessage) -> CometChatException | None:
                               {"given": repr(message.messageType)[:40]})
 
 
+def _payload_error(message: MediaMessage) -> CometChatException | None:
+    """The caption, tags and metadata must be what JSON and UTF-8 can carry."""
+    try:
+        json.dumps([message.caption, message.tags, message.metaData], ensure_ascii=False,
+                   allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError) as exc:  # (UnicodeEncodeError is a ValueError)
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"Cannot send this caption, tags or metadata: {exc}.")
+    return None
+
+
+def _display_name(name: str) -> str:
+    """A file name as text: bytes a file system holds that are not UTF-8 become U+FFFD."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "replace")
+    return raw.decode("utf-8", "replace")
+
+
 def _local_files(message: MediaMessage, size_max: int, count_max: int) -> list[FilePart] | CometChatException:
     """The files to upload, each checked (readable, within the limits); [] for none."""
     parts: list[FilePart] = []
@@ -167,8 +191,8 @@ def _local_files(message: MediaMessage, size_max: int, count_max: int) -> list[F
                 or not isinstance(item.data, (bytes, bytearray)):
             return CometChatException(errors.ERR_INVALID_FILE_OBJECT, "files must be File(name=, data=bytes).",
                                       {"given": type(item).__name__})
-        parts.append(FilePart(filename=item.name, mime_type=_mime(item.name), size=len(item.data),
-                              data=bytes(item.data)))
+        name = _display_name(item.name)
+        parts.append(FilePart(filename=name, mime_type=_mime(name), size=len(item.data), data=bytes(item.data)))
     if len(parts) > count_max:
         return CometChatException(errors.ERR_FILE_COUNT_EXCEEDED, f"At most {count_max} files per message.",
                                   {"count": len(parts), "limit": count_max})
@@ -195,7 +219,7 @@ def _file_on_disk(path: Any) -> FilePart | CometChatException:
     except OSError as exc:
         return CometChatException(errors.ERROR_FILE_NOT_READABLE, f"Cannot read {path}: {exc}.",
                                   {"path": path, "cause": type(exc).__name__})
-    name = os.path.basename(path)
+    name = _display_name(os.path.basename(path))
     return FilePart(filename=name, mime_type=_mime(name), size=size, path=path)
 
 

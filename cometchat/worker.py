@@ -17,6 +17,7 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from typing import Any, Callable
 
 from . import exceptions as errors
@@ -124,49 +125,75 @@ class RestWorker:
 
 
 class UploadThreads:
-    """One daemon thread per upload in flight (``cometchat-upload-N``), none otherwise; each
-    upload gets an event that ``cancel_all`` sets (logout) and ``close`` sets and joins."""
+    """Uploads, each on a daemon thread (``cometchat-upload-N``) while there are any: at most
+    ``limit`` at once, the rest queued in order. Each upload gets an event that ``cancel_all``
+    sets (logout) and ``close`` sets before it waits, within one deadline, for the threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = 4) -> None:
+        self._limit = limit
         self._lock = threading.Lock()
-        self._running: dict[threading.Thread, threading.Event] = {}
+        self._queue: collections.deque[tuple[Reply[Any], Callable[[threading.Event], None], threading.Event]] = \
+            collections.deque()
+        self._threads: set[threading.Thread] = set()
+        self._cancels: set[threading.Event] = set()
         self._count = 0
         self._closed = False
 
     def start(self, reply: Reply[Any], work: Callable[[threading.Event], None]) -> None:
-        """Run ``work(cancelled)`` on a thread of its own; it (or what it raises) answers ``reply``."""
+        """Run ``work(cancelled)`` on an upload thread; it (or what it raises) answers ``reply``."""
         cancelled = threading.Event()
         with self._lock:
             if self._closed:
                 reply.fail(errors.client_closed())
                 return
+            self._queue.append((reply, work, cancelled))
+            self._cancels.add(cancelled)
+            if len(self._threads) >= self._limit:
+                return  # a running thread takes it next
             self._count += 1
-            thread = threading.Thread(target=self._run, args=(reply, work, cancelled),
-                                      name=f"cometchat-upload-{self._count}", daemon=True)
-            self._running[thread] = cancelled
+            thread = threading.Thread(target=self._serve, name=f"cometchat-upload-{self._count}", daemon=True)
+            self._threads.add(thread)
         thread.start()
 
-    def _run(self, reply: Reply[Any], work: Callable[[threading.Event], None], cancelled: threading.Event) -> None:
-        try:
-            answering(reply, lambda: work(cancelled))
-        finally:
+    def _serve(self) -> None:
+        while True:
             with self._lock:
-                self._running.pop(threading.current_thread(), None)
+                if not self._queue:
+                    self._threads.discard(threading.current_thread())
+                    return
+                reply, work, cancelled = self._queue.popleft()
+            try:
+                if cancelled.is_set():
+                    reply.fail(cancelled_upload())
+                else:
+                    answering(reply, lambda: work(cancelled))
+            finally:
+                with self._lock:
+                    self._cancels.discard(cancelled)
 
     def cancel_all(self) -> None:
         with self._lock:
-            for cancelled in self._running.values():
+            for cancelled in self._cancels:
                 cancelled.set()
 
     def threads(self) -> tuple[threading.Thread, ...]:
         with self._lock:
-            return tuple(t for t in self._running if t.is_alive())
+            return tuple(t for t in self._threads if t.is_alive())
 
     def close(self, timeout: float = 5.0) -> None:
-        """Cancel every upload and wait (up to ``timeout``) for their threads to end."""
+        """Cancel every upload and wait for their threads, ``timeout`` in all."""
         with self._lock:
             self._closed = True
+            waiting, self._queue = list(self._queue), collections.deque()
+        for reply, _, _ in waiting:
+            reply.fail(cancelled_upload())  # never started: answered now
         self.cancel_all()
+        deadline = time.monotonic() + timeout
         for thread in self.threads():
             if thread is not threading.current_thread():
-                thread.join(timeout)
+                thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def cancelled_upload() -> CometChatException:
+    return CometChatException(errors.ERROR_UPLOAD_FAILED, "The upload was cancelled (logout or close).",
+                              {"cause": "cancelled"})

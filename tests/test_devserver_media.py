@@ -12,6 +12,8 @@ import tempfile
 import unittest
 from typing import Any
 
+from urllib.parse import quote
+
 import requests
 
 from cometchat.devserver import DevServer
@@ -49,6 +51,25 @@ class Raw(RawClient):
                                             "type": "text", "data": {"text": text}})  # type: ignore[no-any-return]
 
 
+def raw_upload(client: Raw, body: bytes, boundary: str = "XyZ") -> requests.Response:
+    headers = dict(client.headers(), **{"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    return requests.post(f"{client.base}/v3.0/messages", data=body, headers=headers, timeout=scaled(30))
+
+
+def part(name: str, value: bytes | str, *, filename: str | None = None, content_type: str | None = None,
+         boundary: str = "XyZ") -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
+    head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\r\n"
+    raw = value.encode() if isinstance(value, str) else value
+    return head.encode("utf-8", "surrogateescape") + b"\r\n" + raw + b"\r\n"
+
+
+def multipart(*parts: bytes, boundary: str = "XyZ") -> bytes:
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
 def files_in(server: DevServer) -> list[str]:
     return os.listdir(os.path.splitext(server.db_path)[0] + "-files")
 
@@ -82,9 +103,10 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(len(token), 32)  # unguessable
         for probe in ("/media/", f"/media/{token}", f"/media/{token}/other.png", f"/media/{'x' * 32}/holiday"):
             self.assertEqual(requests.get(self.server.url + probe, timeout=scaled(10)).status_code, 404, probe)
-        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=30&types=image,file")
-        self.assertEqual([m["id"] for m in body["data"]], [message["id"]])
-        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=30&types=video")
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=image,file")
+        self.assertIn(message["id"], [m["id"] for m in body["data"]])
+        self.assertEqual({m["type"] for m in body["data"]} - {"image", "file"}, set())
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=video")
         self.assertEqual(body["data"], [])
 
     def test_hosted_files_go_as_json(self) -> None:
@@ -150,6 +172,73 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                 self.assertEqual(files_in(self.server), before)
         self.assertEqual(self.bob.rest("GET", "me")[0], 200)  # and the server serves everyone else
 
+    def fields(self, to: str = BOB) -> tuple[bytes, ...]:
+        return (part("type", "file"), part("receiverType", "user"), part("category", "message"))
+
+    def test_what_a_part_declares_is_checked_before_anything_is_stored(self) -> None:
+        before = files_in(self.server)
+        junk_type = multipart(*self.fields(), part("files[]", b"fake png", filename="a.png",
+                                                   content_type="image/\udcff\udcfe"), part("receiver", BOB))
+        answer = raw_upload(self.alice, junk_type)
+        self.assertEqual(answer.status_code, 200, answer.text)
+        self.assertEqual(answer.json()["data"]["data"]["attachments"][0]["mimeType"], "image/png")  # from the name
+        status, history = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100")
+        self.assertEqual(status, 200)  # (a strict parser reads it: the SDK's did not, before)
+        self.assertTrue(all("\\udc" not in json.dumps(m) for m in history["data"]))
+        before = files_in(self.server)
+        for name, data in (("NaN", '{"metadata": {"x": NaN}}'), ("a lone surrogate", '{"text": "\\ud800"}'),
+                           ("deep", "[" * 50_000), ("an array", "[1, 2]")):
+            with self.subTest(name):
+                body = multipart(*self.fields(), part("data", data), part("files[]", b"x", filename="b.txt"),
+                                 part("receiver", BOB))
+                answer = raw_upload(self.alice, body)
+                self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+                self.assertEqual(files_in(self.server), before)
+        status, after = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100")
+        self.assertEqual(len(after["data"]), len(history["data"]))  # and no message
+
+    def test_a_flood_of_parts_or_a_monster_line_is_refused_at_once(self) -> None:
+        before = files_in(self.server)
+        flood = multipart(*[part(f"f{n}", "") for n in range(5_000)])
+        answer = raw_upload(self.alice, flood)
+        self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        long_header = (b"--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\nX-Long: " + b"a" * 20_000
+                       + b"\r\n\r\nv\r\n--XyZ--\r\n")
+        answer = raw_upload(self.alice, long_header)
+        self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        self.assertEqual(files_in(self.server), before)
+        self.assertEqual(self.bob.rest("GET", "me")[0], 200)
+
+    def test_names_and_types_are_served_safely(self) -> None:
+        body = multipart(*self.fields(), part("files[]", b"<svg onload='alert(1)'/>", filename="a%22b.svg",
+                                              content_type="image/svg+xml"), part("receiver", BOB))
+        answer = raw_upload(self.alice, body)
+        attachment = answer.json()["data"]["data"]["attachments"][0]
+        self.assertEqual(attachment["name"], 'a"b.svg')  # as a browser sends a quote in a name
+        served = requests.get(attachment["url"], timeout=scaled(10))
+        self.assertEqual(served.headers["Content-Security-Policy"], "sandbox")
+        self.assertTrue(served.headers["Content-Disposition"].startswith("attachment;"))  # never shown inline
+        for odd in ("..", "."):
+            body = multipart(*self.fields(), part("files[]", b"x", filename=odd), part("receiver", BOB))
+            self.assertEqual(raw_upload(self.alice, body).json()["data"]["data"]["attachments"][0]["name"], "file")
+
+    def test_a_deleted_message_takes_its_files_along(self) -> None:
+        answer = self.alice.upload(BOB, [("gone.txt", b"soon gone", "text/plain")], kind="file")
+        message = answer.json()["data"]
+        url = message["data"]["url"]
+        token = url.split("/media/")[1].split("/")[0]
+        self.assertEqual(requests.get(url, timeout=scaled(10)).content, b"soon gone")
+        self.alice.ok("DELETE", f"messages/{message['id']}")
+        self.assertEqual(requests.get(url, timeout=scaled(10)).status_code, 404)
+        self.assertNotIn(token, files_in(self.server))
+
+    def test_a_muid_names_one_message(self) -> None:
+        body = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
+                "data": {"text": "to bob"}, "muid": "muid-conflict"}
+        self.alice.ok("POST", "messages", body)
+        status, answer = self.alice.rest("POST", "messages", dict(body, receiver=CAROL))
+        self.assertEqual((status, answer["error"]["code"]), (409, "ERR_MUID_ALREADY_USED"))
+
     def test_a_group_deleted_takes_its_files_along(self) -> None:
         guid = "media-group"
         self.alice.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public"})
@@ -177,21 +266,21 @@ class MediaTest(DevServerMixin, unittest.TestCase):
 
 
 class OrphanSweepTest(unittest.TestCase):
-    def test_a_restart_removes_what_a_crash_mid_upload_left(self) -> None:
+    def test_a_restart_removes_what_a_crash_mid_upload_left_and_keeps_the_rest(self) -> None:
         folder = tempfile.mkdtemp()
         db_path = os.path.join(folder, "chat.db")
         with DevServer(db_path=db_path) as server:
+            port = server.port
             alice = Raw(server, ALICE)
             alice.login()
             kept = alice.upload(BOB, [("keep.txt", b"keep me", "text/plain")], kind="file").json()["data"]
         files_dir = os.path.join(folder, "chat-files")
-        for junk in ("A" * 32 + ".part", "B" * 32):
+        for junk in ("A" * 32 + ".part", "B" * 32):  # a write cut short; a file renamed but never committed
             with open(os.path.join(files_dir, junk), "wb") as out:
                 out.write(b"half an upload")
-        with DevServer(db_path=db_path) as server:
+        with DevServer(db_path=db_path, port=port):  # the same address: the stored URL is the same
             self.assertEqual(len(os.listdir(files_dir)), 1)
-            url = kept["data"]["url"].replace(kept["data"]["url"].split("/media/")[0], server.url)
-            self.assertEqual(requests.get(url, timeout=scaled(10)).content, b"keep me")
+            self.assertEqual(requests.get(kept["data"]["url"], timeout=scaled(10)).content, b"keep me")
 
 
 class ReactionsTest(DevServerMixin, unittest.TestCase):
@@ -201,6 +290,18 @@ class ReactionsTest(DevServerMixin, unittest.TestCase):
         cls.alice, cls.bob, cls.carol = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL))
         for client in (cls.alice, cls.bob, cls.carol):
             client.login()
+
+    def test_emoji_sequences_are_reactions_and_invisible_tricks_are_not(self) -> None:
+        message = self.alice.say(BOB, "sequences")
+        for emoji in ("\N{MAN}\u200d\N{WOMAN}\u200d\N{GIRL}", "\N{WAVING WHITE FLAG}\ufe0f\u200d\N{RAINBOW}",
+                      "\N{WAVING BLACK FLAG}\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"):
+            with self.subTest(emoji=emoji):
+                self.assertIn(emoji, [r["reaction"] for r in self.bob.ok(
+                    "POST", f"messages/{message['id']}/reactions/{quote(emoji, safe='')}")["reactions"]])
+        for trick in ("\u202egnp", "a\u2028b", "\u0007"):
+            with self.subTest(trick=trick):
+                status, answer = self.bob.rest("POST", f"messages/{message['id']}/reactions/{quote(trick, safe='')}")
+                self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
 
     def test_add_count_remove_and_refuse(self) -> None:
         message = self.alice.say(BOB, "react to me")
@@ -292,6 +393,19 @@ class MentionsTest(DevServerMixin, unittest.TestCase):
         self.alice.ok("PUT", f"messages/{again['id']}", {"text": "no mention now", "data": {"text": "no mention now"}})
         self.assertEqual(self.bob.ok("GET", f"users/{ALICE}/conversation")["unreadMentionsCount"], 0)
         self.assertNotIn("mentions", self.bob.ok("GET", f"messages/{again['id']}")["data"])
+
+    def test_a_mention_in_a_reply_counts_in_its_thread(self) -> None:
+        self.server.create_user("threads-a", "A")
+        self.server.create_user("threads-b", "B")
+        a, b = Raw(self.server, "threads-a"), Raw(self.server, "threads-b")
+        a.login()
+        b.login()
+        parent = a.say("threads-b", "parent")
+        a.ok("POST", f"messages/{parent['id']}/thread", {"receiver": "threads-b", "receiverType": "user",
+                                                         "category": "message", "type": "text",
+                                                         "data": {"text": "<@uid:threads-b> in a reply"}})
+        conversation = b.ok("GET", "users/threads-a/conversation")
+        self.assertEqual((conversation["unreadMessageCount"], conversation["unreadMentionsCount"]), (1, 0))
 
     def test_a_client_cannot_forge_mentions(self) -> None:
         message = self.alice.ok("POST", "messages", {

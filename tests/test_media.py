@@ -146,6 +146,19 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                              "ERROR_FILE_NOT_READABLE")
         self.assertEqual(len(self.server.requests("POST", "/v3.0/messages")), before)  # nothing went out
 
+    def test_odd_names_and_unsendable_captions(self) -> None:
+        raw_name = os.path.join(os.fsencode(self.folder), b"caf\xe9 \"quoted\".txt")  # not UTF-8 on disk
+        with open(raw_name, "wb") as out:
+            out.write(b"latin-1 name")
+        sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=os.fsdecode(raw_name))))
+        self.assertEqual(sent.attachment.fileName, 'caf\ufffd "quoted".txt')
+        self.assertEqual(requests.get(sent.attachment.fileUrl, timeout=scaled(10)).content, b"latin-1 name")
+        bad = self.media(files=[File(name="a.txt", data=b"x")])
+        bad.caption = "half a pair \ud800"
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=bad)).errorCode, "ERROR_INVALID_PAYLOAD")
+        bad.caption, bad.metaData = "fine", {"x": float("nan")}
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=bad)).errorCode, "ERROR_INVALID_PAYLOAD")
+
     def test_a_refused_upload_leaves_no_message_and_no_file(self) -> None:
         before = self.files_on_server()
         message = MediaMessage(receiverUid="nobody-at-all", fileurl=write_file(self.folder, "a.txt", 1000),
@@ -220,6 +233,35 @@ class SlowLinkTest(DevServerMixin, unittest.TestCase):
         gaps = [b[0] - a[0] for a, b in zip(progress[:-2], progress[1:-1])]
         self.assertGreaterEqual(statistics.median(gaps), 0.08, gaps)
         waitFor(lambda: upload_threads(self.alice) == [])  # the upload's thread ends with it
+
+    def test_at_most_four_uploads_at_once_and_all_of_them_done(self) -> None:
+        small = write_file(self.folder, "small.bin", MiB)
+        running: list[int] = []  # how many upload threads there were, at each progress call
+
+        def sample(sent: int, total: int) -> None:
+            running.append(len(upload_threads(self.alice)))
+
+        with self.proxy.throttle(self.RATE):
+            futures = [self.alice.sendMediaMessage(message=MediaMessage(
+                receiverUid=BOB, fileurl=small, messageType="file", receiverType=ReceiverType.user),
+                onProgress=sample) for _ in range(6)]
+            sent = [f.result(timeout=scaled(60)) for f in futures]
+        self.assertEqual(len({m.id for m in sent}), 6)
+        self.assertEqual(max(running), 4)  # four ran side by side; the others waited their turn
+
+    def test_close_cancels_stalled_uploads_within_its_deadline(self) -> None:
+        small = write_file(self.folder, "stalled.bin", 2 * MiB)
+        with self.proxy.blackhole():
+            futures = [self.alice.sendMediaMessage(message=MediaMessage(
+                receiverUid=BOB, fileurl=small, messageType="file", receiverType=ReceiverType.user))
+                for _ in range(5)]
+            waitFor(lambda: len(upload_threads(self.alice)) == 4)
+            began = time.monotonic()
+            self.alice.close()
+            self.assertLess(time.monotonic() - began, 6.0)  # one deadline for all, not one each
+        queued = [f for f in futures if f.done()]
+        self.assertTrue(queued)  # the one that never started was answered at once
+        self.assertTrue(all(error_of(f).errorCode == "ERROR_UPLOAD_FAILED" for f in queued))
 
     def test_logging_out_cancels_an_upload(self) -> None:
         progress: list[tuple[float, int, int]] = []

@@ -9,6 +9,7 @@ import unittest
 
 from cometchat import (
     CometChat,
+    CometChatException,
     ConversationType,
     Group,
     MessagesRequest,
@@ -148,8 +149,6 @@ class ReactionsTest(Case):
         ok(self.client(BOB).addReaction(messageId=message.id, reaction=PARTY))
         ok(self.client(BOB).removeReaction(messageId=message.id, reaction=PARTY))
         mine = Reaction(messageId=message.id, reaction=THUMBS_UP, uid=ALICE, reactedBy=User(uid=ALICE))
-        updated = CometChat.updateMessageWithReactionInfo  # the facade's; this test uses alice's client
-        self.assertTrue(callable(updated))
         client = self.client(ALICE)
         self.assertIs(client.updateMessageWithReactionInfo(baseMessage=held, messageReaction=mine,
                                                            action=ReactionAction.REACTION_ADDED), held)
@@ -167,8 +166,13 @@ class ReactionsTest(Case):
         client.updateMessageWithReactionInfo(baseMessage=held, messageReaction=other,
                                              action=ReactionAction.REACTION_ADDED)
         self.assertEqual(len(held.reactions), 1)  # another message's reaction changes nothing
-        with self.assertRaises(Exception):
-            client.updateMessageWithReactionInfo(baseMessage=held, messageReaction=mine, action="sideways")
+        for wrong in (dict(action="sideways"), dict(messageReaction="+1"), dict(baseMessage="a message")):
+            arguments: dict[str, Any] = dict(baseMessage=held, messageReaction=mine,
+                                             action=ReactionAction.REACTION_ADDED)
+            arguments.update(wrong)
+            with self.assertRaises(CometChatException) as caught:
+                client.updateMessageWithReactionInfo(**arguments)
+            self.assertEqual(caught.exception.errorCode, "ERROR_INVALID_PARAMETER")
 
 
 class MentionsTest(Case):

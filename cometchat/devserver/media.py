@@ -1,18 +1,19 @@
 """Uploaded files: a multipart ``POST messages`` read onto disk, and the files served back.
 
 A file is written in chunks as it arrives (never held whole in memory) to
-``<files folder>/<token>.part``; the message that carries it is checked and stored after the
-whole body has arrived (the official SDK sends ``receiver`` after the files), and only then is
-the file kept (renamed to ``<token>``) and recorded. Any failure on the way deletes what was
-written, so a refused upload leaves no message and no file; a crash in between leaves a
-``.part`` or unrecorded file that the next start sweeps away. The token is 32 random URL-safe
-characters, so a file's URL cannot be guessed; ``/media/`` lists nothing.
+``<files folder>/<token>.part``. The message that carries it is checked after the whole body
+has arrived (the official SDK sends ``receiver`` after the files); its files are renamed to
+``<token>`` and then the message and its file rows are stored in one transaction. A failure
+before that commit deletes what was written, so a refused upload leaves no message and no
+file; once committed, nothing deletes them but the message's deletion. A crash part-way leaves
+a ``.part`` or an unrecorded file, which the next start sweeps away. The token is 32 random
+URL-safe characters, so a file's URL cannot be guessed; ``/media/`` lists nothing, a deleted
+message's files are gone, and files are served sandboxed (no script runs from them).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import mimetypes
 import os
@@ -23,6 +24,9 @@ from urllib.parse import quote
 
 import attrs
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
+
+from ..transport import protocol
 
 from .base import Endpoints
 from .errors import ApiError
@@ -37,8 +41,12 @@ T = TypeVar("T")
 MEDIA_PREFIX = "/media"
 _CHUNK = 256 * 1024
 _FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
-_FILE_FIELD = re.compile(r"^files(\[\d*\])?$")
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+_PARTS_MAX = 50  #: plain fields a multipart body may have, besides its files
+_FILE_FIELD = re.compile(r"^files(\[\d*\])?\Z")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
+_MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+\Z")
+#: served as a download, never shown from our origin (it could carry script)
+_ACTIVE_TYPES = ("image/svg+xml", "text/html", "application/xhtml+xml", "text/xml", "application/xml")
 
 
 class FilesFolder:
@@ -104,25 +112,30 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits)
     base = f"{request.scheme}://{request.host}{MEDIA_PREFIX}"
     try:
         reader = await request.multipart()
-        field_bytes = 0
+        field_bytes = plain_parts = 0
         while (part := await _timed(reader.next(), limits)) is not None:
             if not isinstance(part, BodyPartReader):
-                raise ApiError(400, "ERR_BAD_REQUEST", "Nested multipart bodies are not supported.")
+                raise ApiError(400, "ERR_BAD_REQUEST", "Nested multipart bodies are not supported.", close=True)
             if _FILE_FIELD.match(part.name or ""):
                 if len(files) >= count_max:
                     raise ApiError(400, "ERR_FILE_COUNT_EXCEEDED", f"At most {count_max} files per message.",
                                    close=True)
                 files.append(await _write_file(part, folder, limits, files))
                 continue
+            plain_parts += 1
+            if plain_parts > _PARTS_MAX:
+                raise ApiError(400, "ERR_BAD_REQUEST", f"A message has at most {_PARTS_MAX} fields besides its files.",
+                               close=True)
             value = await _read_field(part, limits)
             field_bytes += len(value)
             if field_bytes > _FIELDS_MAX:
                 raise ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The message's fields are larger than 1 MiB.", close=True)
             _add_field(fields, part.name or "", value)
-        body = _message_body(fields, files, base)
-    except ValueError as exc:  # what aiohttp's multipart parser raises for a malformed body
+        body = _message_body(fields, files, base, limits)
+    except (ValueError, HttpProcessingError) as exc:  # what aiohttp's multipart parser raises
         folder.discard(files)
-        raise ApiError(400, "ERR_BAD_REQUEST", f"The multipart body is malformed: {exc}.", close=True) from None
+        why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The multipart body is malformed: {why}.", close=True) from None
     except BaseException:
         folder.discard(files)
         raise
@@ -153,7 +166,7 @@ async def _write_file(part: BodyPartReader, folder: FilesFolder, limits: Limits,
     """One file part, streamed to disk; registered in ``written`` before the first byte, so a
     failure part-way deletes it too."""
     name = _safe_name(part.filename)
-    mime = part.headers.get("Content-Type") or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    mime = _mime(part.headers.get("Content-Type"), name)
     token = secrets.token_urlsafe(24)
     placeholder = StoredFile(token=token, name=name, mime_type=mime, size=0)
     written.append(placeholder)
@@ -170,10 +183,21 @@ async def _write_file(part: BodyPartReader, folder: FilesFolder, limits: Limits,
 
 
 def _safe_name(filename: str | None) -> str:
-    """The file's own name, without any path, control characters or excess length."""
-    name = os.path.basename((filename or "").replace("\\", "/"))
+    """The file's own name, without any path, control characters or excess length. Browsers
+    (and so the JS SDK) send ``"``, CR and LF in a name as ``%22``, ``%0D``, ``%0A``."""
+    name = (filename or "").replace("%22", '"').replace("%0D", "").replace("%0A", "")
+    name = os.path.basename(name.replace("\\", "/"))
     name = "".join(c for c in name if c.isprintable() and c not in "/\0")[:200].strip()
-    return name or "file"
+    return name if name not in ("", ".", "..") else "file"
+
+
+def _mime(declared: str | None, name: str) -> str:
+    """The part's own type if it is a well-formed ``type/subtype`` (parameters dropped), else
+    the one its name suggests."""
+    given = (declared or "").split(";")[0].strip().lower()
+    if _MIME.match(given):
+        return given
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def _add_field(fields: dict[str, Any], name: str, value: bytes) -> None:
@@ -187,14 +211,16 @@ def _add_field(fields: dict[str, Any], name: str, value: bytes) -> None:
         fields[name] = text
 
 
-def _message_body(fields: dict[str, Any], files: list[StoredFile], base: str) -> dict[str, Any]:
-    """The fields as the JSON body of the same message, the files as ``data.attachments``."""
+def _message_body(fields: dict[str, Any], files: list[StoredFile], base: str, limits: Limits) -> dict[str, Any]:
+    """The fields as the JSON body of the same message, the files as ``data.attachments``;
+    ``data`` is parsed as strictly as a JSON body (no ``NaN``, no lone surrogate, bounded depth)."""
     body: dict[str, Any] = {k: v for k, v in fields.items() if k not in ("data", "files")}
     raw = fields.get("data")
     try:
-        data = json.loads(raw) if isinstance(raw, str) and raw else {}
-    except ValueError:
-        raise ApiError(400, "ERR_BAD_REQUEST", "data must be a JSON object.", {"field": "data"}) from None
+        data = protocol.loads(raw, max_depth=limits.max_json_depth) if isinstance(raw, str) and raw else {}
+    except protocol.RemoteProtocolError as exc:
+        raise ApiError(400, "ERR_BAD_REQUEST", f"data must be a JSON object: {exc.message}.",
+                       {"field": "data"}) from None
     if not isinstance(data, dict):
         raise ApiError(400, "ERR_BAD_REQUEST", "data must be a JSON object.", {"field": "data"})
     if files:
@@ -219,9 +245,10 @@ class MediaApi(Endpoints):
     async def serve(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         row = await self.db.run(lambda s: s.file_row(token)) if _TOKEN.match(token) else None
-        if row is None or row["name"] != request.match_info["name"]:
+        if row is None or row["name"] != request.match_info["name"] or row["deleted_at"]:
             raise ApiError(404, "ERR_NOT_FOUND", "No such file.")
-        disposition = "inline" if row["mime_type"].startswith(("image/", "video/", "audio/")) else "attachment"
+        mime = row["mime_type"]
+        shown = mime.startswith(("image/", "video/", "audio/")) and mime not in _ACTIVE_TYPES
         return web.FileResponse(self.backend.files.path(token), headers={
-            "Content-Type": row["mime_type"], "X-Content-Type-Options": "nosniff",
-            "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(row['name'])}"})
+            "Content-Type": mime, "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox",
+            "Content-Disposition": f"{'inline' if shown else 'attachment'}; filename*=UTF-8''{quote(row['name'])}"})

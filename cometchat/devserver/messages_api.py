@@ -62,24 +62,36 @@ class MessagesApi(Endpoints):
         return await self._send(request, parent_id=path_id(request, "parent"))
 
     async def _send(self, request: web.Request, parent_id: int | None) -> web.Response:
-        """A JSON body, or a multipart one with files: those are written first and deleted
-        again unless the message they belong to is stored."""
+        """A JSON body, or a multipart one with files: those are written first and kept only
+        if the message they belong to is committed with them."""
         uid = await self.caller(request)
         if request.content_type != "multipart/form-data":
-            return self.answer(await self._store(request, uid, await json_body(request), parent_id))
-        limits = self.backend.config.limits
-        upload = await media.read_upload(request, self.backend.files, limits)
+            stored, new = await self._save(request, uid, await json_body(request), parent_id)
+        else:
+            stored, new = await self._save_upload(request, uid, parent_id)
+        if new:
+            await self._announce(request, uid, stored)
+        return self.answer(stored)
+
+    async def _save_upload(self, request: web.Request, uid: str, parent_id: int | None) -> tuple[dict[str, Any], bool]:
+        files = self.backend.files
+        upload = await media.read_upload(request, files, self.backend.config.limits)
         try:
             if not upload.files:
                 raise ApiError(400, "ERR_EMPTY_MESSAGE_FILE", "A multipart message needs a file.", {"field": "files"})
-            stored = await self._store(request, uid, upload.body, parent_id, upload)
+            files.keep(upload.files)  # named for good before the commit; a crash now leaves unrecorded files
+            stored, new = await self._save(request, uid, upload.body, parent_id, upload)
         except BaseException:
-            self.backend.files.discard(upload.files)
+            files.discard(upload.files)  # not committed: nothing may stay
             raise
-        return self.answer(stored)
+        if not new:
+            files.discard(upload.files)  # a repeated send: the first send's files are the message's
+        return stored, new
 
-    async def _store(self, request: web.Request, uid: str, body: Any, parent_id: int | None,
-                     upload: media.Upload | None = None) -> dict[str, Any]:
+    async def _save(self, request: web.Request, uid: str, body: Any, parent_id: int | None,
+                    upload: media.Upload | None = None) -> tuple[dict[str, Any], bool]:
+        """Check and store a message: (the stored message, whether it is new); a send repeated
+        with its muid answers the first one's message."""
         try:
             message = protocol.parse_message_request(body)
         except protocol.RemoteProtocolError as exc:
@@ -101,33 +113,31 @@ class MessagesApi(Endpoints):
         parent = parent_id or message.parent_id
         await self._check_related(uid, conv_key, parent, message.quoted_id)
         mentions = await self._mentions(message.text)
+        new = self._new_message(uid, sender, receiver, conv_key, parent, message, mentions,
+                                upload.files if upload is not None else ())
 
         def store(s: Any) -> tuple[dict[str, Any], bool]:
             repeated = s.message_by_muid(self.app_id, uid, message.muid)
-            if repeated is not None:  # a send repeated after its answer was lost: stored once
-                return s.present_message(self.app_id, uid, repeated), True
-            stored: dict[str, Any] = s.insert_message(self.app_id, self._new_message(
-                uid, sender, receiver, conv_key, parent, message, mentions))
-            if upload is not None:
-                s.record_files(self.app_id, int(stored["id"]), uid, upload.files)
-            return stored, False
+            if repeated is None:
+                return s.insert_message(self.app_id, new), True
+            if (repeated["receiver"], repeated["receiver_type"]) != (new.receiver, new.receiver_type):
+                raise ApiError(409, "ERR_MUID_ALREADY_USED", "This muid names another message of yours.",
+                               {"muid": str(message.muid)})
+            return s.present_message(self.app_id, uid, repeated), False  # its answer was lost: stored once
 
-        stored, repeated = await self.db.run(store)
-        if repeated:
-            if upload is not None:
-                self.backend.files.discard(upload.files)  # the first send's files are the message's
-            return stored
-        if upload is not None:
-            self.backend.files.keep(upload.files)
-        if message.quoted_id:
-            stored["quotedMessage"] = await self._presented(uid, message.quoted_id)
+        return await self.db.run(store)  # type: ignore[no-any-return]
+
+    async def _announce(self, request: web.Request, uid: str, stored: dict[str, Any]) -> None:
+        """Push a new message to the conversation (a quoted message goes along)."""
+        quoted_id = stored.get("quotedMessageId")
+        if isinstance(quoted_id, int) and quoted_id:
+            stored["quotedMessage"] = await self._presented(uid, quoted_id)
         resource = request.headers.get("resource")
-        if message.receiver_type == "group":
-            members = await self.db.run(lambda s: s.member_uids(self.app_id, message.receiver))
+        if stored["receiverType"] == "group":
+            members = await self.db.run(lambda s: s.member_uids(self.app_id, stored["receiver"]))
             self.backend.hub.deliver_to(members, stored, resource, blocks=True)
         else:
             self.backend.hub.deliver_message(stored, resource)
-        return stored
 
     async def _mentions(self, text: str | None) -> dict[str, dict[str, Any]]:
         """The users a text names with ``<@uid:UID>`` who exist (``data.mentions``)."""
@@ -137,7 +147,8 @@ class MessagesApi(Endpoints):
         return await self.db.run(lambda s: s.mentioned_users(self.app_id, uids))  # type: ignore[no-any-return]
 
     def _new_message(self, uid: str, sender: dict[str, Any], receiver: dict[str, Any], conv_key: str, parent: int,
-                     message: protocol.MessageRequest, mentions: dict[str, dict[str, Any]]) -> NewMessage:
+                     message: protocol.MessageRequest, mentions: dict[str, dict[str, Any]],
+                     files: Any = ()) -> NewMessage:
         sent_at = int(time.time())
         message = attrs.evolve(message, parent_id=parent)
 
@@ -151,7 +162,8 @@ class MessagesApi(Endpoints):
         return NewMessage(conv_key=conv_key, sender=uid, receiver=receiver.get("uid") or receiver["guid"],
                           receiver_type=message.receiver_type, category=message.category, type=message.type,
                           sent_at=sent_at, build_body=body, parent_id=parent, muid=message.muid, tags=message.tags,
-                          search_text=message.text.lower() if message.text else None, mentions=tuple(mentions))
+                          search_text=message.text.lower() if message.text else None, mentions=tuple(mentions),
+                          files=tuple(files))
 
     async def _check_related(self, uid: str, conv_key: str, parent: int, quoted: int) -> None:
         """A reply's parent and a quoted message must be messages of this conversation."""
@@ -295,6 +307,7 @@ class MessagesApi(Endpoints):
         now = int(time.time())
         obj.update(deletedAt=now, deletedBy=viewer, updatedAt=now)
         await self.db.run(lambda s: s.rewrite_message(self.app_id, row["id"], obj, updated_at=now, deleted_at=now))
+        self.backend.files.discard_tokens(await self.db.run(lambda s: s.forget_files(self.app_id, row["id"])))
         return self.answer(await self._act(request, viewer, row, obj, "deleted", now))
 
     async def _own_message(self, viewer: str, message_id: int) -> Any:

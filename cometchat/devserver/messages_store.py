@@ -19,6 +19,7 @@ from typing import Any, Callable
 import attrs
 
 from . import keys
+from .files_store import StoredFile
 from .users_store import like_pattern
 
 __all__ = ["MessagesStore", "NewMessage", "HistoryQuery", "Presentation", "COUNTED_CATEGORIES"]
@@ -47,6 +48,7 @@ class NewMessage:
     tags: tuple[str, ...] = ()
     action: str | None = None
     mentions: tuple[str, ...] = ()  #: uids of the users the message mentions
+    files: tuple[StoredFile, ...] = ()  #: uploaded with it, recorded in the same transaction
 
 
 @attrs.frozen(kw_only=True)
@@ -104,6 +106,8 @@ class MessagesStore:
             self.conn.executemany("INSERT OR IGNORE INTO message_tags (app_id, message_id, tag) VALUES (?, ?, ?)",
                                   [(app_id, message_id, tag) for tag in set(new.tags)])
             self._record_mentions(app_id, message_id, new.mentions)
+            if new.files:
+                self.record_files(app_id, message_id, new.sender, new.files)  # type: ignore[attr-defined]
             if new.parent_id:
                 self.conn.execute("UPDATE messages SET reply_count = reply_count + 1 WHERE id = ?", (new.parent_id,))
             self._conversation_moved(app_id, new, message_id)
@@ -299,11 +303,12 @@ class MessagesStore:
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     def count_unread_mentions(self, app_id: str, viewer: str, member: sqlite3.Row) -> int:
-        """Messages after the viewer's read position that mention the viewer."""
+        """Messages after the viewer's read position that mention the viewer (counted as
+        ``count_unread`` counts: replies count in their thread)."""
         return int(self.conn.execute(
             "SELECT COUNT(*) FROM message_mentions mm JOIN messages m ON m.id = mm.message_id"
             " WHERE mm.app_id = ? AND mm.uid = ? AND mm.message_id > ? AND m.conv_key = ? AND m.sender != ?"
-            " AND m.deleted_at = 0", (app_id, viewer, max(member["last_read_id"], member["cleared_id"]),
+            " AND m.deleted_at = 0 AND m.parent_id = 0", (app_id, viewer, max(member["last_read_id"], member["cleared_id"]),
                                       member["conv_key"], viewer)).fetchone()[0])
 
     # ------------------------------------------------------------------ receipts

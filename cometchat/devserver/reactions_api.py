@@ -9,6 +9,7 @@ adding the same one again changes nothing and pushes nothing. Lists page by an o
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from aiohttp import web
@@ -28,9 +29,18 @@ _AFFIXES = ("append", "prepend")
 
 def _reaction(request: web.Request) -> str:
     reaction = request.match_info["reaction"]
-    if not reaction.strip() or len(reaction) > _MAX_REACTION or not reaction.isprintable():
-        raise bad_request(f"A reaction is 1-{_MAX_REACTION} printable characters.", "reaction")
+    if not reaction.strip() or len(reaction) > _MAX_REACTION or not all(map(_allowed, reaction)):
+        raise bad_request(f"A reaction is 1-{_MAX_REACTION} characters: an emoji (sequence) or a word.", "reaction")
     return reaction
+
+
+def _allowed(char: str) -> bool:
+    """No control, surrogate, line-breaking or invisible formatting character, except what emoji
+    sequences are made of: the zero-width joiner and the tag characters of subdivision flags."""
+    category = unicodedata.category(char)
+    if category == "Cf":
+        return char == "\u200d" or "\U000e0020" <= char <= "\U000e007f"
+    return category not in ("Cc", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 class ReactionsApi(Endpoints):

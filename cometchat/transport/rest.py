@@ -103,7 +103,8 @@ def _read_envelope(response: requests.Response) -> protocol.Success:
 
 
 class RestClient:
-    """REST calls for one client; used from one thread (the client's REST worker)."""
+    """REST calls for one client: ``call`` from one thread (the client's REST worker), ``upload``
+    from any (each with its own session)."""
 
     def __init__(
         self,
@@ -121,12 +122,17 @@ class RestClient:
         self.admin_base = hosts.admin_base(app_id, region, admin_override)
         self._overridden = (client_override is not None, admin_override is not None)
         self._timeout = (connect_timeout, read_timeout)
-        self._session = requests.Session()
-        self._session.headers.update(
-            {"appId": app_id, "resource": session_id, "sdk": f"python@{__version__}", "Accept": "application/json"}
-        )
-        if ssl_context is not None:
-            self._session.mount("https://", _ContextAdapter(ssl_context))
+        self._headers = {"appId": app_id, "resource": session_id, "sdk": f"python@{__version__}",
+                         "Accept": "application/json"}
+        self._ssl_context = ssl_context
+        self._session = self._new_session()
+
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        session.headers.update(self._headers)
+        if self._ssl_context is not None:
+            session.mount("https://", _ContextAdapter(self._ssl_context))
+        return session
 
     def rebase(self, settings: dict[str, Any]) -> None:
         """Use the hosts the server named in its settings, unless the app overrode them."""
@@ -164,11 +170,12 @@ class RestClient:
 
     def upload(self, path: str, body: Any, content_type: str, *, auth_token: str) -> protocol.Success:
         """A streamed request body (a multipart upload): ``body`` has ``read(n)`` and ``len()``,
-        so it goes with a Content-Length and never whole in memory."""
+        so it goes with a Content-Length and never whole in memory. Each upload runs on a thread
+        of its own, with a connection of its own (a requests session is not shared across threads)."""
         headers = {"authToken": auth_token, "Content-Type": content_type}
-        with _translate_errors("POST", path):
-            response = self._session.request("POST", self.client_base + path, data=body, headers=headers,
-                                             timeout=self._timeout)
+        with self._new_session() as session, _translate_errors("POST", path):
+            response = session.request("POST", self.client_base + path, data=body, headers=headers,
+                                       timeout=self._timeout)
         log.debug("REST POST %s (upload) -> %s", path, response.status_code)
         return _read_envelope(response)
 
