@@ -274,8 +274,8 @@ class Realtime:
         except CometChatException as exc:
             log.info("could not fetch the changed app settings: %s", exc.errorCode)
 
-    def inbound(self, frame: protocol.Frame) -> None:
-        self._router.inbound(frame)
+    def inbound(self, frames: list[protocol.Frame]) -> None:
+        self._router.inbound(frames)
 
     # ------------------------------------------------------------------ delivery bookkeeping
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import unittest
+from typing import Any
 
 from cometchat import DispatchQueue, MainDispatchQueue
 from cometchat.callbacks import CallbackPipe, Reply
@@ -117,6 +118,31 @@ class CallbackPipeTest(unittest.TestCase):
         for p in range(4):
             self.assertEqual([n for q, n in seen if q == p], list(range(2500)))
         self.assertLess(queue.tasks, 100)  # bursts, not a task per callback
+
+    def test_batched_posts_share_one_call_and_keep_their_place_among_other_posts(self) -> None:
+        queue = CountingQueue()
+        self.addCleanup(queue.close)
+        pipe = CallbackPipe(queue)
+        seen: list[Any] = []
+        gate = threading.Event()
+        pipe.post(gate.wait, scaled(5))  # hold the queue so the posts pile up
+
+        def batch(items: list[int]) -> None:
+            seen.append(list(items))
+
+        for n in range(5):
+            pipe.post_batched(batch, n)
+        pipe.post(seen.append, "between")
+        for n in range(5, 1205):  # longer than one burst: split, still in order
+            pipe.post_batched(batch, n)
+        gate.set()
+        self.assertTrue(pipe.flush(scaled(10)))
+        self.assertEqual(seen[:2], [[0, 1, 2, 3, 4], "between"])
+        self.assertEqual([n for items in seen[2:] for n in items], list(range(5, 1205)))
+        self.assertLess(len(seen), 10)
+        pipe.post_batched(batch, 9999)  # the queue drained: a fresh batch, run without help
+        self.assertTrue(pipe.flush(scaled(10)))
+        self.assertEqual(seen[-1], [9999])
 
     def test_flush_from_inside_a_callback_raises(self) -> None:
         queue = DispatchQueue("flush-test")

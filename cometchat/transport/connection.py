@@ -4,13 +4,14 @@ One owner thread (``cometchat-owner``) runs ``ConnectionMachine``: public calls 
 news arrive in its inbox as inputs, timers live in a heap and are cancelled by forgetting
 them, and the owner waits on the inbox with the next timer as its timeout (never a sleep).
 
-Each socket generation has one reader thread (``cometchat-reader``) that opens the socket,
-sends the auth frame, and reads frames until the socket ends, posting what it sees to the
-owner tagged with its generation. After the auth reply it waits until the owner has told
-the listeners ``connected()``, so no event can overtake that callback. Aborting a socket
-shuts it down, which wakes its reader at once. Writes go through one lock per socket, around
-whole frames; the owner never waits for that lock (a keep-alive can be skipped, the pong
-deadline still catches a dead link), so a stuck write cannot stall the timers.
+Each socket generation has one reader thread (``cometchat-reader``) that opens the socket
+(websocket-client), sends the auth frame, and reads frames until the socket ends, posting what
+it sees to the owner tagged with its generation; the frames one socket read completed
+(``frames.FrameReader``) are handed over together. After the auth reply it waits until the
+owner has told the listeners ``connected()``, so no event can overtake that callback. Aborting
+a socket shuts it down, which wakes its reader at once. Writes go through one lock per socket,
+around whole frames; the owner never waits for that lock (a keep-alive can be skipped, the
+pong deadline still catches a dead link), so a stuck write cannot stall the timers.
 
 The driver knows sockets, not users or callbacks: calls are numbered requests, answered
 through the ``ConnectionHost`` that the client's realtime part implements. Every error that
@@ -41,7 +42,7 @@ import websocket
 from .. import exceptions as errors
 from ..exceptions import CometChatException
 from ..models import ConnectionStateChange, ConnectionStatus
-from . import inputs, protocol, tls
+from . import frames, inputs, protocol, tls
 from .state import ConnectionMachine, MachineConfig
 
 log = logging.getLogger("cometchat")
@@ -82,7 +83,7 @@ class ConnectionHost(Protocol):
     def answered(self, request: int, error: CometChatException | None) -> None: ...
     def settings_current(self, settings_hash: str | None) -> bool: ...
     def established(self, settings_hash: str | None) -> None: ...
-    def inbound(self, frame: protocol.Frame) -> None: ...
+    def inbound(self, frames: list[protocol.Frame]) -> None: ...
 
 
 class SocketFailure(Exception):
@@ -514,35 +515,47 @@ class Connection:
         return None
 
     def _read_frames(self, sock: _Socket) -> Any:
-        """Read until the socket ends; returns the ``Closed`` input describing how."""
+        """Read until the socket ends; returns the ``Closed`` input describing how. Frames that
+        one socket read completed are decoded and handed over together, in order."""
         ws = sock.ws
         assert ws is not None
+        if ws.sock is None:
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
+        reader = frames.FrameReader(ws.sock)
         accepted = False
         gen = sock.gen
+        decode = protocol.decode
         while True:
             try:
                 with _translate_errors():
-                    opcode, data = self._next_message(sock, ws)
+                    messages = reader.read()
             except SocketFailure as failure:
                 return failure.closed(gen)
-            if opcode == _ABNF.OPCODE_CLOSE:
-                return self._closed_by_peer(sock, data)
             if sock.pinged:
                 sock.pinged = False
                 self._inbox.put(inputs.FrameArrived(gen))
-            if opcode != _ABNF.OPCODE_TEXT:
-                continue
-            try:
-                frame = protocol.decode(data)
-            except protocol.ProtocolError as exc:
-                log.warning("skipping a malformed frame: %s", exc)
-                continue
-            if not accepted:
+            events: list[protocol.Frame] = []
+            for opcode, data in messages:
+                if opcode != frames.OPCODE_TEXT:
+                    if opcode == frames.OPCODE_CLOSE:
+                        self._hand_over(events)  # what came before the close still counts
+                        return self._closed_by_peer(sock, data)
+                    if opcode == frames.OPCODE_PING:
+                        sock.send(data, _ABNF.OPCODE_PONG, wait=self.config.close_timeout)
+                    continue
+                try:
+                    frame = decode(data)
+                except protocol.ProtocolError as exc:
+                    log.warning("skipping a malformed frame: %s", exc)
+                    continue
+                if accepted:
+                    events.append(frame)
+                    continue
                 accepted = self._on_auth_reply(sock, frame)
                 if sock.phase is not Phase.LIVE and accepted:  # disconnected while the owner took it in
                     return inputs.Closed(gen, None, "", errors.aborted())
-            else:
-                self._hand_over(frame)
+            if events:
+                self._hand_over(events)
 
     def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
         code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
@@ -550,14 +563,19 @@ class Connection:
             sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
         return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
 
-    def _hand_over(self, frame: protocol.Frame) -> None:
-        if isinstance(frame, protocol.ErrorFrame):
-            log.warning("the server refused a frame: %s %s", frame.code, frame.message)
-        elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
-            try:
-                self._host.inbound(frame)
-            except Exception:
-                log.exception("unexpected internal error handling a %s frame", type(frame).__name__)
+    def _hand_over(self, events: list[protocol.Frame]) -> None:
+        wanted: list[protocol.Frame] = []
+        for frame in events:
+            if isinstance(frame, protocol.ErrorFrame):
+                log.warning("the server refused a frame: %s %s", frame.code, frame.message)
+            elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
+                wanted.append(frame)
+        if not wanted:
+            return
+        try:
+            self._host.inbound(wanted)
+        except Exception:
+            log.exception("unexpected internal error handling %d inbound frames", len(wanted))
 
     def _on_auth_reply(self, sock: _Socket, frame: protocol.Frame) -> bool:
         """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
@@ -573,19 +591,3 @@ class Connection:
         self._inbox.put(inputs.AuthAccepted(sock.gen, self._host.settings_current(frame.settings_hash)))
         sock.released.wait()
         return True
-
-    def _next_message(self, sock: _Socket, ws: websocket.WebSocket) -> tuple[int, bytes]:
-        """The next whole data message or close frame; answers WebSocket pings on the way."""
-        while True:
-            frame = ws.recv_frame()
-            opcode = frame.opcode
-            if opcode in (_ABNF.OPCODE_TEXT, _ABNF.OPCODE_BINARY, _ABNF.OPCODE_CONT):
-                ws.cont_frame.validate(frame)
-                ws.cont_frame.add(frame)
-                if ws.cont_frame.is_fire(frame):
-                    opcode, whole = ws.cont_frame.extract(frame)
-                    return opcode, whole.data
-            elif opcode == _ABNF.OPCODE_CLOSE:
-                return opcode, frame.data
-            elif opcode == _ABNF.OPCODE_PING:
-                sock.send(frame.data, _ABNF.OPCODE_PONG, wait=self.config.close_timeout)
