@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import types
 import unittest
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -406,3 +408,39 @@ class RoundTripPropertyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class JsonBackendTest(unittest.TestCase):
+    """Frames parse the same with orjson (the ``fast`` extra) and with the standard library."""
+
+    def backends(self) -> list[Any]:
+        import importlib
+        import sys
+
+        from cometchat.transport import jsonfast
+
+        found = [jsonfast]
+        saved = sys.modules.get("orjson")
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # as if it were not installed
+        try:
+            plain = importlib.reload(jsonfast)
+            found.append(types.SimpleNamespace(loads=plain.loads, BACKEND=plain.BACKEND))
+        finally:
+            if saved is None:
+                sys.modules.pop("orjson", None)
+            else:
+                sys.modules["orjson"] = saved
+            importlib.reload(jsonfast)
+        return found
+
+    def test_both_backends_agree_and_refuse_the_same_garbage(self) -> None:
+        frame = '{"type":"message","body":{"id":"7","data":{"text":"h\\u00e9llo \\ud83d\\ude00"}}}'
+        backends = self.backends()
+        self.assertEqual(backends[-1].BACKEND, "json")
+        for backend in backends:
+            with self.subTest(backend.BACKEND):
+                self.assertEqual(backend.loads(frame.encode()), backend.loads(frame))
+                self.assertEqual(backend.loads(frame.encode())["body"]["data"]["text"], "héllo 😀")
+                for garbage in (b"{not json", b'{"a": "\xff"}', b""):
+                    with self.assertRaises(ValueError):
+                        backend.loads(garbage)

@@ -13,7 +13,7 @@ from typing import Any, Callable, ClassVar
 import attrs
 
 from ..exceptions import RemoteProtocolError
-from . import wire
+from . import readers, wire
 from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
 from .user import User
 
@@ -108,44 +108,31 @@ class BaseMessage:
 
 
 def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Every ``BaseMessage`` field of a message object, read once."""
-    sender_uid = wire.text(obj.get("sender")) or ""
+    """Every ``BaseMessage`` field the message object carries, read once; the rest keep their
+    defaults (the hot path of every inbound message: see ``readers``)."""
+    get = obj.get
+    sender_uid = wire.text_or_empty(get("sender"))
     sender, _ = wire.entity(data, "sender")
     receiver, receiver_kind = wire.entity(data, "receiver")
-    metadata = data.get("metadata", obj.get("metadata"))
-    tags = obj.get("tags")
-    kind = obj.get("type")
-    quoted = obj.get("quotedMessage")
-    return {
-        "id": wire.required_id(obj, "id", "message"),
-        "rawMessage": obj,
-        "muid": wire.text(obj.get("muid")) or "",
-        "senderUid": sender_uid,
-        "receiverUid": wire.text(obj.get("receiver")) or "",
-        "receiverType": obj.get("receiverType", "user"),
-        "messageCategory": _CATEGORIES.get(str(obj.get("category")), MessageCategory.message),
-        "messageType": _TYPES.get(str(kind), kind),
-        "conversationId": wire.text(obj.get("conversationId")) or "",
-        "sentAt": wire.number(obj.get("sentAt")),
-        "updatedAt": wire.number(obj.get("updatedAt")),
-        "deliveredAt": wire.number(obj.get("deliveredAt")),
-        "readAt": wire.number(obj.get("readAt")),
-        "deliveredToMeAt": wire.number(obj.get("deliveredToMeAt")),
-        "readByMeAt": wire.number(obj.get("readByMeAt")),
-        "editedAt": wire.number(obj.get("editedAt")),
-        "deletedAt": wire.number(obj.get("deletedAt")),
-        "replyCount": wire.number(obj.get("replyCount")),
-        "unreadRepliesCount": wire.number(obj.get("unreadRepliesCount")),
-        "parentMessageId": wire.number(obj.get("parentId")),
-        "quotedMessageId": wire.number(obj.get("quotedMessageId")),
-        "quotedMessage": BaseMessage.fromWire(quoted) if isinstance(quoted, dict) else None,
-        "editedBy": wire.text(obj.get("editedBy")) or "",
-        "deletedBy": wire.text(obj.get("deletedBy")) or "",
-        "metaData": metadata if isinstance(metadata, dict) else None,
-        "tags": wire.strings(tags) if isinstance(tags, list) else None,
-        "sender": User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None),
-        "receiver": entity_from_wire(receiver, receiver_kind) if receiver is not None else None,
-    }
+    kind = get("type")
+    fields = wire.optional_fields(obj, readers.MESSAGE)
+    fields["id"] = wire.required_id(obj, "id", "message")
+    fields["rawMessage"] = obj
+    fields["senderUid"] = sender_uid
+    fields["receiverUid"] = wire.text_or_empty(get("receiver"))
+    fields["receiverType"] = get("receiverType", "user")
+    fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
+    fields["messageType"] = _TYPES.get(str(kind), kind)
+    fields["sender"] = User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None)
+    if receiver is not None:
+        fields["receiver"] = entity_from_wire(receiver, receiver_kind)
+    metadata = data.get("metadata", get("metadata"))
+    if isinstance(metadata, dict):
+        fields["metaData"] = metadata
+    quoted = get("quotedMessage")
+    if isinstance(quoted, dict):
+        fields["quotedMessage"] = BaseMessage.fromWire(quoted)
+    return fields
 
 
 def _base(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:

@@ -11,11 +11,16 @@ from typing import Any
 
 from ..exceptions import RemoteProtocolError
 
-__all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id"]
+__all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id", "text_or_empty",
+           "optional_fields"]
 
 
 def text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def text_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def number(value: Any) -> int:
@@ -65,3 +70,10 @@ def required_id(obj: dict[str, Any], key: str, where: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     raise RemoteProtocolError(f"{where} needs a numeric {key}", field=f"{where}.{key}")
+
+
+def optional_fields(obj: dict[str, Any], readers: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+    """``{field: read(obj[key])}`` for the keys of ``readers`` (wire key -> (field name,
+    reader)) that ``obj`` has. The hot path of every ``fromWire``: a frame carries a few of a
+    model's many optional fields, and a field it lacks keeps its default without a look-up."""
+    return {readers[key][0]: readers[key][1](obj[key]) for key in obj.keys() & readers.keys()}

@@ -19,6 +19,7 @@ from typing import Any, Callable, Union
 import attrs
 
 from ..exceptions import LocalProtocolError, ProtocolError, RemoteProtocolError
+from . import jsonfast
 
 __all__ = [
     "PING_TEXT",
@@ -210,7 +211,7 @@ def decode(text: str | bytes) -> Frame:
             has the wrong type.
     """
     try:
-        obj = json.loads(text)
+        obj = jsonfast.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
         raise RemoteProtocolError(f"frame is not JSON: {exc}") from None
     if not isinstance(obj, dict):
@@ -227,6 +228,9 @@ def decode(text: str | bytes) -> Frame:
     if parse is None:
         return UnknownFrame(type=kind, raw=obj)
     return parse(obj)
+
+
+_TEXT_OR_NONE = frozenset((str, type(None)))
 
 
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:
@@ -317,13 +321,19 @@ def _head(obj: dict[str, Any], *, addressed: bool = True) -> dict[str, Any]:
 
 
 def _message_from(obj: dict[str, Any]) -> MessageFrame:
-    head = _head(obj, addressed=False)
-    return MessageFrame(
-        receiver=_opt_str(obj, "receiver"),
-        receiver_type=_opt_str(obj, "receiverType"),
-        body=_req_dict(obj, "body"),
-        **head,
-    )
+    # the hot path of every inbound message: one type check of the whole head, and the
+    # field-by-field checks (which name the field at fault) only when it fails
+    get = obj.get
+    app_id, device_id, sender = get("appId"), get("deviceId"), get("sender")
+    receiver, receiver_type, body = get("receiver"), get("receiverType"), get("body")
+    if type(body) is not dict or not {type(app_id), type(device_id), type(sender), type(receiver),
+                                      type(receiver_type)} <= _TEXT_OR_NONE:
+        head = _head(obj, addressed=False)
+        receiver, receiver_type = _opt_str(obj, "receiver"), _opt_str(obj, "receiverType")
+        body = _req_dict(obj, "body")
+        app_id, device_id, sender = head["app_id"], head["device_id"], head["sender"]
+    return MessageFrame(app_id=app_id, receiver=receiver, receiver_type=receiver_type, device_id=device_id,
+                        sender=sender, body=body)
 
 
 def _typing_from(obj: dict[str, Any]) -> TypingFrame:
