@@ -3,10 +3,12 @@ of the bytes, fragments joined around control frames, RFC 6455's rules for a cli
 
 from __future__ import annotations
 
+import os
 import socket
 import struct
 import threading
 import unittest
+from unittest import mock
 
 from websocket import WebSocketConnectionClosedException, WebSocketProtocolException
 
@@ -19,6 +21,7 @@ from cometchat.transport.frames import (
     OPCODE_TEXT,
     FrameReader,
 )
+from cometchat.transport.sockets import ReadAheadSocket, open_stream
 
 
 def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, mask: bytes | None = None) -> bytes:
@@ -117,6 +120,24 @@ class FrameReaderTest(unittest.TestCase):
         reading.join(10)
         self.assertFalse(reading.is_alive())
         self.assertEqual(len(outcome), 1)
+
+
+class ReadAheadSocketTest(unittest.TestCase):
+    def test_small_reads_are_served_from_one_read_and_nothing_is_lost(self) -> None:
+        server, client = socket.socketpair()
+        with server, client:
+            stream = ReadAheadSocket(client)
+            server.sendall(b"HTTP/1.1 101 Switching Protocols\r\n\r\n" + frame(OPCODE_TEXT, b"first"))
+            line = b"".join(stream.recv(1) for _ in range(36))
+            self.assertEqual(line, b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+            self.assertEqual(FrameReader(stream).read(), [(OPCODE_TEXT, b"first")])
+            self.assertEqual(stream.fileno(), client.fileno())  # everything else is the socket's
+
+    def test_with_a_proxy_in_the_environment_websocket_client_opens_the_socket_itself(self) -> None:
+        with mock.patch.dict(os.environ, {"http_proxy": "http://proxy.invalid:3128"}):
+            self.assertIsNone(open_stream("ws://127.0.0.1:1/", 1.0, None))
+        with mock.patch.dict(os.environ, {"HTTPS_PROXY": "http://proxy.invalid:3128"}):
+            self.assertIsNone(open_stream("wss://127.0.0.1:1/", 1.0, None))
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ news arrive in its inbox as inputs, timers live in a heap and are cancelled by f
 them, and the owner waits on the inbox with the next timer as its timeout (never a sleep).
 
 Each socket generation has one reader thread (``cometchat-reader``) that opens the socket
-(websocket-client), sends the auth frame, and reads frames until the socket ends, posting what
-it sees to the owner tagged with its generation; the frames one socket read completed
-(``frames.FrameReader``) are handed over together. After the auth reply it waits until the
-owner has told the listeners ``connected()``, so no event can overtake that callback. Aborting
-a socket shuts it down, which wakes its reader at once. Writes go through one lock per socket,
-around whole frames; the owner never waits for that lock (a keep-alive can be skipped, the
-pong deadline still catches a dead link), so a stuck write cannot stall the timers.
+(``sockets.open_stream``; websocket-client does the upgrade), sends the auth frame, and reads
+frames until the socket ends, posting what it sees to the owner tagged with its generation;
+the frames one socket read completed (``frames.FrameReader``) are handed over together. After
+the auth reply it waits until the owner has told the listeners ``connected()``, so no event
+can overtake that callback. Aborting a socket shuts it down, which wakes its reader at once.
+Writes go through one lock per socket, around whole frames; the owner never waits for that
+lock (a keep-alive can be skipped, the pong deadline still catches a dead link), so a stuck
+write cannot stall the timers.
 
 The driver knows sockets, not users or callbacks: calls are numbered requests, answered
 through the ``ConnectionHost`` that the client's realtime part implements. Every error that
@@ -42,7 +43,7 @@ import websocket
 from .. import exceptions as errors
 from ..exceptions import CometChatException
 from ..models import ConnectionStateChange, ConnectionStatus
-from . import frames, inputs, protocol, tls
+from . import frames, inputs, protocol, sockets, tls
 from .state import ConnectionMachine, MachineConfig
 
 log = logging.getLogger("cometchat")
@@ -504,7 +505,12 @@ class Connection:
             return inputs.Closed(sock.gen, None, "", errors.aborted())
         try:
             with _translate_errors():
-                ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True)
+                stream = sockets.open_stream(target.url, self.config.connect_timeout, target.ssl_context)
+                if sock.phase is not Phase.OPENING:  # aborted while the TCP connection opened
+                    if stream is not None:
+                        stream.close()
+                    return inputs.Closed(sock.gen, None, "", errors.aborted())
+                ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True, socket=stream)
         except SocketFailure as failure:
             return failure.failed(sock.gen)
         if sock.phase is not Phase.OPENING:  # aborted while connecting: close before authenticating
