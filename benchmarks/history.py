@@ -1,6 +1,6 @@
 """History page time at depth: does a page cost the same with 100,000 messages as with 1,000?
 
-    python benchmarks/history.py [--small 1000] [--large 100000] [--rounds 7]
+    python -m benchmarks.history [--small 1000] [--large 100000] [--rounds 7]
 
 One dev server (in a child process) holds two conversations, one of ``--small`` messages and
 one of ``--large``; the SDK pages through each with ``MessagesRequest`` (30 a page, from the
@@ -21,6 +21,8 @@ from typing import Any
 from cometchat import CometChatClient, MessagesRequest
 from cometchat.devserver import DevServer
 from cometchat.testing import clientFor
+
+from .common import emit
 
 READER, SMALL_PEER, LARGE_PEER = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -65,9 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="20,000 messages in the large conversation, 5 rounds")
+    parser.add_argument("--part", action="store_true", help="print one result line for python -m benchmarks")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.large, args.rounds = min(args.large, 20_000), 5
     result = run(args.small, args.large, args.rounds)
-    if args.json:
+    if args.part:
+        emit(result)
+    elif args.json:
         print(json.dumps(result))
     else:
         for key, value in result.items():
