@@ -156,13 +156,15 @@ class EventRouter:
         self._notifier.post_batched(self._deliver_messages, (method, message, delivered_id))
 
     def _deliver_messages(self, batch: list[tuple[str, BaseMessage, int]]) -> None:
-        for method, message, delivered_id in batch:
-            self._deliver_message(method, message, delivered_id)
+        """On the dispatch queue: each message to the listeners, then the last delivered id
+        moves on (once for the batch)."""
+        for method, message, _ in batch:
+            self._messages.call(method, message)
+        self._on_delivered(max(entry[2] for entry in batch))
 
     def _deliver_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
         """On the dispatch queue: the listeners, then the last delivered id moves on."""
-        self._messages.call(method, message)
-        self._on_delivered(delivered_id)
+        self._deliver_messages([(method, message, delivered_id)])
 
     def _message(self, frame: protocol.MessageFrame) -> None:
         self._deliver(BaseMessage.fromWire(frame.body))

@@ -43,6 +43,8 @@ __all__ = ["Realtime", "THROTTLING_MODES"]
 #: App settings' MODEs under which typing and receipts are refused locally.
 THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 _RECOVERY_PAGE = 100
+#: How long the reader lets the dispatch thread take in a burst before reading on (seconds).
+_SETTLE = 0.002
 
 _STATUS_CALLBACKS = {
     ConnectionStatus.connecting: "connecting",
@@ -276,6 +278,7 @@ class Realtime:
 
     def inbound(self, frames: list[protocol.Frame]) -> None:
         self._router.inbound(frames)
+        self._notifier.pipe.settle(_SETTLE)
 
     # ------------------------------------------------------------------ delivery bookkeeping
 

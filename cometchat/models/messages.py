@@ -111,11 +111,9 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     """Every ``BaseMessage`` field the message object carries, read once; the rest keep their
     defaults (the hot path of every inbound message: see ``readers``)."""
     get = obj.get
-    sender_uid = wire.text_or_empty(get("sender"))
-    sender, _ = wire.entity(data, "sender")
-    receiver, receiver_kind = wire.entity(data, "receiver")
-    kind = get("type")
     fields = wire.optional_fields(obj, readers.MESSAGE)
+    sender_uid = wire.text_or_empty(get("sender"))
+    kind = get("type")
     fields["id"] = wire.required_id(obj, "id", "message")
     fields["rawMessage"] = obj
     fields["senderUid"] = sender_uid
@@ -123,7 +121,9 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     fields["receiverType"] = get("receiverType", "user")
     fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
     fields["messageType"] = _TYPES.get(str(kind), kind)
+    sender, _ = wire.entity(data, "sender")
     fields["sender"] = User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None)
+    receiver, receiver_kind = wire.entity(data, "receiver")
     if receiver is not None:
         fields["receiver"] = entity_from_wire(receiver, receiver_kind)
     metadata = data.get("metadata", get("metadata"))

@@ -7,7 +7,7 @@ cannot exist without, which raise ``RemoteProtocolError`` naming the field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..exceptions import RemoteProtocolError
 
@@ -72,8 +72,14 @@ def required_id(obj: dict[str, Any], key: str, where: str) -> int:
     raise RemoteProtocolError(f"{where} needs a numeric {key}", field=f"{where}.{key}")
 
 
-def optional_fields(obj: dict[str, Any], readers: dict[str, tuple[str, Any]]) -> dict[str, Any]:
+def optional_fields(obj: dict[str, Any], readers: dict[str, tuple[str, Callable[[Any], Any]]]) -> dict[str, Any]:
     """``{field: read(obj[key])}`` for the keys of ``readers`` (wire key -> (field name,
     reader)) that ``obj`` has. The hot path of every ``fromWire``: a frame carries a few of a
     model's many optional fields, and a field it lacks keeps its default without a look-up."""
-    return {readers[key][0]: readers[key][1](obj[key]) for key in obj.keys() & readers.keys()}
+    out = {}
+    lookup = readers.get
+    for key, value in obj.items():
+        entry = lookup(key)
+        if entry is not None:
+            out[entry[0]] = entry[1](value)
+    return out

@@ -25,8 +25,9 @@ from websocket import WebSocketConnectionClosedException, WebSocketProtocolExcep
 __all__ = ["FrameReader", "CHUNK", "OPCODE_CONT", "OPCODE_TEXT", "OPCODE_BINARY", "OPCODE_CLOSE",
            "OPCODE_PING", "OPCODE_PONG"]
 
-#: The most one socket read asks for.
-CHUNK = 256 * 1024
+#: The most one socket read asks for: a burst of about 45 message frames, small enough that
+#: the dispatch thread takes them in before they age (see ``CallbackPipe.settle``).
+CHUNK = 32 * 1024
 OPCODE_CONT, OPCODE_TEXT, OPCODE_BINARY = 0x0, 0x1, 0x2
 OPCODE_CLOSE, OPCODE_PING, OPCODE_PONG = 0x8, 0x9, 0xA
 _DATA = (OPCODE_CONT, OPCODE_TEXT, OPCODE_BINARY)
