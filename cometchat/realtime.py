@@ -229,7 +229,8 @@ class Realtime:
 
     def status_changed(self, change: ConnectionStateChange) -> None:
         log.info("connection %s -> %s", change.previous.value, change.current.value)
-        self._notifier.post(self._deliver_status, change)
+        if len(self._notifier.listeners["Connection"]):  # nobody listening: wake no thread for it
+            self._notifier.post(self._deliver_status, change)
 
     def _deliver_status(self, change: ConnectionStateChange) -> None:
         """On the dispatch queue: the Swift callback for the new status, then the Python

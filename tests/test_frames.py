@@ -1,5 +1,6 @@
 """The SDK's own WebSocket frame reader, over real sockets: whole messages out of any split
-of the bytes, fragments joined around control frames, RFC 6455's rules for a client."""
+of the bytes, fragments joined around control frames, RFC 6455's rules for a client; the
+read-ahead socket of the upgrade, and the gate that opens a few sockets at a time."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from cometchat.transport.frames import (
     OPCODE_TEXT,
     FrameReader,
 )
-from cometchat.transport.sockets import ReadAheadSocket, open_stream
+from cometchat.transport.sockets import OpeningGate, ReadAheadSocket, gate_for, open_stream
 
 
 def frame(opcode: int, payload: bytes, *, fin: bool = True, rsv: int = 0, mask: bytes | None = None) -> bytes:
@@ -142,3 +143,49 @@ class ReadAheadSocketTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OpeningGateTest(unittest.TestCase):
+    """A few sockets at a time open to one server; the rest wait their turn, in order."""
+
+    def test_at_most_the_limit_inside_and_the_rest_in_turn(self) -> None:
+        gate = OpeningGate(2)
+        inside, most, order = [0], [0], []
+        lock = threading.Lock()
+
+        def opener(n: int) -> None:
+            self.assertTrue(gate.enter(threading.Event(), lambda: False))
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                order.append(n)
+            with lock:
+                inside[0] -= 1
+            gate.leave()
+
+        threads = [threading.Thread(target=opener, args=(n,)) for n in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        self.assertEqual(sorted(order), list(range(12)))
+        self.assertLessEqual(most[0], 2)
+        self.assertTrue(gate.enter(threading.Event(), lambda: False))  # all slots came back
+        self.assertTrue(gate.enter(threading.Event(), lambda: False))
+
+    def test_an_abandoned_waiter_wakes_at_once_and_gives_no_slot_away(self) -> None:
+        gate = OpeningGate(1)
+        self.assertTrue(gate.enter(threading.Event(), lambda: False))
+        ticket, result = threading.Event(), []
+        waiter = threading.Thread(target=lambda: result.append(gate.enter(ticket, lambda: True)))
+        waiter.start()
+        ticket.set()  # what aborting the socket does
+        waiter.join(10)
+        self.assertEqual(result, [False])
+        gate.leave()
+        self.assertTrue(gate.enter(threading.Event(), lambda: False))  # the slot is free again
+
+    def test_one_gate_per_server(self) -> None:
+        self.assertIs(gate_for("ws://127.0.0.1:5000/"), gate_for("ws://127.0.0.1:5000/other"))
+        self.assertIsNot(gate_for("ws://127.0.0.1:5000/"), gate_for("ws://127.0.0.1:5001/"))
+        self.assertIs(gate_for("wss://example.com/"), gate_for("wss://example.com:443/"))

@@ -49,6 +49,9 @@ from .state import ConnectionMachine, MachineConfig
 log = logging.getLogger("cometchat")
 
 _STOP = object()
+#: How long a reader whose socket ended waits for the next one (covers the immediate retry
+#: after a drop and the first backoff steps, 0.5-4 s).
+READER_LINGER = 5.0
 _CLOSE_NORMAL = 1000
 _ABNF = websocket.ABNF
 
@@ -156,6 +159,8 @@ class _Socket:
         self.pinged = False  #: a ping is out: report the next frame of any kind
         self.phase = Phase.OPENING
         self.released = threading.Event()  #: the reader may go on (LIVE, or stopping)
+        self.ticket = threading.Event()  #: wakes the reader waiting at the opening gate
+        self.gate: sockets.OpeningGate | None = None  #: the gate whose slot the reader holds
         self._phase_lock = threading.Lock()
         self._send_lock = threading.Lock()
 
@@ -195,6 +200,12 @@ class _Socket:
         finally:
             self._send_lock.release()
 
+    def leave_gate(self) -> None:
+        """Give back the opening slot, once (the reader thread only)."""
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            gate.leave()
+
     def start_close(self) -> None:
         """Send a close frame without waiting for the lock; abort if it cannot go out now."""
         if not self._advance(Phase.CLOSING):
@@ -208,6 +219,7 @@ class _Socket:
         still under way closes the moment it returns, before it can authenticate."""
         self._advance(Phase.ABORTED)
         self.released.set()
+        self.ticket.set()
         ws = self.ws
         raw = ws.sock if ws is not None else None
         if raw is not None:
@@ -215,6 +227,73 @@ class _Socket:
                 raw.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+class _Readers:
+    """The reader threads of one connection. A new socket generation gets a reader that waits
+    parked, if one does, else a new thread; a reader whose socket ended parks before it reports
+    how the socket ended, and waits ``linger`` seconds for the next socket before it ends (a
+    reconnect, or a connect after a disconnect, then starts no thread). Sign-out and close end
+    the parked readers at once."""
+
+    def __init__(self, serve: Callable[[_Socket], Any], report: Callable[[Any], None], linger: float) -> None:
+        self._serve = serve
+        self._report = report
+        self._linger = linger
+        self._lock = threading.Lock()
+        self._parked: list[tuple[threading.Thread, queue.SimpleQueue[_Socket | None]]] = []
+        self._closed = False
+
+    def run(self, sock: _Socket) -> None:
+        """Read ``sock`` on a parked reader or a new one (the owner thread)."""
+        with self._lock:
+            parked = self._parked.pop() if self._parked else None
+        if parked is not None:
+            sock.thread = parked[0]
+            parked[1].put(sock)
+            return
+        sock.thread = threading.Thread(target=self._loop, args=(sock,), name="cometchat-reader", daemon=True)
+        sock.thread.start()
+
+    def parked(self) -> list[threading.Thread]:
+        with self._lock:
+            return [thread for thread, _ in self._parked]
+
+    def release(self) -> list[threading.Thread]:
+        """End the parked readers now; returns their threads."""
+        with self._lock:
+            parked, self._parked = self._parked, []
+        for _, slot in parked:
+            slot.put(None)
+        return [thread for thread, _ in parked]
+
+    def stop(self) -> list[threading.Thread]:
+        """No reader parks from now on; the parked ones end. Returns their threads."""
+        with self._lock:
+            self._closed = True
+        return self.release()
+
+    def _loop(self, sock: _Socket | None) -> None:
+        while sock is not None:
+            outcome = self._serve(sock)
+            me: tuple[threading.Thread, queue.SimpleQueue[_Socket | None]] = (threading.current_thread(),
+                                                                               queue.SimpleQueue())
+            with self._lock:
+                parks = not self._closed
+                if parks:
+                    self._parked.append(me)
+            self._report(outcome)  # parked first: the next socket finds this thread waiting
+            sock = self._next(me) if parks else None
+
+    def _next(self, me: tuple[threading.Thread, queue.SimpleQueue[_Socket | None]]) -> _Socket | None:
+        try:
+            return me[1].get(timeout=self._linger)
+        except queue.Empty:
+            with self._lock:
+                if me in self._parked:
+                    self._parked.remove(me)
+                    return None
+            return me[1].get()  # handed a socket just as the wait ran out
 
 
 @attrs.frozen
@@ -251,6 +330,7 @@ class Connection:
         self._background = False
         self._max_live_sockets = 0
         self._debug = log.isEnabledFor(logging.DEBUG)
+        self._readers = _Readers(self._read, self._inbox.put, READER_LINGER)
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -278,6 +358,7 @@ class Connection:
 
     def sign_out(self) -> None:
         self._post(inputs.SignOut())
+        self._readers.release()
 
     def app_state(self, name: str) -> None:
         with self._lock:
@@ -310,7 +391,8 @@ class Connection:
         with self._lock:
             sockets = list(self._sockets.values())
             owner = self._owner
-        threads = [t for t in [owner, *(s.thread for s in sockets)] if t is not None and t.is_alive()]
+        candidates = [owner, *(s.thread for s in sockets), *self._readers.parked()]
+        threads = [t for t in dict.fromkeys(candidates) if t is not None and t.is_alive()]
         return ConnectionStatistics(
             state=self._machine.state.value,
             status=self._machine.status,
@@ -327,6 +409,7 @@ class Connection:
                 return
             self._stopped = True
             owner = self._owner
+        parked = self._readers.stop()
         if owner is not None:
             self._inbox.put(inputs.Shutdown())
             self._inbox.put(_STOP)
@@ -337,6 +420,8 @@ class Connection:
             sock.abort()
             if sock.thread is not None:
                 sock.thread.join(timeout=5)
+        for thread in parked:
+            thread.join(timeout=5)
 
     def _post(self, event: Any) -> None:
         with self._lock:
@@ -469,21 +554,22 @@ class Connection:
             self._sockets[gen] = sock
             live = sum(not s.retired for s in self._sockets.values())
             self._max_live_sockets = max(self._max_live_sockets, live)
-        sock.thread = threading.Thread(target=self._read, args=(sock,), name="cometchat-reader", daemon=True)
-        sock.thread.start()
+        self._readers.run(sock)
 
     # ------------------------------------------------------------------ reader threads
 
-    def _read(self, sock: _Socket) -> None:
+    def _read(self, sock: _Socket) -> Any:
+        """Open and read one socket; returns the input saying how it ended (for the owner)."""
         try:
             outcome = self._handshake(sock)
             if outcome is None:
                 outcome = self._read_frames(sock)
-            self._inbox.put(outcome)
+            return outcome
         except Exception as exc:  # a bug of ours must not leave the machine waiting
             log.exception("unexpected internal error in the socket reader")
-            self._inbox.put(inputs.Closed(sock.gen, None, "", errors.connection_failed(type(exc).__name__)))
+            return inputs.Closed(sock.gen, None, "", errors.connection_failed(type(exc).__name__))
         finally:
+            sock.leave_gate()
             sock.end()
             ws = sock.ws
             if ws is not None:
@@ -497,6 +583,10 @@ class Connection:
             target = self._host.socket_target()
         except CometChatException as exc:
             return inputs.Failed(sock.gen, exc)
+        gate = sockets.gate_for(target.url)  # a few at a time to one server, until the auth reply
+        if not gate.enter(sock.ticket, lambda: sock.phase is not Phase.OPENING):
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
+        sock.gate = gate
         # the TLS options belong to the constructor: connect() would silently ignore them
         sslopt = {"context": target.ssl_context} if target.ssl_context is not None else None
         ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=False)
@@ -587,6 +677,7 @@ class Connection:
         """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
         if not isinstance(frame, protocol.AuthReply):
             return False  # nothing counts before the auth reply
+        sock.leave_gate()
         if not frame.ok:
             error = CometChatException(
                 frame.error_code or errors.WS_AUTH_FAIL, frame.message or "The server refused the socket's credentials."
