@@ -118,7 +118,9 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     fields["rawMessage"] = obj
     fields["senderUid"] = sender_uid
     fields["receiverUid"] = wire.text_or_empty(get("receiver"))
-    fields["receiverType"] = get("receiverType", "user")
+    receiver_type = get("receiverType", "user")
+    fields["receiverType"] = readers.RECEIVER_TYPES.get(receiver_type, receiver_type) if isinstance(
+        receiver_type, str) else receiver_type
     fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
     fields["messageType"] = _TYPES.get(str(kind), kind)
     sender, _ = wire.entity(data, "sender")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import wire
-from .enums import UserStatus
+from .enums import ReceiverType, UserStatus
 
-__all__ = ["USER", "MESSAGE"]
+__all__ = ["USER", "MESSAGE", "RECEIVER_TYPES"]
 
 Readers = dict[str, tuple[str, Callable[[Any], Any]]]
 
@@ -52,3 +52,6 @@ MESSAGE: Readers = {
     "parentId": ("parentMessageId", wire.number),
     "tags": ("tags", _tags),
 }
+
+#: receiver types by wire value: the enum member, found without calling the enum
+RECEIVER_TYPES: dict[Any, ReceiverType] = {member.value: member for member in ReceiverType}

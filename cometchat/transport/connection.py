@@ -645,13 +645,13 @@ class Connection:
                     log.warning("skipping a malformed frame: %s", exc)
                     continue
                 if accepted:
-                    events.append(frame)
+                    if type(frame) is protocol.MessageFrame or self._wanted(frame):
+                        events.append(frame)
                     continue
                 accepted = self._on_auth_reply(sock, frame)
                 if sock.phase is not Phase.LIVE and accepted:  # disconnected while the owner took it in
                     return inputs.Closed(gen, None, "", errors.aborted())
-            if events:
-                self._hand_over(events)
+            self._hand_over(events)
 
     def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
         code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
@@ -659,19 +659,22 @@ class Connection:
             sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
         return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
 
+    @staticmethod
+    def _wanted(frame: protocol.Frame) -> bool:
+        """Whether the client's events need this frame (keep-alive answers and late auth
+        replies are the driver's; a server's complaint is logged here)."""
+        if isinstance(frame, protocol.ErrorFrame):
+            log.warning("the server refused a frame: %s %s", frame.code, frame.message)
+            return False
+        return not isinstance(frame, (protocol.Pong, protocol.AuthReply))
+
     def _hand_over(self, events: list[protocol.Frame]) -> None:
-        wanted: list[protocol.Frame] = []
-        for frame in events:
-            if isinstance(frame, protocol.ErrorFrame):
-                log.warning("the server refused a frame: %s %s", frame.code, frame.message)
-            elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
-                wanted.append(frame)
-        if not wanted:
+        if not events:
             return
         try:
-            self._host.inbound(wanted)
+            self._host.inbound(events)
         except Exception:
-            log.exception("unexpected internal error handling %d inbound frames", len(wanted))
+            log.exception("unexpected internal error handling %d inbound frames", len(events))
 
     def _on_auth_reply(self, sock: _Socket, frame: protocol.Frame) -> bool:
         """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
