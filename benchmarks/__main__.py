@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import operator
 import os
 import platform
 import subprocess
@@ -35,16 +36,8 @@ KEYS = ("throughput_ratio", "latency_p50_overhead_ms", "latency_p99_overhead_ms"
         "send_ratio", "history_page_scaling")
 
 
-def _at_most(limit: float) -> Callable[[Any], bool]:
-    return lambda value: value is not None and value <= limit
-
-
-def _below(limit: float) -> Callable[[Any], bool]:
-    return lambda value: value is not None and value < limit
-
-
-def _at_least(limit: float) -> Callable[[Any], bool]:
-    return lambda value: value is not None and value >= limit
+def _target(compare: Callable[[Any, Any], bool], limit: float) -> Callable[[Any], bool]:
+    return lambda value: value is not None and compare(value, limit)
 
 
 #: key -> (what it is, how it was measured against what, the target, its check)
@@ -53,52 +46,52 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
         "inbound TextMessages/s to a listener, over raw recv()+json.loads",
         lambda r: f"SDK {r['inbound_sdk_per_s']:,}/s; raw {r['inbound_raw_json_per_s']:,}/s "
                   f"(recv() alone {r['inbound_raw_recv_per_s']:,}/s); {r['inbound_messages']:,}-message bursts",
-        ">= 0.75 (aim 0.85)", _at_least(0.75)),
+        ">= 0.75 (aim 0.85)", _target(operator.ge, 0.75)),
     "latency_p50_overhead_ms": (
         "delivery latency over raw at 200 msg/s, p50 (ms)",
         lambda r: f"SDK {r['latency_sdk_p50_ms']} ms; raw {r['latency_raw_p50_ms']} ms",
-        "<= 0.3", _at_most(0.3)),
+        "<= 0.3", _target(operator.le, 0.3)),
     "latency_p99_overhead_ms": (
         "the same, p99 (ms)",
         lambda r: f"SDK {r['latency_sdk_p99_ms']} ms; raw {r['latency_raw_p99_ms']} ms",
-        "<= 1", _at_most(1.0)),
+        "<= 1", _target(operator.le, 1.0)),
     "connect_ratio": (
         "connect() to onSuccess (connected before), over raw open+auth",
         lambda r: f"SDK {r['connect_sdk_ms']} ms; raw {r['connect_raw_ms']} ms",
-        "<= 1.2", _at_most(1.2)),
+        "<= 1.2", _target(operator.le, 1.2)),
     "first_connect_ratio": (
         "first connect() of a fresh client, over raw",
         lambda r: f"SDK {r['first_connect_sdk_ms']} ms; raw {r['connect_raw_ms']} ms",
-        "<= 1.5", _at_most(1.5)),
+        "<= 1.5", _target(operator.le, 1.5)),
     "dead_link_default_s": (
         "dead link noticed, default keep-alive (s, median)",
         lambda r: f"worst of {r['dead_link_trials']}: {r['dead_link_default_worst_s']} s",
-        "<= 20", _at_most(20.0)),
+        "<= 20", _target(operator.le, 20.0)),
     "dead_link_tuned_s": (
         "dead link noticed, ping 1 s / pong 0.5 s (s, median)",
         lambda r: f"worst of {r['dead_link_trials']}: {r['dead_link_tuned_worst_s']} s",
-        "<= 1.6", _at_most(1.6)),
+        "<= 1.6", _target(operator.le, 1.6)),
     "threads_per_client": (
         "threads per connected, idle client",
         lambda r: f"{r['footprint_clients']} clients; at most {r['footprint_max_threads_one_client']} in one client",
-        "<= 3", _at_most(3.0)),
+        "<= 3", _target(operator.le, 3.0)),
     "rss_per_client_kib": (
         "resident memory per connected client (KiB)",
         lambda r: f"RSS growth over {r['footprint_clients']} clients",
-        "<= 200", _at_most(200.0)),
+        "<= 200", _target(operator.le, 200.0)),
     "idle_cpu_pct": (
         "CPU of idle connected clients (% of a core)",
         lambda r: f"{r['idle_clients']} clients ({r['idle_clients_connected']} connected), {r['idle_seconds']} s",
-        "< 1", _below(1.0)),
+        "< 1", _target(operator.lt, 1.0)),
     "scale_clients": (
         "clients in one process (scale test)",
         lambda r: f"{r['scale_messages']:,} messages, exactly once: {r['scale_exactly_once']}",
-        "500", _at_least(500)),
+        "500", _target(operator.ge, 500)),
     "scale_connect_ratio": (
         "all clients connected, over 16 raw threads opening as many sockets",
         lambda r: f"SDK {r['scale_connect_sdk_s']} s; raw {r['scale_connect_raw_s']} s; "
                   f"first round alone {r['scale_connect_first_round_ratio']}",
-        "<= 1.5", _at_most(1.5)),
+        "<= 1.5", _target(operator.le, 1.5)),
     "scale_msgs_per_s": (
         "messages/s, every client sending to the next",
         lambda r: f"{r['scale_messages']:,} messages, first send to last delivery",
@@ -106,12 +99,12 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
     "send_ratio": (
         "sendTextMessage to onSuccess, over a raw requests.Session().post",
         lambda r: f"SDK {r['send_sdk_ms']} ms; raw {r['send_raw_ms']} ms",
-        "<= 1.3", _at_most(1.3)),
+        "<= 1.3", _target(operator.le, 1.3)),
     "history_page_scaling": (
         "history page time at depth, large over small",
         lambda r: f"{r['history_page_ms_large']} ms at {r['history_large']:,} vs "
                   f"{r['history_page_ms_small']} ms at {r['history_small']:,}",
-        "<= 2", _at_most(2.0)),
+        "<= 2", _target(operator.le, 2.0)),
 }
 
 

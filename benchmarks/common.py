@@ -8,11 +8,13 @@ auth token, ``PUT me``) happens before anything is timed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
 import statistics
 import sys
+import threading
 import time
 import uuid
 from typing import Any, Callable, Iterable, TypeVar
@@ -121,3 +123,56 @@ def wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+def cli(doc: str | None, argv: list[str] | None, options: dict[str, Any],
+        measure: Callable[[argparse.Namespace], dict[str, Any]], flags: tuple[str, ...] = ()) -> int:
+    """A benchmark module's command line: ``--name value`` for each of ``options`` (its
+    default's type), ``--quick`` and ``--part`` (one result line for ``python -m benchmarks``),
+    plus the store-true ``flags``; prints what ``measure(args)`` returns."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name, default in options.items():
+        parser.add_argument(f"--{name}", type=type(default), default=default)
+    for flag in ("quick", "part", *flags):
+        parser.add_argument(f"--{flag}", action="store_true")
+    args = parser.parse_args(argv)
+    result = measure(args)
+    if args.part:
+        emit(result)
+    elif getattr(args, "json", False):
+        print(json.dumps(result))
+    else:
+        width = max(map(len, result))
+        for key, value in result.items():
+            print(f"{key:>{width}}: {value}")
+    return 0
+
+
+class Countdown:
+    """Counts what a listener received on the dispatch thread; ``done`` at the target."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.target = 0
+        self.done = threading.Event()
+
+    def expect(self, target: int) -> None:
+        self.count, self.target = 0, target
+        self.done.clear()
+
+    def tick(self) -> None:
+        self.count += 1
+        if self.count >= self.target:
+            self.done.set()
+
+
+def raw_and_sdk(dev: DevServer, raw_uid: str, sdk_uid: str, listener: Any) -> tuple[websocket.WebSocket, Any]:
+    """A raw socket of one user, and a connected SDK client of another with ``listener``
+    on its messages: the two readers of the inbound benchmarks."""
+    from cometchat.testing import clientFor
+
+    ws = RawUser(dev, raw_uid).open()
+    client = clientFor(dev, sdk_uid)
+    client.addMessageListener("benchmark", listener)
+    client.connect().result(30)
+    return ws, client

@@ -13,7 +13,6 @@ SDK; each ratio is the median SDK time over the median raw time.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 import time
@@ -22,7 +21,7 @@ from typing import Any
 from cometchat import CometChatClient
 from cometchat.testing import clientFor
 
-from .common import ROUNDS, RawUser, emit, median, server
+from .common import ROUNDS, RawUser, cli, median, server
 
 UID = "cometchat-uid-1"
 
@@ -95,20 +94,8 @@ def run(rounds: int = ROUNDS, per_round: int = 10) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--per-round", type=int, default=10)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(args.rounds, 4 if args.quick else args.per_round)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>22}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"rounds": ROUNDS, "per-round": 10},
+               lambda a: run(a.rounds, 4 if a.quick else a.per_round))
 
 if __name__ == "__main__":
     sys.exit(main())

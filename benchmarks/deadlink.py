@@ -13,7 +13,6 @@ within 1.6 s tuned.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import random
 import sys
@@ -24,7 +23,7 @@ from typing import Any
 from cometchat import AppSettings
 from cometchat.testing import FaultProxy, clientFor
 
-from .common import emit, median, server
+from .common import cli, median, server
 
 
 class _Trial:
@@ -87,19 +86,7 @@ def run(trials: int = 5) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--trials", type=int, default=5)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(args.trials)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>26}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"trials": 5}, lambda a: run(a.trials))
 
 if __name__ == "__main__":
     sys.exit(main())

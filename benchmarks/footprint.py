@@ -14,7 +14,6 @@ and connected (keep-alive pings included).
 
 from __future__ import annotations
 
-import argparse
 import gc
 import sys
 import threading
@@ -24,7 +23,7 @@ from typing import Any
 from cometchat import CometChatClient
 from cometchat.testing import clientFor
 
-from .common import emit, raise_fd_limit, rss_kib, server, wait_until
+from .common import cli, raise_fd_limit, rss_kib, server, wait_until
 
 #: The REST worker's idle exit is 2 s; give it that and a margin before counting threads.
 _SETTLE = 3.0
@@ -73,23 +72,9 @@ def run(clients: int = 200, idle_clients: int = 50, idle_seconds: float = 30.0) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--clients", type=int, default=200)
-    parser.add_argument("--idle-clients", type=int, default=50)
-    parser.add_argument("--idle-seconds", type=float, default=30.0)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    args = parser.parse_args(argv)
-    if args.quick:
-        args.clients, args.idle_seconds = min(args.clients, 100), 5.0
-    result = run(args.clients, args.idle_clients, args.idle_seconds)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>34}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"clients": 200, "idle-clients": 50, "idle-seconds": 30.0},
+               lambda a: run(min(a.clients, 100), a.idle_clients, 5.0) if a.quick
+               else run(a.clients, a.idle_clients, a.idle_seconds))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,17 +16,14 @@ trusted only when the raw reader's median rate reached ``MIN_RAW_RATE`` frames/s
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import threading
 import time
 from typing import Any
 
 from cometchat import CometChatMessageDelegate
-from cometchat.testing import clientFor
 
-from .common import ROUNDS, RawUser, emit, median, server
+from .common import ROUNDS, Countdown, cli, median, raw_and_sdk, server
 
 RAW_UID, SDK_UID = "cometchat-uid-1", "cometchat-uid-3"
 #: Below this raw rate the source or the machine is the bottleneck and no ratio is trusted.
@@ -50,36 +47,21 @@ def template(uid: str) -> str:
     return json.dumps(frame).replace('"ID"', '"{n}"')
 
 
-class Reader(CometChatMessageDelegate):
-    """Reads what an app's list view would of each message, on the dispatch thread, and sets
-    ``done`` at the target."""
+class Reader(CometChatMessageDelegate, Countdown):
+    """Reads what an app's list view would of each message, on the dispatch thread."""
 
-    def __init__(self) -> None:
-        self.count = 0
-        self.target = 0
-        self.done = threading.Event()
-        self.last: tuple[Any, ...] = ()
-
-    def expect(self, target: int) -> None:
-        self.count, self.target = 0, target
-        self.done.clear()
+    last: tuple[Any, ...] = ()
 
     def onTextMessageReceived(self, textMessage: Any) -> None:
         self.last = (textMessage.text, textMessage.sender.uid, textMessage.sender.name, textMessage.id,
                      textMessage.sentAt)
-        self.count += 1
-        if self.count >= self.target:
-            self.done.set()
+        self.tick()
 
 
 def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
     with server() as dev:
-        raw = RawUser(dev, RAW_UID)
-        ws = raw.open()
-        client = clientFor(dev, SDK_UID)
         reader = Reader()
-        client.addMessageListener("reader", reader)
-        client.connect().result(30)
+        ws, client = raw_and_sdk(dev, RAW_UID, SDK_UID, reader)
         next_id = 1
 
         def burst(uid: str, finish: Any) -> float:
@@ -138,20 +120,8 @@ def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--messages", type=int, default=20000)
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true", help="print one result line for python -m benchmarks")
-    args = parser.parse_args(argv)
-    result = run(5000 if args.quick else args.messages, args.rounds)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>26}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"messages": 20000, "rounds": ROUNDS},
+               lambda a: run(5000 if a.quick else a.messages, a.rounds))
 
 if __name__ == "__main__":
     sys.exit(main())

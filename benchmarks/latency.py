@@ -14,20 +14,17 @@ of those differences over the rounds, which alternate.
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
-import threading
 import time
 from typing import Any
 
 import requests
 
 from cometchat import CometChatMessageDelegate
-from cometchat.testing import clientFor
 
-from .common import ROUNDS, RawUser, emit, median, percentile, server
+from .common import ROUNDS, Countdown, cli, median, percentile, raw_and_sdk, server
 from .inbound import template
 
 RAW_UID, SDK_UID = "cometchat-uid-1", "cometchat-uid-3"
@@ -58,20 +55,16 @@ def pace() -> None:
         print("done", flush=True)
 
 
-class Stamps(CometChatMessageDelegate):
-    def __init__(self) -> None:
-        self.latencies: list[float] = []
-        self.target = 0
-        self.done = threading.Event()
+class Stamps(CometChatMessageDelegate, Countdown):
+    """Notes each message's latency on the dispatch thread."""
 
-    def expect(self, count: int) -> None:
-        self.latencies, self.target = [], count
-        self.done.clear()
+    def expect(self, target: int) -> None:
+        self.latencies: list[float] = []
+        super().expect(target)
 
     def onTextMessageReceived(self, textMessage: Any) -> None:
         self.latencies.append(time.monotonic() - textMessage.metaData["t"])
-        if len(self.latencies) >= self.target:
-            self.done.set()
+        self.tick()
 
 
 def run(rounds: int = ROUNDS, messages: int = 400, rate: float = 200.0) -> dict[str, Any]:
@@ -80,12 +73,8 @@ def run(rounds: int = ROUNDS, messages: int = 400, rate: float = 200.0) -> dict[
     assert pacer.stdin is not None and pacer.stdout is not None
     try:
         with server() as dev:
-            raw = RawUser(dev, RAW_UID)
-            ws = raw.open()
-            client = clientFor(dev, SDK_UID)
             stamps = Stamps()
-            client.addMessageListener("stamps", stamps)
-            client.connect().result(30)
+            ws, client = raw_and_sdk(dev, RAW_UID, SDK_UID, stamps)
             next_id = 1
 
             def order(uid: str) -> None:
@@ -140,25 +129,11 @@ def run(rounds: int = ROUNDS, messages: int = 400, rate: float = 200.0) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--messages", type=int, default=400)
-    parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    parser.add_argument("--pacer", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.pacer:
+    if "--pacer" in (sys.argv[1:] if argv is None else argv):
         pace()
         return 0
-    result = run(args.rounds, 150 if args.quick else args.messages, args.rate)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>24}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"rounds": ROUNDS, "messages": 400, "rate": 200.0},
+               lambda a: run(a.rounds, 150 if a.quick else a.messages, a.rate))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,7 +15,6 @@ first send to the last delivery. The benchmark raises its own file-descriptor li
 
 from __future__ import annotations
 
-import argparse
 import collections
 import sys
 import threading
@@ -26,7 +25,7 @@ from typing import Any
 from cometchat import AppSettings, CometChatClient, CometChatMessageDelegate, ReceiverType, TextMessage
 from cometchat.testing import settingsFor
 
-from .common import ROUNDS, RawUser, emit, median, raise_fd_limit, server
+from .common import ROUNDS, RawUser, cli, median, raise_fd_limit, server
 
 RAW_THREADS = 16
 
@@ -68,8 +67,8 @@ def run(clients: int = 500, messages: int = 10, rounds: int = ROUNDS) -> dict[st
         list(pool.map(lambda n: dev.create_user(uid_of(n), name=f"Scale {n}"), range(clients)))
         settings: AppSettings = settingsFor(dev)
         fleet = [CometChatClient(appId=dev.app_id, appSettings=settings) for _ in range(clients)]
-        for future in [c.login(UID=uid_of(n), authKey=dev.auth_key) for n, c in enumerate(fleet)]:
-            future.result(120)
+        for login in [c.login(UID=uid_of(n), authKey=dev.auth_key) for n, c in enumerate(fleet)]:
+            login.result(120)
         raws = list(pool.map(lambda n: RawUser(dev, uid_of(n)), range(clients)))
         board = Board(clients * messages)
         for n, client in enumerate(fleet):
@@ -99,15 +98,15 @@ def run(clients: int = 500, messages: int = 10, rounds: int = ROUNDS) -> dict[st
             for _ in range(rounds):
                 sdk_times.append(sdk_round())
                 raw_times.append(raw_round())
-            for future in [c.connect() for c in fleet]:
-                future.result(120)
+            for connected in [c.connect() for c in fleet]:
+                connected.result(120)
             began = time.perf_counter()
             sends = [fleet[n].sendTextMessage(message=TextMessage(
                 receiverUid=uid_of((n + 1) % clients), text=f"{n}-{k}", receiverType=ReceiverType.user))
                 for k in range(messages) for n in range(clients)]
             sent_ids = collections.defaultdict(list)
-            for future in sends:
-                sent = future.result(300)
+            for sending in sends:
+                sent = sending.result(300)
                 sent_ids[sent.receiverUid].append(sent.id)
             if not board.done.wait(300):
                 raise RuntimeError(f"only {board.count} of {clients * messages} messages were delivered")
@@ -138,21 +137,8 @@ def run(clients: int = 500, messages: int = 10, rounds: int = ROUNDS) -> dict[st
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--clients", type=int, default=500)
-    parser.add_argument("--messages", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(min(args.clients, 100) if args.quick else args.clients, args.messages, args.rounds)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>22}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"clients": 500, "messages": 10, "rounds": ROUNDS},
+               lambda a: run(min(a.clients, 100) if a.quick else a.clients, a.messages, a.rounds))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,6 @@ one keep-alive ``requests.Session``, with nothing built per call. The SDK is tim
 
 from __future__ import annotations
 
-import argparse
 import sys
 import threading
 import time
@@ -20,7 +19,7 @@ from cometchat import ReceiverType, TextMessage
 from cometchat.testing import clientFor
 from cometchat.transport import protocol
 
-from .common import ROUNDS, RawUser, emit, median, server
+from .common import ROUNDS, RawUser, cli, median, server
 
 SENDER, RECEIVER = "cometchat-uid-1", "cometchat-uid-2"
 
@@ -76,20 +75,8 @@ def run(rounds: int = ROUNDS, per_round: int = 20) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=ROUNDS)
-    parser.add_argument("--per-round", type=int, default=20)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--part", action="store_true")
-    args = parser.parse_args(argv)
-    result = run(args.rounds, 8 if args.quick else args.per_round)
-    if args.part:
-        emit(result)
-    else:
-        for key, value in result.items():
-            print(f"{key:>16}: {value}")
-    return 0
-
+    return cli(__doc__, argv, {"rounds": ROUNDS, "per-round": 20},
+               lambda a: run(a.rounds, 8 if a.quick else a.per_round))
 
 if __name__ == "__main__":
     sys.exit(main())
