@@ -1,6 +1,6 @@
 """Every benchmark, side by side with its raw baseline: ``python -m benchmarks``.
 
-    python -m benchmarks [--quick] [--json] [--only NAME,...] [--no-write]
+    python -m benchmarks [--quick] [--json] [--repeat N] [--only NAME,...] [--no-write]
 
 Each benchmark runs in a process of its own (so threads, memory and the GIL of one never
 touch another), against its own dev server in yet another process. The dead-link benchmark
@@ -8,7 +8,8 @@ mostly waits on timers, so it runs in the background meanwhile. The result is a 
 with ``--json``, one JSON object with the issue's keys only), and ``benchmarks/RESULTS.md``
 is written: the machine, the versions, the date, the load, the table, and what was tried
 (``benchmarks/TRIED.md``). ``--quick`` takes under a minute with smaller sizes (the table
-says which); a full run takes about ten.
+says which); a full run takes about three on two cores, and ``--repeat 3`` reports each
+figure's median over three full runs.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import json
 import operator
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -162,8 +164,23 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
-def table(results: dict[str, Any]) -> str:
-    rows = ["| figure | value | measured as | target | met |", "|---|---|---|---|---|"]
+def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several runs: the median of every number all runs gave, the last run's
+    value of anything else."""
+    combined = dict(runs[-1])
+    for key in combined:
+        values = [run.get(key) for run in runs]
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(numbers) == len(values):
+            middle = statistics.median(numbers)
+            combined[key] = round(middle, 3) if isinstance(middle, float) else middle
+    return combined
+
+
+def table(results: dict[str, Any], runs: list[dict[str, Any]] | None = None) -> str:
+    several = runs is not None and len(runs) > 1
+    rows = ["| figure | value | measured as | target | met |" + (" each run |" if several else ""),
+            "|---|---|---|---|---|" + ("---|" if several else "")]
     for key, (what, detail, target, check) in FIGURES.items():
         value = results.get(key)
         try:
@@ -171,11 +188,15 @@ def table(results: dict[str, Any]) -> str:
         except (KeyError, TypeError):
             how = "not measured"
         shown = "untrusted" if value is None and key == "throughput_ratio" and "inbound_sdk_per_s" in results else value
-        rows.append(f"| `{key}`: {what} | {shown} | {how} | {target} | {'yes' if check(value) else '**no**'} |")
+        row = f"| `{key}`: {what} | {shown} | {how} | {target} | {'yes' if check(value) else '**no**'} |"
+        if several:
+            row += " " + ", ".join(str(run.get(key)) for run in runs or []) + " |"
+        rows.append(row)
     return "\n".join(rows)
 
 
-def report(results: dict[str, Any], quick: bool, load: tuple[float, float], elapsed: float) -> str:
+def report(results: dict[str, Any], runs: list[dict[str, Any]], quick: bool, load: tuple[float, float],
+           elapsed: float) -> str:
     from cometchat.__version__ import __version__
     from cometchat.transport import jsonfast
 
@@ -187,14 +208,16 @@ def report(results: dict[str, Any], quick: bool, load: tuple[float, float], elap
         "lives in `benchmarks/TRIED.md` and is copied below). Every ratio is the SDK against a raw baseline",
         "on the same dev server (in another process) in the same run; medians of alternating rounds.",
         "",
-        f"- date: {when}; {'quick run (smaller sizes, see the table)' if quick else 'full run'}, {elapsed:.0f} s",
+        f"- date: {when}; {'quick run (smaller sizes, see the table)' if quick else 'full run'}"
+        f"{f', {len(runs)} runs (each value is the median of the runs; each run is in the last column)' if len(runs) > 1 else ''}"
+        f", {elapsed:.0f} s",
         f"- machine: {platform.machine()}, {os.cpu_count()} cores ({_cpu()}), {platform.system()} {platform.release()}",
         f"- load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f}",
         f"- Python {platform.python_version()}; cometchat-python {__version__}; websocket-client "
         f"{_version('websocket-client')}; requests {_version('requests')}; aiohttp {_version('aiohttp')}; "
         f"attrs {_version('attrs')}; JSON parser: {jsonfast.BACKEND} (orjson {_version('orjson')})",
         "",
-        table(results),
+        table(results, runs),
         "",
     ]
     if results.get("throughput_ratio") is None and "inbound_raw_json_per_s" in results:
@@ -212,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object with the issue's keys")
     parser.add_argument("--only", help=f"comma-separated parts of {', '.join(PARTS)}")
     parser.add_argument("--no-write", action="store_true", help="do not write benchmarks/RESULTS.md")
+    parser.add_argument("--repeat", type=int, default=1, help="run everything N times; report each figure's median")
     args = parser.parse_args(argv)
     parts = tuple(p for p in PARTS if not args.only or p in args.only.split(","))
 
@@ -219,15 +243,23 @@ def main(argv: list[str] | None = None) -> int:
         print(text, file=sys.stderr, flush=True)
 
     began, load_before = time.monotonic(), os.getloadavg()[0]
-    results, failures = run(parts, args.quick, say)
+    runs: list[dict[str, Any]] = []
+    failures: list[str] = []
+    for number in range(args.repeat):
+        if args.repeat > 1:
+            say(f"run {number + 1} of {args.repeat}")
+        result, failed = run(parts, args.quick, say)
+        runs.append(result)
+        failures += failed
+    results = combine(runs)
     elapsed, load_after = time.monotonic() - began, os.getloadavg()[0]
     if args.json:
         print(json.dumps({key: results.get(key) for key in KEYS}))
     else:
-        print(table(results))
+        print(table(results, runs))
     if not args.no_write and not args.only:
         with open(os.path.join(HERE, "RESULTS.md"), "w", encoding="utf-8") as handle:
-            handle.write(report(results, args.quick, (load_before, load_after), elapsed))
+            handle.write(report(results, runs, args.quick, (load_before, load_after), elapsed))
     for failure in failures:
         say(failure)
     return 1 if failures else 0

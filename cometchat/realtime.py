@@ -45,6 +45,9 @@ THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 _RECOVERY_PAGE = 100
 #: How long the reader lets the dispatch thread take in a burst before reading on (seconds).
 _SETTLE = 0.002
+#: How long deliveries coalesce into one save of the last delivered id (seconds); the id in
+#: memory moves at once, close saves at once.
+_SAVE_DELAY = 0.5
 
 _STATUS_CALLBACKS = {
     ConnectionStatus.connecting: "connecting",
@@ -284,7 +287,9 @@ class Realtime:
     # ------------------------------------------------------------------ delivery bookkeeping
 
     def _delivered(self, message_id: int) -> None:
-        """On the dispatch queue, once the listeners had a message: save its id soon."""
+        """On the dispatch queue, once the listeners had a message: save its id soon (one save
+        for every delivery within ``_SAVE_DELAY``, so a stream of messages does not wake the
+        REST worker for each)."""
         with self._lock:
             if self._session.current is None or (self._last_delivered or 0) >= message_id:
                 return
@@ -293,7 +298,7 @@ class Realtime:
                 return
             self._save_pending = True
         try:
-            self._worker.submit(self._save_delivered)
+            self._worker.submit(self._save_delivered, delay=_SAVE_DELAY)
         except RuntimeError:
             pass  # closed meanwhile
 

@@ -1,4 +1,4 @@
-"""Dispatch queues and the callback pipe: order, threads, errors, bursts."""
+"""Dispatch queues, the callback pipe and the REST worker: order, threads, errors, bursts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import Any
 from cometchat import DispatchQueue, MainDispatchQueue
 from cometchat.callbacks import CallbackPipe, Reply
 from cometchat.exceptions import CometChatException
-from cometchat.testing import scaled
+from cometchat.testing import scaled, waitFor
+from cometchat.worker import RestWorker
 
 
 class DispatchQueueTest(unittest.TestCase):
@@ -186,3 +187,29 @@ class ReplyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RestWorkerTest(unittest.TestCase):
+    """The serial worker: delayed tasks come after what was queued, and close runs them at once."""
+
+    def test_a_delayed_task_runs_after_the_queue_and_close_does_not_wait_for_its_delay(self) -> None:
+        worker = RestWorker("cometchat-test-rest", idle_exit=0.1)
+        order: list[str] = []
+        ran = threading.Event()
+        worker.submit(lambda: order.append("soon, then done"), delay=0.05)
+        worker.submit(lambda: order.append("now"))
+        worker.submit(ran.set, delay=0.05)
+        self.assertTrue(ran.wait(scaled(5)))
+        self.assertEqual(order, ["now", "soon, then done"])
+        worker.submit(lambda: order.append("at close"), delay=600)
+        worker.close(timeout=scaled(5))
+        self.assertEqual(order[-1], "at close")
+        self.assertEqual(worker.threads(), ())
+
+    def test_the_thread_waits_for_a_delayed_task_then_ends_when_idle(self) -> None:
+        worker = RestWorker("cometchat-test-rest", idle_exit=0.1)
+        self.addCleanup(worker.close)
+        ran = threading.Event()
+        worker.submit(ran.set, delay=0.3)  # longer than idle_exit: the thread must not end first
+        self.assertTrue(ran.wait(scaled(5)))
+        waitFor(lambda: worker.threads() == (), timeout=5)
