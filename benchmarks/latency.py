@@ -1,15 +1,19 @@
 """Delivery latency at a steady 200 messages/s: the SDK's listener against the raw reader.
 
-    python -m benchmarks.latency [--rounds 5] [--messages 400] [--rate 200]
+    python -m benchmarks.latency [--rounds 5] [--messages 1000] [--rate 200]
 
-A pacer in another process pushes message frames to a user at ``--rate`` through the dev
-server's ``push`` control, stamping each with ``time.monotonic()`` (system-wide on Linux, so
-comparable across processes) just before the push. The raw reader (websocket-client,
-``skip_utf8_validation=True``, ``recv()`` + ``json.loads``) and the SDK (a listener on the
-default dispatch queue) note when each message reaches them. The path through the server is
-the same for both, so the SDK's overhead is its percentile minus the raw reader's in the
-adjacent round; ``latency_p50_overhead_ms`` and ``latency_p99_overhead_ms`` are the medians
-of those differences over the rounds, which alternate.
+A pacer process pushes message frames at ``--rate`` to one user through the dev server's
+``push`` control. That user has two sessions, which the server sends every frame to: a raw
+reader in a process of its own (websocket-client, ``skip_utf8_validation=True``, ``recv()`` +
+``json.loads``) and the SDK in this process (a listener on the default dispatch queue). Each
+notes when every message reached it on ``time.monotonic()`` (system-wide on Linux, so the
+processes' clocks are one clock), and the latency from the pacer's stamp (taken just before
+the push). Both readers see the very same messages, so whatever the pacer, the server and the
+machine do to a frame on its way counts for both alike. ``latency_p50_overhead_ms`` and
+``latency_p99_overhead_ms`` are the SDK's percentile minus the raw reader's over the same
+messages, medians over the rounds. Stricter, and reported beside them: the percentiles of the
+per-message differences (SDK arrival minus raw arrival of the same message), whose tails also
+hold every moment the machine's scheduler made one reader wait and not the other.
 """
 
 from __future__ import annotations
@@ -18,16 +22,18 @@ import json
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import requests
 
 from cometchat import CometChatMessageDelegate
+from cometchat.testing import clientFor
 
-from .common import ROUNDS, Countdown, cli, median, percentile, raw_and_sdk, server
+from .common import ROUNDS, Countdown, RawUser, cli, median, percentile, server
 from .inbound import template
 
-RAW_UID, SDK_UID = "cometchat-uid-1", "cometchat-uid-3"
+UID = "cometchat-uid-3"
 
 
 def frame_template(uid: str) -> str:
@@ -55,73 +61,96 @@ def pace() -> None:
         print("done", flush=True)
 
 
+def read_raw() -> None:
+    """The raw reader process: the server (JSON) on the first line, then a count per round;
+    answers each count with {message id: [arrival, stamp]}."""
+    where = json.loads(sys.stdin.readline())
+    ws = RawUser(SimpleNamespace(**where), where["uid"]).open()  # type: ignore[arg-type]
+    print("ready", flush=True)
+    recv, loads, clock = ws.recv, json.loads, time.monotonic
+    for line in sys.stdin:
+        arrivals = {}
+        for _ in range(int(line)):
+            obj = loads(recv())
+            arrivals[obj["body"]["id"]] = [clock(), obj["body"]["data"]["metadata"]["t"]]
+        print(json.dumps(arrivals), flush=True)
+    ws.close()
+
+
 class Stamps(CometChatMessageDelegate, Countdown):
-    """Notes each message's latency on the dispatch thread."""
+    """Notes when each message reached the listener, on the dispatch thread."""
 
     def expect(self, target: int) -> None:
-        self.latencies: list[float] = []
+        self.arrivals: dict[int, tuple[float, float]] = {}
         super().expect(target)
 
     def onTextMessageReceived(self, textMessage: Any) -> None:
-        self.latencies.append(time.monotonic() - textMessage.metaData["t"])
+        self.arrivals[textMessage.id] = (time.monotonic(), textMessage.metaData["t"])
         self.tick()
 
 
-def run(rounds: int = ROUNDS, messages: int = 400, rate: float = 200.0) -> dict[str, Any]:
-    pacer = subprocess.Popen([sys.executable, "-m", "benchmarks.latency", "--pacer"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
-    assert pacer.stdin is not None and pacer.stdout is not None
+def _child(role: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "benchmarks.latency", f"--{role}"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+
+
+def _say(proc: subprocess.Popen[str], line: str) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+
+
+def _hear(proc: subprocess.Popen[str]) -> str:
+    assert proc.stdout is not None
+    return proc.stdout.readline()
+
+
+def run(rounds: int = ROUNDS, messages: int = 1000, rate: float = 200.0) -> dict[str, Any]:
+    pacer, raw = _child("pacer"), _child("raw-reader")
     try:
         with server() as dev:
+            _say(raw, json.dumps({"url": dev.url, "app_id": dev.app_id, "auth_key": dev.auth_key, "uid": UID}))
+            if _hear(raw).strip() != "ready":
+                raise RuntimeError("the raw reader did not connect")
             stamps = Stamps()
-            ws, client = raw_and_sdk(dev, RAW_UID, SDK_UID, stamps)
-            next_id = 1
+            client = clientFor(dev, UID)
+            client.addMessageListener("stamps", stamps)
+            client.connect().result(30)
+            order = {"url": dev.url, "app_id": dev.app_id, "api_key": dev.auth_key, "uid": UID, "rate": rate,
+                     "template": frame_template(UID), "count": messages}
 
-            def order(uid: str) -> None:
-                nonlocal next_id
-                pacer.stdin.write(json.dumps({  # type: ignore[union-attr]
-                    "url": dev.url, "app_id": dev.app_id, "api_key": dev.auth_key, "uid": uid, "rate": rate,
-                    "template": frame_template(uid), "start": next_id, "count": messages}) + "\n")
-                pacer.stdin.flush()  # type: ignore[union-attr]
-                next_id += messages
-
-            def raw_round() -> list[float]:
-                order(RAW_UID)
-                recv, loads, clock = ws.recv, json.loads, time.monotonic
-                latencies = []
-                for _ in range(messages):
-                    obj = loads(recv())
-                    latencies.append(clock() - obj["body"]["data"]["metadata"]["t"])
-                pacer.stdout.readline()  # type: ignore[union-attr]
-                return latencies
-
-            def sdk_round() -> list[float]:
+            def one_round(first: int) -> list[float]:
                 stamps.expect(messages)
-                order(SDK_UID)
+                _say(raw, str(messages))
+                _say(pacer, json.dumps(dict(order, start=first)))
                 if not stamps.done.wait(120):
                     raise RuntimeError("the SDK missed messages")
-                pacer.stdout.readline()  # type: ignore[union-attr]
-                return stamps.latencies
+                _hear(pacer)
+                got = {int(k): v for k, v in json.loads(_hear(raw)).items()}
+                overheads = sorted(stamps.arrivals[n][0] - got[n][0] for n in got)
+                raw_latency = sorted(arrival - stamp for arrival, stamp in got.values())
+                sdk_latency = sorted(arrival - stamp for arrival, stamp in stamps.arrivals.values())
+                return [percentile(v, q) * 1000 for v in (overheads, raw_latency, sdk_latency) for q in (0.5, 0.99)]
 
             try:
-                raw_round(), sdk_round()  # warm up
-                rows = []
-                for _ in range(rounds):
-                    raw_l, sdk_l = raw_round(), sdk_round()
-                    rows.append([percentile(v, q) * 1000 for v in (raw_l, sdk_l) for q in (0.5, 0.99)])
+                one_round(1)  # warm up
+                rows = [one_round(1 + messages * (r + 1)) for r in range(rounds)]
             finally:
                 client.close()
-                ws.close()
     finally:
-        pacer.stdin.close()
-        pacer.wait(30)
+        for proc in (pacer, raw):
+            if proc.stdin is not None:
+                proc.stdin.close()
+            proc.wait(30)
     return {
-        "latency_p50_overhead_ms": round(median(r[2] - r[0] for r in rows), 3),
-        "latency_p99_overhead_ms": round(median(r[3] - r[1] for r in rows), 3),
-        "latency_raw_p50_ms": round(median(r[0] for r in rows), 3),
-        "latency_raw_p99_ms": round(median(r[1] for r in rows), 3),
-        "latency_sdk_p50_ms": round(median(r[2] for r in rows), 3),
-        "latency_sdk_p99_ms": round(median(r[3] for r in rows), 3),
+        "latency_p50_overhead_ms": round(median(r[4] - r[2] for r in rows), 3),
+        "latency_p99_overhead_ms": round(median(r[5] - r[3] for r in rows), 3),
+        "latency_pair_p50_ms": round(median(r[0] for r in rows), 3),
+        "latency_pair_p99_ms": round(median(r[1] for r in rows), 3),
+        "latency_raw_p50_ms": round(median(r[2] for r in rows), 3),
+        "latency_raw_p99_ms": round(median(r[3] for r in rows), 3),
+        "latency_sdk_p50_ms": round(median(r[4] for r in rows), 3),
+        "latency_sdk_p99_ms": round(median(r[5] for r in rows), 3),
         "latency_rounds": rounds,
         "latency_messages": messages,
         "latency_rate": rate,
@@ -129,11 +158,16 @@ def run(rounds: int = ROUNDS, messages: int = 400, rate: float = 200.0) -> dict[
 
 
 def main(argv: list[str] | None = None) -> int:
-    if "--pacer" in (sys.argv[1:] if argv is None else argv):
+    args = sys.argv[1:] if argv is None else argv
+    if "--pacer" in args:
         pace()
         return 0
-    return cli(__doc__, argv, {"rounds": ROUNDS, "messages": 400, "rate": 200.0},
+    if "--raw-reader" in args:
+        read_raw()
+        return 0
+    return cli(__doc__, argv, {"rounds": ROUNDS, "messages": 1000, "rate": 200.0},
                lambda a: run(a.rounds, 150 if a.quick else a.messages, a.rate))
+
 
 if __name__ == "__main__":
     sys.exit(main())
