@@ -74,6 +74,20 @@ class CallbackPipe:
             self._drained.clear()
         self._schedule()
 
+    def wake(self) -> None:
+        """Wake the SDK's own dispatch thread now, because callbacks are about to be posted: its
+        wake-up then overlaps the work of making them (at a few messages a second, the thread
+        wakes on a cold core while the reader builds the message). A queue the app pumps is
+        left alone; if nothing is posted after all, the thread finds the queue empty."""
+        if type(self.queue) is not DispatchQueue:
+            return
+        with self._lock:
+            if self._scheduled:
+                return
+            self._scheduled = True
+            self._drained.clear()
+        self._schedule()
+
     def settle(self, timeout: float) -> None:
         """Give the SDK's own dispatch thread up to ``timeout`` seconds to run what waits.
 

@@ -280,6 +280,9 @@ class Realtime:
         except CometChatException as exc:
             log.info("could not fetch the changed app settings: %s", exc.errorCode)
 
+    def arriving(self) -> None:
+        self._notifier.pipe.wake()
+
     def inbound(self, frames: list[protocol.Frame]) -> None:
         self._router.inbound(frames)
         self._notifier.pipe.settle(_SETTLE)

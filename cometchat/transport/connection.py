@@ -87,6 +87,7 @@ class ConnectionHost(Protocol):
     def answered(self, request: int, error: CometChatException | None) -> None: ...
     def settings_current(self, settings_hash: str | None) -> bool: ...
     def established(self, settings_hash: str | None) -> None: ...
+    def arriving(self) -> None: ...
     def inbound(self, frames: list[protocol.Frame]) -> None: ...
 
 
@@ -630,6 +631,8 @@ class Connection:
             if sock.pinged:
                 sock.pinged = False
                 self._inbox.put(inputs.FrameArrived(gen))
+            if accepted:
+                self._host.arriving()  # events are likely: let the dispatch thread start waking
             events: list[protocol.Frame] = []
             for opcode, data in messages:
                 if opcode != frames.OPCODE_TEXT:
