@@ -1,6 +1,6 @@
 """Group fan-out: how fast 1,000 messages reach every session of a 50-member group.
 
-    python benchmarks/groups.py [--members 50] [--messages 1000] [--json]
+    python -m benchmarks.groups [--members 50] [--messages 1000] [--json]
 
 One dev server (in a child process). Five members post ``--messages`` messages to the group
 over REST (plain requests, the same senders for every run); the clock stops when every member
@@ -16,7 +16,6 @@ Each receiver also checks that it got every message exactly once.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import threading
@@ -31,6 +30,8 @@ import websocket
 from cometchat import CometChatClient, Group, GroupMember
 from cometchat.devserver import DevServer
 from cometchat.testing import clientFor
+
+from .common import cli
 
 SENDERS = 5
 
@@ -201,18 +202,9 @@ def run(members: int = 50, messages: int = 1000) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--members", type=int, default=50)
-    parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(argv)
-    result = run(args.members, args.messages)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:32} {value}")
-    return 0
+    return cli(__doc__, argv, {"members": 50, "messages": 1000},
+               lambda a: run(min(a.members, 20), min(a.messages, 200)) if a.quick else run(a.members, a.messages),
+               flags=("json",))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """History page time at depth: does a page cost the same with 100,000 messages as with 1,000?
 
-    python benchmarks/history.py [--small 1000] [--large 100000] [--rounds 7]
+    python -m benchmarks.history [--small 1000] [--large 100000] [--rounds 7]
 
 One dev server (in a child process) holds two conversations, one of ``--small`` messages and
 one of ``--large``; the SDK pages through each with ``MessagesRequest`` (30 a page, from the
@@ -11,8 +11,6 @@ page should stay near 1, and the target is at most 2.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import sys
 import time
@@ -21,6 +19,8 @@ from typing import Any
 from cometchat import CometChatClient, MessagesRequest
 from cometchat.devserver import DevServer
 from cometchat.testing import clientFor
+
+from .common import cli
 
 READER, SMALL_PEER, LARGE_PEER = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -60,20 +60,9 @@ def run(small: int = 1000, large: int = 100_000, rounds: int = 7, pages: int = 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--small", type=int, default=1000)
-    parser.add_argument("--large", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(argv)
-    result = run(args.small, args.large, args.rounds)
-    if args.json:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:28} {value}")
-    return 0
-
+    return cli(__doc__, argv, {"small": 1000, "large": 100_000, "rounds": 7},
+               lambda a: run(a.small, min(a.large, 20_000), 5) if a.quick else run(a.small, a.large, a.rounds),
+               flags=("json",))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -129,15 +129,17 @@ class EventRouter:
 
     # ------------------------------------------------------------------ from the socket
 
-    def inbound(self, frame: protocol.Frame) -> None:
-        """A frame from the reader thread."""
-        if getattr(frame, "device_id", None) == self._identity.session_id:
-            return  # our own echo
+    def inbound(self, frames: list[protocol.Frame]) -> None:
+        """Frames from the reader thread, in the order they arrived (all one socket read had)."""
+        session_id = self._identity.session_id
         with self._lock:
-            if self._holding is not None:
-                self._held.append(frame)
-            else:
-                self._route(frame)
+            for frame in frames:
+                if getattr(frame, "device_id", None) == session_id:
+                    continue  # our own echo
+                if self._holding is not None:
+                    self._held.append(frame)
+                else:
+                    self._route(frame)
 
     def _route(self, frame: protocol.Frame) -> None:
         route = self._routes.get(type(frame))
@@ -181,12 +183,19 @@ class EventRouter:
     # ------------------------------------------------------------------ frames to listeners
 
     def _emit_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
-        self._notifier.post(self._deliver_message, method, message, delivered_id)
+        # consecutive messages reach the dispatch queue in one hop (a burst costs one wake-up)
+        self._notifier.post_batched(self._deliver_messages, (method, message, delivered_id))
+
+    def _deliver_messages(self, batch: list[tuple[str, BaseMessage, int]]) -> None:
+        """On the dispatch queue: each message to the listeners, then the last delivered id
+        moves on (once for the batch)."""
+        for method, message, _ in batch:
+            self._messages.call(method, message)
+        self._on_delivered(max(entry[2] for entry in batch))
 
     def _deliver_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
         """On the dispatch queue: the listeners, then the last delivered id moves on."""
-        self._messages.call(method, message)
-        self._on_delivered(delivered_id)
+        self._deliver_messages([(method, message, delivered_id)])
 
     def _message(self, frame: protocol.MessageFrame) -> None:
         self._deliver(BaseMessage.fromWire(frame.body))

@@ -44,6 +44,11 @@ __all__ = ["Realtime", "THROTTLING_MODES"]
 #: App settings' MODEs under which typing and receipts are refused locally.
 THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 _RECOVERY_PAGE = 100
+#: How long the reader lets the dispatch thread take in a burst before reading on (seconds).
+_SETTLE = 0.002
+#: How long deliveries coalesce into one save of the last delivered id (seconds); the id in
+#: memory moves at once, close saves at once.
+_SAVE_DELAY = 0.5
 
 _STATUS_CALLBACKS = {
     ConnectionStatus.connecting: "connecting",
@@ -228,7 +233,8 @@ class Realtime:
 
     def status_changed(self, change: ConnectionStateChange) -> None:
         log.info("connection %s -> %s", change.previous.value, change.current.value)
-        self._notifier.post(self._deliver_status, change)
+        if len(self._notifier.listeners["Connection"]):  # nobody listening: wake no thread for it
+            self._notifier.post(self._deliver_status, change)
 
     def _deliver_status(self, change: ConnectionStateChange) -> None:
         """On the dispatch queue: the Swift callback for the new status, then the Python
@@ -275,13 +281,19 @@ class Realtime:
         except CometChatException as exc:
             log.info("could not fetch the changed app settings: %s", exc.errorCode)
 
-    def inbound(self, frame: protocol.Frame) -> None:
-        self._router.inbound(frame)
+    def arriving(self) -> None:
+        self._notifier.pipe.wake()
+
+    def inbound(self, frames: list[protocol.Frame]) -> None:
+        self._router.inbound(frames)
+        self._notifier.pipe.settle(_SETTLE)
 
     # ------------------------------------------------------------------ delivery bookkeeping
 
     def _delivered(self, message_id: int) -> None:
-        """On the dispatch queue, once the listeners had a message: save its id soon."""
+        """On the dispatch queue, once the listeners had a message: save its id soon (one save
+        for every delivery within ``_SAVE_DELAY``, so a stream of messages does not wake the
+        REST worker for each)."""
         with self._lock:
             known = self._last_delivered
             if self._session.current is None or (known is not None and known >= message_id):
@@ -291,7 +303,7 @@ class Realtime:
                 return
             self._save_pending = True
         try:
-            self._worker.submit(self._save_delivered)
+            self._worker.submit(self._save_delivered, delay=_SAVE_DELAY)
         except RuntimeError:
             pass  # closed meanwhile
 

@@ -2,7 +2,9 @@
 
 Two sends from one thread reach the server in that order because one thread
 (``cometchat-rest``) makes every REST call of a client. It starts when there is work and
-ends after ``idle_exit`` seconds without any, so an idle client holds no thread for it.
+ends after ``idle_exit`` seconds without any, so an idle client holds no thread for it. A task
+may be submitted with a delay (bookkeeping that many events coalesce into); close runs it
+at once.
 
 ``run(reply, work)`` answers the call's ``Reply`` with whatever ``work`` raises; a task
 queued before ``invalidate()`` (the client closed, or re-initialised with another app) is
@@ -15,6 +17,8 @@ file never holds up the sends and the JWT refresh queued on the REST worker behi
 from __future__ import annotations
 
 import collections
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -48,17 +52,23 @@ class RestWorker:
         self._name = name
         self._idle_exit = idle_exit
         self._tasks: collections.deque[Callable[[], Any]] = collections.deque()
+        self._later: list[tuple[float, int, Callable[[], Any]]] = []  #: (due, sequence, task), a heap
+        self._sequence = itertools.count()
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._generation = 0
         self._closed = False
 
-    def submit(self, task: Callable[[], Any]) -> None:
-        """Run ``task`` after everything queued before it; what it raises is logged."""
+    def submit(self, task: Callable[[], Any], delay: float = 0.0) -> None:
+        """Run ``task`` after everything queued before it (with ``delay``, not before that many
+        seconds have passed, or at close, whichever comes first); what it raises is logged."""
         with self._cond:
             if self._closed:
                 raise RuntimeError("the REST worker is closed")
-            self._tasks.append(task)
+            if delay > 0:
+                heapq.heappush(self._later, (time.monotonic() + delay, next(self._sequence), task))
+            else:
+                self._tasks.append(task)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._serve, name=self._name, daemon=True)
                 self._thread.start()
@@ -106,10 +116,17 @@ class RestWorker:
     def _next(self) -> Callable[[], Any] | None:
         """The next task, or None when the thread should end (closed, or idle too long)."""
         with self._cond:
-            if not self._tasks and not self._closed:
-                self._cond.wait(self._idle_exit)
-            if self._tasks:
-                return self._tasks.popleft()
+            while True:
+                now = time.monotonic()
+                while self._later and (self._closed or self._later[0][0] <= now):
+                    self._tasks.append(heapq.heappop(self._later)[2])
+                if self._tasks:
+                    return self._tasks.popleft()
+                if self._closed:
+                    break
+                wait = min(self._idle_exit, self._later[0][0] - now) if self._later else self._idle_exit
+                if not self._cond.wait(wait) and not self._later and not self._tasks:
+                    break  # idle for idle_exit with nothing to come
             self._thread = None  # the next submit starts a fresh thread
             return None
 

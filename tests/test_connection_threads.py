@@ -144,6 +144,23 @@ class LifecycleTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(set(threading.enumerate()) - before, set())
         waitFor(lambda: not self.server.sessions("cometchat-uid-5"))
 
+    def test_a_connect_after_a_disconnect_reads_on_the_same_reader_thread(self) -> None:
+        def readers() -> set[threading.Thread]:
+            return {t for t in threading.enumerate() if t.name == "cometchat-reader"}
+
+        before = readers()
+        client = self.newClient("cometchat-uid-2", builder=fast())
+        ok(client.connect())
+        mine = readers() - before
+        self.assertEqual(len(mine), 1)
+        for _ in range(3):
+            ok(client.disconnect())
+            self.assertIn("cometchat-reader", client.statistics().threads)  # parked, waiting for the next socket
+            ok(client.connect())
+            self.assertEqual(readers() - before, mine)
+        client.close()
+        self.assertEqual(readers() - before, set())
+
     def test_logout_stops_the_socket_threads(self) -> None:
         def readers() -> int:
             return sum(t.name == "cometchat-reader" for t in threading.enumerate())

@@ -1,14 +1,16 @@
-"""Dispatch queues and the callback pipe: order, threads, errors, bursts."""
+"""Dispatch queues, the callback pipe and the REST worker: order, threads, errors, bursts."""
 
 from __future__ import annotations
 
 import threading
 import unittest
+from typing import Any
 
 from cometchat import DispatchQueue, MainDispatchQueue
 from cometchat.callbacks import CallbackPipe, Reply
 from cometchat.exceptions import CometChatException
-from cometchat.testing import scaled
+from cometchat.testing import scaled, waitFor
+from cometchat.worker import RestWorker
 
 
 class DispatchQueueTest(unittest.TestCase):
@@ -118,6 +120,31 @@ class CallbackPipeTest(unittest.TestCase):
             self.assertEqual([n for q, n in seen if q == p], list(range(2500)))
         self.assertLess(queue.tasks, 100)  # bursts, not a task per callback
 
+    def test_batched_posts_share_one_call_and_keep_their_place_among_other_posts(self) -> None:
+        queue = CountingQueue()
+        self.addCleanup(queue.close)
+        pipe = CallbackPipe(queue)
+        seen: list[Any] = []
+        gate = threading.Event()
+        pipe.post(gate.wait, scaled(5))  # hold the queue so the posts pile up
+
+        def batch(items: list[int]) -> None:
+            seen.append(list(items))
+
+        for n in range(5):
+            pipe.post_batched(batch, n)
+        pipe.post(seen.append, "between")
+        for n in range(5, 1205):  # longer than one burst: split, still in order
+            pipe.post_batched(batch, n)
+        gate.set()
+        self.assertTrue(pipe.flush(scaled(10)))
+        self.assertEqual(seen[:2], [[0, 1, 2, 3, 4], "between"])
+        self.assertEqual([n for items in seen[2:] for n in items], list(range(5, 1205)))
+        self.assertLess(len(seen), 10)
+        pipe.post_batched(batch, 9999)  # the queue drained: a fresh batch, run without help
+        self.assertTrue(pipe.flush(scaled(10)))
+        self.assertEqual(seen[-1], [9999])
+
     def test_flush_from_inside_a_callback_raises(self) -> None:
         queue = DispatchQueue("flush-test")
         self.addCleanup(queue.close)
@@ -160,3 +187,29 @@ class ReplyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RestWorkerTest(unittest.TestCase):
+    """The serial worker: delayed tasks come after what was queued, and close runs them at once."""
+
+    def test_a_delayed_task_runs_after_the_queue_and_close_does_not_wait_for_its_delay(self) -> None:
+        worker = RestWorker("cometchat-test-rest", idle_exit=0.1)
+        order: list[str] = []
+        ran = threading.Event()
+        worker.submit(lambda: order.append("soon, then done"), delay=0.05)
+        worker.submit(lambda: order.append("now"))
+        worker.submit(ran.set, delay=0.05)
+        self.assertTrue(ran.wait(scaled(5)))
+        self.assertEqual(order, ["now", "soon, then done"])
+        worker.submit(lambda: order.append("at close"), delay=600)
+        worker.close(timeout=scaled(5))
+        self.assertEqual(order[-1], "at close")
+        self.assertEqual(worker.threads(), ())
+
+    def test_the_thread_waits_for_a_delayed_task_then_ends_when_idle(self) -> None:
+        worker = RestWorker("cometchat-test-rest", idle_exit=0.1)
+        self.addCleanup(worker.close)
+        ran = threading.Event()
+        worker.submit(ran.set, delay=0.3)  # longer than idle_exit: the thread must not end first
+        self.assertTrue(ran.wait(scaled(5)))
+        waitFor(lambda: worker.threads() == (), timeout=5)

@@ -389,6 +389,25 @@ class PushedFramesTest(Pair, unittest.TestCase):
                          (ReceiptType.deliveredToAll, "77", ReceiverType.group, 1700000003))
         self.assertEqual((by_all.receiptType, by_all.readAt), (ReceiptType.readByAll, 1700000003))
 
+    def test_every_delivery_hands_the_app_its_own_objects(self) -> None:
+        tagged = {"entity": {"uid": BOB, "name": "Pusher", "tags": ["a"], "metadata": {"k": 1}}, "entityType": "user"}
+        frames = []
+        for n in (5_000_001, 5_000_002):
+            frame = pushed_message(ALICE, n, tags=["t"], metadata={"m": n})
+            frame["body"]["data"]["entities"]["sender"] = tagged
+            frames.append(frame)
+        self.server.push_many(ALICE, frames)
+        self.events.waitFor("onTextMessageReceived", count=2)
+        first, second = (e.arg for e in self.events.of("onTextMessageReceived")[:2])
+        first.sender.name = "Changed"
+        first.sender.tags.append("mine")
+        first.tags.append("mine")
+        first.metaData["mine"] = True
+        self.assertIsNot(first.sender, second.sender)
+        self.assertIsNot(first.receiver, second.receiver)
+        self.assertEqual((second.sender.name, second.sender.tags, second.tags), ("Pusher", ["a"], ["t"]))
+        self.assertEqual(second.metaData, {"m": 5_000_002})
+
     def test_a_duplicate_message_is_delivered_once(self) -> None:
         self.server.push_many(ALICE, [pushed_message(ALICE, 4_000_001)] * 3 + [pushed_message(ALICE, 4_000_002)])
         self.events.waitFor("onTextMessageReceived", count=2)

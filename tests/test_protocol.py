@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import types
 import unittest
+from typing import Any
 
 import attrs
 
@@ -427,3 +429,76 @@ class RoundTripPropertyTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class JsonBackendTest(unittest.TestCase):
+    """Frames parse the same with orjson (the ``fast`` extra) and with the standard library."""
+
+    def backends(self) -> list[Any]:
+        import importlib
+        import sys
+
+        from cometchat.transport import jsonfast
+
+        found = [jsonfast]
+        saved = sys.modules.get("orjson")
+        sys.modules["orjson"] = None  # type: ignore[assignment]  # as if it were not installed
+        try:
+            plain = importlib.reload(jsonfast)
+            found.append(types.SimpleNamespace(loads=plain.loads, BACKEND=plain.BACKEND))
+        finally:
+            if saved is None:
+                sys.modules.pop("orjson", None)
+            else:
+                sys.modules["orjson"] = saved
+            importlib.reload(jsonfast)
+        return found
+
+    def test_both_backends_agree_and_refuse_the_same_garbage(self) -> None:
+        frame = '{"type":"message","body":{"id":"7","data":{"text":"h\\u00e9llo \\ud83d\\ude00"}}}'
+        backends = self.backends()
+        self.assertEqual(backends[-1].BACKEND, "json")
+        for backend in backends:
+            with self.subTest(backend.BACKEND):
+                self.assertEqual(backend.loads(frame.encode()), backend.loads(frame))
+                self.assertEqual(backend.loads(frame.encode())["body"]["data"]["text"], "héllo 😀")
+                for garbage in (b"{not json", b'{"a": "\xff"}', b""):
+                    with self.assertRaises(ValueError):
+                        backend.loads(garbage)
+
+
+class StrictLoadsTest(unittest.TestCase):
+    """``loads`` keeps its promises whichever parser runs (orjson takes bytes when installed)."""
+
+    def test_long_integers_keep_every_digit(self) -> None:
+        for text in (b'{"n": 18446744073709551616, "m": -9223372036854775809}',
+                     '{"n": 18446744073709551616, "m": -9223372036854775809}'):
+            with self.subTest(type(text).__name__):
+                obj = p.loads(text)
+                self.assertEqual(obj, {"n": 2**64, "m": -(2**63) - 1})
+                self.assertIsInstance(obj["n"], int)
+        self.assertEqual(p.loads(b'{"n": 9223372036854775807, "f": 1.5}'), {"n": 2**63 - 1, "f": 1.5})
+
+    def test_nesting_is_limited_for_bytes_and_str(self) -> None:
+        limit = p.DEFAULT_MAX_DEPTH
+        for depth, ok in ((limit, True), (limit + 1, False)):
+            for text in ("[" * depth + "]" * depth, ('{"a":' * depth) + "1" + "}" * depth):
+                for value in (text, text.encode()):
+                    with self.subTest(depth=depth, kind=type(value).__name__, shape=text[0]):
+                        if ok:
+                            self.assertEqual(p.json_depth(p.loads(value)), depth)
+                        else:
+                            with self.assertRaises(p.RemoteProtocolError):
+                                p.loads(value)
+        self.assertEqual(p.loads(b"[[1]]", max_depth=2), [[1]])
+        with self.assertRaises(p.RemoteProtocolError):
+            p.loads(b"[[[1]]]", max_depth=2)
+
+    def test_what_strict_json_refuses_is_refused_as_bytes_and_str(self) -> None:
+        for text in ("NaN", "[Infinity]", "1e400", '["\\ud800"]', "{not json", '{"a": 1,}'):
+            for value in (text, text.encode()):
+                with self.subTest(value=value):
+                    with self.assertRaises(p.RemoteProtocolError):
+                        p.loads(value)
+        with self.assertRaises(p.RemoteProtocolError):
+            p.loads(b'{"a": "\xff"}')

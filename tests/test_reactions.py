@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import unittest
+from typing import Any
 
 from cometchat import (
     CometChat,

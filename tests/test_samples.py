@@ -32,6 +32,8 @@ def sample(name: str) -> ModuleType:
 
 def run(*args: str, timeout: float) -> tuple[subprocess.CompletedProcess[str], float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMETCHAT_") or k.endswith("_SCALE")}
+    # the samples import the checkout's package, wherever (or whether) it is installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(SAMPLES), env.get("PYTHONPATH")]))
     started = time.monotonic()
     done = subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, env=env,
                           cwd=os.path.dirname(SAMPLES))

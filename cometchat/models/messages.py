@@ -15,7 +15,7 @@ from typing import Any, Callable, ClassVar
 import attrs
 
 from ..exceptions import RemoteProtocolError
-from . import wire
+from . import readers, wire
 from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
 from .group import Group, GroupMember, member_scope
 from .media import Attachment, File
@@ -130,46 +130,39 @@ class BaseMessage:
 
 
 def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Every ``BaseMessage`` field of a message object, read once."""
-    sender_uid = wire.text(obj.get("sender")) or ""
+    """Every ``BaseMessage`` field the message object carries, read once; the rest keep their
+    defaults (the hot path of every inbound message: see ``readers``)."""
+    get = obj.get
+    fields = wire.optional_fields(obj, readers.MESSAGE)
+    sender_uid = wire.text_or_empty(get("sender"))
+    kind = get("type")
+    fields["id"] = wire.required_id(obj, "id", "message")
+    fields["rawMessage"] = obj
+    fields["senderUid"] = sender_uid
+    fields["receiverUid"] = wire.text_or_empty(get("receiver"))
+    receiver_type = get("receiverType", "user")
+    fields["receiverType"] = readers.RECEIVER_TYPES.get(receiver_type, receiver_type) if isinstance(
+        receiver_type, str) else receiver_type
+    fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
+    fields["messageType"] = _TYPES.get(str(kind), kind)
     sender, _ = wire.entity(data, "sender")
+    fields["sender"] = User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None)
     receiver, receiver_kind = wire.entity(data, "receiver")
-    metadata = data.get("metadata", obj.get("metadata"))
-    tags = obj.get("tags")
-    kind = obj.get("type")
-    quoted = obj.get("quotedMessage")
-    return {
-        "id": wire.required_id(obj, "id", "message"),
-        "rawMessage": obj,
-        "muid": wire.text(obj.get("muid")) or "",
-        "senderUid": sender_uid,
-        "receiverUid": wire.text(obj.get("receiver")) or "",
-        "receiverType": obj.get("receiverType", "user"),
-        "messageCategory": _CATEGORIES.get(str(obj.get("category")), MessageCategory.message),
-        "messageType": _TYPES.get(str(kind), kind),
-        "conversationId": wire.text(obj.get("conversationId")) or "",
-        "sentAt": wire.number(obj.get("sentAt")),
-        "updatedAt": wire.number(obj.get("updatedAt")),
-        "deliveredAt": wire.number(obj.get("deliveredAt")),
-        "readAt": wire.number(obj.get("readAt")),
-        "deliveredToMeAt": wire.number(obj.get("deliveredToMeAt")),
-        "readByMeAt": wire.number(obj.get("readByMeAt")),
-        "editedAt": wire.number(obj.get("editedAt")),
-        "deletedAt": wire.number(obj.get("deletedAt")),
-        "replyCount": wire.number(obj.get("replyCount")),
-        "unreadRepliesCount": wire.number(obj.get("unreadRepliesCount")),
-        "parentMessageId": wire.number(obj.get("parentId")),
-        "quotedMessageId": wire.number(obj.get("quotedMessageId")),
-        "quotedMessage": BaseMessage.fromWire(quoted) if isinstance(quoted, dict) else None,
-        "editedBy": wire.text(obj.get("editedBy")) or "",
-        "deletedBy": wire.text(obj.get("deletedBy")) or "",
-        "metaData": metadata if isinstance(metadata, dict) else None,
-        "tags": wire.strings(tags) if isinstance(tags, list) else None,
-        "sender": User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None),
-        "receiver": entity_from_wire(receiver, receiver_kind) if receiver is not None else None,
-        "reactions": reaction_counts(obj.get("reactions")),
-        "mentionedUsers": _mentioned(data.get("mentions")),
-    }
+    if receiver is not None:
+        fields["receiver"] = entity_from_wire(receiver, receiver_kind)
+    metadata = data.get("metadata", get("metadata"))
+    if isinstance(metadata, dict):
+        fields["metaData"] = metadata
+    quoted = get("quotedMessage")
+    if isinstance(quoted, dict):
+        fields["quotedMessage"] = BaseMessage.fromWire(quoted)
+    reactions = get("reactions")
+    if reactions:
+        fields["reactions"] = reaction_counts(reactions)
+    mentions = data.get("mentions")
+    if mentions:
+        fields["mentionedUsers"] = _mentioned(mentions)
+    return fields
 
 
 def _mentioned(mentions: Any) -> list[User]:

@@ -7,14 +7,13 @@ from typing import Any
 import attrs
 
 from ..exceptions import RemoteProtocolError
-from . import wire
+from . import readers, wire
 from .enums import UserStatus
 
 __all__ = ["User"]
 
 #: optional string fields, wire name = Swift name
 _OPTIONAL_TEXT = ("name", "avatar", "link", "role", "statusMessage")
-
 
 @attrs.define(kw_only=True)
 class User:
@@ -43,22 +42,7 @@ class User:
         uid = obj.get("uid")
         if not isinstance(uid, str) or not uid:
             raise RemoteProtocolError("a user needs a uid", field="user.uid")
-        get = obj.get
-        return cls(
-            uid=uid,
-            name=wire.text(get("name")),
-            avatar=wire.text(get("avatar")),
-            link=wire.text(get("link")),
-            role=wire.text(get("role")),
-            metadata=wire.mapping(get("metadata")),
-            status=UserStatus.offline if get("status") in (None, "", "offline") else UserStatus.online,
-            statusMessage=wire.text(get("statusMessage")),
-            lastActiveAt=wire.number(get("lastActiveAt")),
-            tags=wire.strings(get("tags")),
-            hasBlockedMe=get("hasBlockedMe") is True,
-            blockedByMe=get("blockedByMe") is True,
-            deactivatedAt=wire.number(get("deactivatedAt")),
-        )
+        return cls(uid=uid, **wire.optional_fields(obj, readers.USER))
 
     def toWire(self, *, request: bool = False) -> dict[str, Any]:
         """The wire object. As frames carry it (``body.user``), or with ``request`` as the

@@ -4,13 +4,15 @@ One owner thread (``cometchat-owner``) runs ``ConnectionMachine``: public calls 
 news arrive in its inbox as inputs, timers live in a heap and are cancelled by forgetting
 them, and the owner waits on the inbox with the next timer as its timeout (never a sleep).
 
-Each socket generation has one reader thread (``cometchat-reader``) that opens the socket,
-sends the auth frame, and reads frames until the socket ends, posting what it sees to the
-owner tagged with its generation. After the auth reply it waits until the owner has told
-the listeners ``connected()``, so no event can overtake that callback. Aborting a socket
-shuts it down, which wakes its reader at once. Writes go through one lock per socket, around
-whole frames; the owner never waits for that lock (a keep-alive can be skipped, the pong
-deadline still catches a dead link), so a stuck write cannot stall the timers.
+Each socket generation has one reader thread (``cometchat-reader``) that opens the socket
+(``sockets.open_stream``; websocket-client does the upgrade), sends the auth frame, and reads
+frames until the socket ends, posting what it sees to the owner tagged with its generation;
+the frames one socket read completed (``frames.FrameReader``) are handed over together. After
+the auth reply it waits until the owner has told the listeners ``connected()``, so no event
+can overtake that callback. Aborting a socket shuts it down, which wakes its reader at once.
+Writes go through one lock per socket, around whole frames; the owner never waits for that
+lock (a keep-alive can be skipped, the pong deadline still catches a dead link), so a stuck
+write cannot stall the timers.
 
 The driver knows sockets, not users or callbacks: calls are numbered requests, answered
 through the ``ConnectionHost`` that the client's realtime part implements. Every error that
@@ -42,12 +44,15 @@ from .. import exceptions as errors
 from ..exceptions import CometChatException
 from ..models import ConnectionStateChange, ConnectionStatus
 from ..numbers import retry_after
-from . import inputs, protocol, tls
+from . import frames, inputs, protocol, sockets, tls
 from .state import ConnectionMachine, MachineConfig
 
 log = logging.getLogger("cometchat")
 
 _STOP = object()
+#: How long a reader whose socket ended waits for the next one (covers the immediate retry
+#: after a drop and the first backoff steps, 0.5-4 s).
+READER_LINGER = 5.0
 _CLOSE_NORMAL = 1000
 _ABNF = websocket.ABNF
 
@@ -83,7 +88,8 @@ class ConnectionHost(Protocol):
     def answered(self, request: int, error: CometChatException | None) -> None: ...
     def settings_current(self, settings_hash: str | None) -> bool: ...
     def established(self, settings_hash: str | None) -> None: ...
-    def inbound(self, frame: protocol.Frame) -> None: ...
+    def arriving(self) -> None: ...
+    def inbound(self, frames: list[protocol.Frame]) -> None: ...
 
 
 class SocketFailure(Exception):
@@ -154,6 +160,8 @@ class _Socket:
         self.pinged = False  #: a ping is out: report the next frame of any kind
         self.phase = Phase.OPENING
         self.released = threading.Event()  #: the reader may go on (LIVE, or stopping)
+        self.ticket = threading.Event()  #: wakes the reader waiting at the opening gate
+        self.gate: sockets.OpeningGate | None = None  #: the gate whose slot the reader holds
         self._phase_lock = threading.Lock()
         self._send_lock = threading.Lock()
 
@@ -193,6 +201,12 @@ class _Socket:
         finally:
             self._send_lock.release()
 
+    def leave_gate(self) -> None:
+        """Give back the opening slot, once (the reader thread only)."""
+        gate, self.gate = self.gate, None
+        if gate is not None:
+            gate.leave()
+
     def start_close(self) -> None:
         """Send a close frame without waiting for the lock; abort if it cannot go out now."""
         if not self._advance(Phase.CLOSING):
@@ -206,6 +220,7 @@ class _Socket:
         still under way closes the moment it returns, before it can authenticate."""
         self._advance(Phase.ABORTED)
         self.released.set()
+        self.ticket.set()
         ws = self.ws
         raw = ws.sock if ws is not None else None
         if raw is not None:
@@ -213,6 +228,73 @@ class _Socket:
                 raw.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+class _Readers:
+    """The reader threads of one connection. A new socket generation gets a reader that waits
+    parked, if one does, else a new thread; a reader whose socket ended parks before it reports
+    how the socket ended, and waits ``linger`` seconds for the next socket before it ends (a
+    reconnect, or a connect after a disconnect, then starts no thread). Sign-out and close end
+    the parked readers at once."""
+
+    def __init__(self, serve: Callable[[_Socket], Any], report: Callable[[Any], None], linger: float) -> None:
+        self._serve = serve
+        self._report = report
+        self._linger = linger
+        self._lock = threading.Lock()
+        self._parked: list[tuple[threading.Thread, queue.SimpleQueue[_Socket | None]]] = []
+        self._closed = False
+
+    def run(self, sock: _Socket) -> None:
+        """Read ``sock`` on a parked reader or a new one (the owner thread)."""
+        with self._lock:
+            parked = self._parked.pop() if self._parked else None
+        if parked is not None:
+            sock.thread = parked[0]
+            parked[1].put(sock)
+            return
+        sock.thread = threading.Thread(target=self._loop, args=(sock,), name="cometchat-reader", daemon=True)
+        sock.thread.start()
+
+    def parked(self) -> list[threading.Thread]:
+        with self._lock:
+            return [thread for thread, _ in self._parked]
+
+    def release(self) -> list[threading.Thread]:
+        """End the parked readers now; returns their threads."""
+        with self._lock:
+            parked, self._parked = self._parked, []
+        for _, slot in parked:
+            slot.put(None)
+        return [thread for thread, _ in parked]
+
+    def stop(self) -> list[threading.Thread]:
+        """No reader parks from now on; the parked ones end. Returns their threads."""
+        with self._lock:
+            self._closed = True
+        return self.release()
+
+    def _loop(self, sock: _Socket | None) -> None:
+        while sock is not None:
+            outcome = self._serve(sock)
+            me: tuple[threading.Thread, queue.SimpleQueue[_Socket | None]] = (threading.current_thread(),
+                                                                               queue.SimpleQueue())
+            with self._lock:
+                parks = not self._closed
+                if parks:
+                    self._parked.append(me)
+            self._report(outcome)  # parked first: the next socket finds this thread waiting
+            sock = self._next(me) if parks else None
+
+    def _next(self, me: tuple[threading.Thread, queue.SimpleQueue[_Socket | None]]) -> _Socket | None:
+        try:
+            return me[1].get(timeout=self._linger)
+        except queue.Empty:
+            with self._lock:
+                if me in self._parked:
+                    self._parked.remove(me)
+                    return None
+            return me[1].get()  # handed a socket just as the wait ran out
 
 
 @attrs.frozen
@@ -249,6 +331,7 @@ class Connection:
         self._background = False
         self._max_live_sockets = 0
         self._debug = log.isEnabledFor(logging.DEBUG)
+        self._readers = _Readers(self._read, self._inbox.put, READER_LINGER)
 
     # ------------------------------------------------------------------ commands (any thread)
 
@@ -276,6 +359,7 @@ class Connection:
 
     def sign_out(self) -> None:
         self._post(inputs.SignOut())
+        self._readers.release()
 
     def app_state(self, name: str) -> None:
         with self._lock:
@@ -308,7 +392,8 @@ class Connection:
         with self._lock:
             sockets = list(self._sockets.values())
             owner = self._owner
-        threads = [t for t in [owner, *(s.thread for s in sockets)] if t is not None and t.is_alive()]
+        candidates = [owner, *(s.thread for s in sockets), *self._readers.parked()]
+        threads = [t for t in dict.fromkeys(candidates) if t is not None and t.is_alive()]
         return ConnectionStatistics(
             state=self._machine.state.value,
             status=self._machine.status,
@@ -325,6 +410,7 @@ class Connection:
                 return
             self._stopped = True
             owner = self._owner
+        parked = self._readers.stop()
         if owner is not None:
             self._inbox.put(inputs.Shutdown())
             self._inbox.put(_STOP)
@@ -335,6 +421,8 @@ class Connection:
             sock.abort()
             if sock.thread is not None:
                 sock.thread.join(timeout=5)
+        for thread in parked:
+            thread.join(timeout=5)
 
     def _post(self, event: Any) -> None:
         with self._lock:
@@ -467,21 +555,22 @@ class Connection:
             self._sockets[gen] = sock
             live = sum(not s.retired for s in self._sockets.values())
             self._max_live_sockets = max(self._max_live_sockets, live)
-        sock.thread = threading.Thread(target=self._read, args=(sock,), name="cometchat-reader", daemon=True)
-        sock.thread.start()
+        self._readers.run(sock)
 
     # ------------------------------------------------------------------ reader threads
 
-    def _read(self, sock: _Socket) -> None:
+    def _read(self, sock: _Socket) -> Any:
+        """Open and read one socket; returns the input saying how it ended (for the owner)."""
         try:
             outcome = self._handshake(sock)
             if outcome is None:
                 outcome = self._read_frames(sock)
-            self._inbox.put(outcome)
+            return outcome
         except Exception as exc:  # a bug of ours must not leave the machine waiting
             log.exception("unexpected internal error in the socket reader")
-            self._inbox.put(inputs.Closed(sock.gen, None, "", errors.connection_failed(type(exc).__name__)))
+            return inputs.Closed(sock.gen, None, "", errors.connection_failed(type(exc).__name__))
         finally:
+            sock.leave_gate()
             sock.end()
             ws = sock.ws
             if ws is not None:
@@ -495,6 +584,10 @@ class Connection:
             target = self._host.socket_target()
         except CometChatException as exc:
             return inputs.Failed(sock.gen, exc)
+        gate = sockets.gate_for(target.url)  # a few at a time to one server, until the auth reply
+        if not gate.enter(sock.ticket, lambda: sock.phase is not Phase.OPENING):
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
+        sock.gate = gate
         # the TLS options belong to the constructor: connect() would silently ignore them
         sslopt = {"context": target.ssl_context} if target.ssl_context is not None else None
         ws = websocket.WebSocket(sslopt=sslopt, skip_utf8_validation=True, enable_multithread=False)
@@ -503,7 +596,12 @@ class Connection:
             return inputs.Closed(sock.gen, None, "", errors.aborted())
         try:
             with _translate_errors():
-                ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True)
+                stream = sockets.open_stream(target.url, self.config.connect_timeout, target.ssl_context)
+                if sock.phase is not Phase.OPENING:  # aborted while the TCP connection opened
+                    if stream is not None:
+                        stream.close()
+                    return inputs.Closed(sock.gen, None, "", errors.aborted())
+                ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True, socket=stream)
         except SocketFailure as failure:
             return failure.failed(sock.gen)
         if sock.phase is not Phase.OPENING:  # aborted while connecting: close before authenticating
@@ -514,35 +612,49 @@ class Connection:
         return None
 
     def _read_frames(self, sock: _Socket) -> Any:
-        """Read until the socket ends; returns the ``Closed`` input describing how."""
+        """Read until the socket ends; returns the ``Closed`` input describing how. Frames that
+        one socket read completed are decoded and handed over together, in order."""
         ws = sock.ws
         assert ws is not None
+        if ws.sock is None:
+            return inputs.Closed(sock.gen, None, "", errors.aborted())
+        reader = frames.FrameReader(ws.sock)
         accepted = False
         gen = sock.gen
+        decode = protocol.decode
         while True:
             try:
                 with _translate_errors():
-                    opcode, data = self._next_message(sock, ws)
+                    messages = reader.read()
             except SocketFailure as failure:
                 return failure.closed(gen)
-            if opcode == _ABNF.OPCODE_CLOSE:
-                return self._closed_by_peer(sock, data)
             if sock.pinged:
                 sock.pinged = False
                 self._inbox.put(inputs.FrameArrived(gen))
-            if opcode != _ABNF.OPCODE_TEXT:
-                continue
-            try:
-                frame = protocol.decode(data)
-            except protocol.ProtocolError as exc:
-                log.warning("skipping a malformed frame: %s", exc)
-                continue
-            if not accepted:
+            if accepted:
+                self._host.arriving()  # events are likely: let the dispatch thread start waking
+            events: list[protocol.Frame] = []
+            for opcode, data in messages:
+                if opcode != frames.OPCODE_TEXT:
+                    if opcode == frames.OPCODE_CLOSE:
+                        self._hand_over(events)  # what came before the close still counts
+                        return self._closed_by_peer(sock, data)
+                    if opcode == frames.OPCODE_PING:
+                        sock.send(data, _ABNF.OPCODE_PONG, wait=self.config.close_timeout)
+                    continue
+                try:
+                    frame = decode(data)
+                except protocol.ProtocolError as exc:
+                    log.warning("skipping a malformed frame: %s", exc)
+                    continue
+                if accepted:
+                    if type(frame) is protocol.MessageFrame or self._wanted(frame):
+                        events.append(frame)
+                    continue
                 accepted = self._on_auth_reply(sock, frame)
                 if sock.phase is not Phase.LIVE and accepted:  # disconnected while the owner took it in
                     return inputs.Closed(gen, None, "", errors.aborted())
-            else:
-                self._hand_over(frame)
+            self._hand_over(events)
 
     def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
         code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
@@ -550,19 +662,28 @@ class Connection:
             sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
         return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
 
-    def _hand_over(self, frame: protocol.Frame) -> None:
+    @staticmethod
+    def _wanted(frame: protocol.Frame) -> bool:
+        """Whether the client's events need this frame (keep-alive answers and late auth
+        replies are the driver's; a server's complaint is logged here)."""
         if isinstance(frame, protocol.ErrorFrame):
             log.warning("the server refused a frame: %s %s", frame.code, frame.message)
-        elif not isinstance(frame, (protocol.Pong, protocol.AuthReply)):
-            try:
-                self._host.inbound(frame)
-            except Exception:
-                log.exception("unexpected internal error handling a %s frame", type(frame).__name__)
+            return False
+        return not isinstance(frame, (protocol.Pong, protocol.AuthReply))
+
+    def _hand_over(self, events: list[protocol.Frame]) -> None:
+        if not events:
+            return
+        try:
+            self._host.inbound(events)
+        except Exception:
+            log.exception("unexpected internal error handling %d inbound frames", len(events))
 
     def _on_auth_reply(self, sock: _Socket, frame: protocol.Frame) -> bool:
         """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
         if not isinstance(frame, protocol.AuthReply):
             return False  # nothing counts before the auth reply
+        sock.leave_gate()
         if not frame.ok:
             error = CometChatException(
                 frame.error_code or errors.WS_AUTH_FAIL, frame.message or "The server refused the socket's credentials."
@@ -573,19 +694,3 @@ class Connection:
         self._inbox.put(inputs.AuthAccepted(sock.gen, self._host.settings_current(frame.settings_hash)))
         sock.released.wait()
         return True
-
-    def _next_message(self, sock: _Socket, ws: websocket.WebSocket) -> tuple[int, bytes]:
-        """The next whole data message or close frame; answers WebSocket pings on the way."""
-        while True:
-            frame = ws.recv_frame()
-            opcode = frame.opcode
-            if opcode in (_ABNF.OPCODE_TEXT, _ABNF.OPCODE_BINARY, _ABNF.OPCODE_CONT):
-                ws.cont_frame.validate(frame)
-                ws.cont_frame.add(frame)
-                if ws.cont_frame.is_fire(frame):
-                    opcode, whole = ws.cont_frame.extract(frame)
-                    return opcode, whole.data
-            elif opcode == _ABNF.OPCODE_CLOSE:
-                return opcode, frame.data
-            elif opcode == _ABNF.OPCODE_PING:
-                sock.send(frame.data, _ABNF.OPCODE_PONG, wait=self.config.close_timeout)

@@ -22,6 +22,7 @@ import attrs
 
 from ..exceptions import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ..numbers import whole_number
+from . import jsonfast
 
 __all__ = [
     "PING_TEXT",
@@ -259,14 +260,49 @@ def json_depth(obj: Any) -> int:
     return deepest
 
 
+#: Nesting deeper than this is refused when the caller names no limit: well inside what the
+#: interpreter can walk, so a parsed frame can always be copied, compared and printed.
+DEFAULT_MAX_DEPTH = 500
+
+#: bytes -> their shape: a digit becomes "0", "[" and "{" become "[", anything else a space
+_SHAPE = bytes(0x30 if 0x30 <= i <= 0x39 else 0x5B if i in (0x5B, 0x7B) else 0x20 for i in range(256))
+#: orjson reads an integer beyond 64 bits as a float (silently inexact); such a number has 19
+#: digits or more, so a frame with a run of 19 digits anywhere is parsed by the standard library
+_LONG_DIGITS = b"0" * 19
+
+
 def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
     """Parse JSON text strictly: what any strict parser (the JS SDK's included) accepts.
 
     Refused, as ``RemoteProtocolError``: text that is not JSON or not UTF-8; ``NaN`` and
     ``Infinity``; numbers too large for a float (``1e400``); strings holding a lone surrogate
-    (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth`` (when given) or
-    than the interpreter can parse.
+    (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth``
+    (``DEFAULT_MAX_DEPTH`` when not given). Integers keep every digit.
+
+    ``bytes`` (what the SDK's socket reads) go through orjson (``jsonfast``) when it is
+    installed: it refuses all of the above but deep nesting by itself, and one pass over the
+    text's shape finds what it would get wrong (deep nesting, long integers) before it runs.
+    Everything else goes through the standard library with the checks it needs.
     """
+    limit = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
+    if jsonfast.BACKEND == "orjson" and isinstance(text, (bytes, bytearray)):
+        shape = text.translate(_SHAPE)
+        if _LONG_DIGITS not in shape:
+            try:
+                obj = jsonfast.loads(text)
+            except ValueError as exc:
+                raise RemoteProtocolError(f"not JSON: {exc}") from None
+            if shape.count(b"[") > limit and json_depth(obj) > limit:
+                raise RemoteProtocolError(f"JSON nested deeper than {limit} levels")
+            return obj
+    obj = _strict_stdlib_loads(text)
+    brackets = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
+    if brackets > limit and json_depth(obj) > limit:
+        raise RemoteProtocolError(f"JSON nested deeper than {limit} levels")
+    return obj
+
+
+def _strict_stdlib_loads(text: str | bytes) -> Any:
     # bytes are decoded strictly (json.loads would let encoded surrogates through), so only a str
     # from the caller can hold a raw surrogate; an escaped one is looked for only where "\u" occurs
     suspect = False
@@ -287,8 +323,6 @@ def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
         raise RemoteProtocolError(f"not JSON: {exc}") from None
     if suspect or ("\\u" in text and _SURROGATE_ESCAPE.search(text) is not None):
         _check_unicode(obj)
-    if max_depth is not None and json_depth(obj) > max_depth:
-        raise RemoteProtocolError(f"JSON nested deeper than {max_depth} levels")
     return obj
 
 
@@ -329,6 +363,9 @@ def decode(text: str | bytes, *, max_depth: int | None = None) -> Frame:
     if parse is None:
         return UnknownFrame(type=kind, raw=obj)
     return parse(obj)
+
+
+_TEXT_OR_NONE = frozenset((str, type(None)))
 
 
 def _opt_str(obj: dict[str, Any], key: str) -> str | None:
@@ -420,13 +457,19 @@ def _head(obj: dict[str, Any], *, addressed: bool = True) -> dict[str, Any]:
 
 
 def _message_from(obj: dict[str, Any]) -> MessageFrame:
-    head = _head(obj, addressed=False)
-    return MessageFrame(
-        receiver=_opt_str(obj, "receiver"),
-        receiver_type=_opt_str(obj, "receiverType"),
-        body=_req_dict(obj, "body"),
-        **head,
-    )
+    # the hot path of every inbound message: one type check of the whole head, and the
+    # field-by-field checks (which name the field at fault) only when it fails
+    get = obj.get
+    app_id, device_id, sender = get("appId"), get("deviceId"), get("sender")
+    receiver, receiver_type, body = get("receiver"), get("receiverType"), get("body")
+    if type(body) is not dict or not {type(app_id), type(device_id), type(sender), type(receiver),
+                                      type(receiver_type)} <= _TEXT_OR_NONE:
+        head = _head(obj, addressed=False)
+        receiver, receiver_type = _opt_str(obj, "receiver"), _opt_str(obj, "receiverType")
+        body = _req_dict(obj, "body")
+        app_id, device_id, sender = head["app_id"], head["device_id"], head["sender"]
+    return MessageFrame(app_id=app_id, receiver=receiver, receiver_type=receiver_type, device_id=device_id,
+                        sender=sender, body=body)
 
 
 def _typing_from(obj: dict[str, Any]) -> TypingFrame:
