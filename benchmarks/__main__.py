@@ -224,7 +224,7 @@ def report(results: dict[str, Any], runs: list[dict[str, Any]], quick: bool, loa
         f"- load average (1 min) before / after: {load[0]:.2f} / {load[1]:.2f}",
         f"- Python {platform.python_version()}; cometchat-python {__version__}; websocket-client "
         f"{_version('websocket-client')}; requests {_version('requests')}; aiohttp {_version('aiohttp')}; "
-        f"attrs {_version('attrs')}; JSON parser: {jsonfast.BACKEND} (orjson {_version('orjson')})",
+        f"attrs {_version('attrs')}; JSON parser: {jsonfast.BACKEND} (msgspec {_version('msgspec')})",
         "",
         table(results, runs),
         "",

@@ -27,7 +27,7 @@ from . import validation
 from .callbacks import Notifier, Reply
 from .dispatch import run_user_code
 from .exceptions import CometChatException
-from .models import Attachment, File, MediaMessage, MessageType
+from .models import Attachment, File, MediaMessage, MessageType, ReceiverType
 from .realtime import Realtime
 from .session import Session
 from .storage import SavedSession
@@ -93,7 +93,8 @@ class Media:
     def _send_hosted(self, message: MediaMessage, reply: Reply[Any]) -> None:
         attachments = message.attachments or ([message.attachment] if message.attachment else [])
         request = protocol.MessageRequest(
-            receiver=message.receiverUid, receiver_type=message.receiverType.value, category="message",
+            receiver=message.receiverUid, receiver_type=ReceiverType(message.receiverType).value,
+            category="message",
             type=MessageType(message.messageType).value, text=message.caption, metadata=message.metaData,
             tags=tuple(message.tags or ()), muid=message.muid, parent_id=message.parentMessageId,
             quoted_id=message.quotedMessageId, attachments=tuple(Attachment.attachmentsToJSON(a) for a in attachments))
@@ -234,8 +235,8 @@ def _fields(message: MediaMessage) -> tuple[list[tuple[str, str]], list[tuple[st
         data["text"] = message.caption
     if message.metaData is not None:
         data["metadata"] = message.metaData
-    before = [("type", MessageType(message.messageType).value), ("receiverType", message.receiverType.value),
-              ("category", "message"), ("data", json.dumps(data, ensure_ascii=False))]
+    before = [("type", MessageType(message.messageType).value),
+              ("receiverType", ReceiverType(message.receiverType).value), ("category", "message"), ("data", json.dumps(data, ensure_ascii=False))]
     after: list[tuple[str, str]] = []
     if message.caption:
         after.append(("caption", message.caption))

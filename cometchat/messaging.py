@@ -48,7 +48,7 @@ def _edit_body(message: BaseMessage) -> dict[str, Any]:
     """The edited message as the official SDK sends it: serialised, keeping ``receiverId``."""
     body: dict[str, Any] = {"receiverId": message.receiverUid, "type": getattr(message.messageType, "value",
                                                                               message.messageType),
-                            "receiverType": message.receiverType.value,
+                            "receiverType": ReceiverType(message.receiverType).value,
                             "category": getattr(message.messageCategory, "value", message.messageCategory)}
     data: dict[str, Any] = {}
     if isinstance(message, TextMessage):
@@ -126,7 +126,7 @@ class Messaging:
                       send_notification=message.sendNotification or None) if custom else {}
         return protocol.MessageRequest(
             receiver=message.receiverUid,
-            receiver_type=message.receiverType.value,
+            receiver_type=ReceiverType(message.receiverType).value,
             category="custom" if custom else "message",
             type=message.type if custom else "text",
             text=getattr(message, "text", None),

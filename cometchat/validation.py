@@ -82,10 +82,13 @@ def group_error(group: Any) -> CometChatException | None:
     return guid_error(group.guid)
 
 
+_RECEIVER_TYPES = frozenset(ReceiverType)
+
+
 def receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
     if not isinstance(receiver_id, str) or not receiver_id.strip():
         return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
-    if not isinstance(receiver_type, ReceiverType):
+    if not isinstance(receiver_type, str) or receiver_type not in _RECEIVER_TYPES:  # the enum or its value
         return _fail(errors.INVALID_RECEIVER_TYPE, "Receiver type can be `user` or `group`.")
     return None
 

@@ -161,6 +161,15 @@ class MessagesTest(Pair, unittest.TestCase):
                 self.assertEqual(error_of(send(message=message)).errorCode, code)
         self.assertEqual(self.server.requests("POST", "/v3.0/messages"), [])
 
+    def test_a_receiver_type_assigned_as_a_string_after_building_is_still_read(self) -> None:
+        message = TextMessage(receiverUid="nobody", text="re-addressed", receiverType=ReceiverType.group)
+        message.receiverUid, message.receiverType = BOB, "user"  # as an app re-addresses a draft
+        sent = ok(self.alice.sendTextMessage(message=message))
+        got = self.bob_events.waitFor("onTextMessageReceived").arg
+        self.assertEqual((got.id, got.text, got.receiverType), (sent.id, "re-addressed", ReceiverType.user))
+        message.receiverType = "planet"
+        self.assertEqual(error_of(self.alice.sendTextMessage(message=message)).errorCode, "INVALID_RECEIVER_TYPE")
+
     def test_server_errors_pass_through(self) -> None:
         error = error_of(self.alice.sendTextMessage(message=text("nobody-at-all")))
         self.assertEqual(error.errorCode, "ERR_UID_NOT_FOUND")

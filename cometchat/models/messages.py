@@ -47,10 +47,15 @@ def _receiver_type(value: Any) -> Any:
         return value
 
 
-@attrs.define(kw_only=True, eq=False)
+@attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class BaseMessage:
     """What every message has (Swift ``BaseMessage``). Set ``metaData``, ``tags``,
-    ``parentMessageId`` (a reply in that thread) or ``quotedMessageId`` before sending."""
+    ``parentMessageId`` (a reply in that thread) or ``quotedMessageId`` before sending.
+
+    Messages are built for every inbound frame, so assignment is plain (``on_setattr=NO_OP``:
+    with a hook, attrs routes every field of ``__init__`` through ``object.__setattr__``,
+    half the cost of building a message). ``receiverType`` is converted when a message is
+    built; a string assigned later is read as the enum when the message is sent."""
 
     receiverUid: str
     receiverType: Any = attrs.field(default=ReceiverType.user, converter=_receiver_type)
@@ -180,7 +185,9 @@ def mark_mentions(message: Any, me: str | None) -> Any:
     """Set ``mentionedMe`` on a message (and the messages it carries) for the user ``me``;
     returns the message."""
     if isinstance(message, BaseMessage):
-        message.mentionedMe = me is not None and any(user.uid == me for user in message.mentionedUsers)
+        mentioned = me is not None and any(user.uid == me for user in message.mentionedUsers)
+        if mentioned is not message.mentionedMe:
+            message.mentionedMe = mentioned
         mark_mentions(message.quotedMessage, me)
         if isinstance(message, ActionMessage):
             mark_mentions(message.actionOn, me)
@@ -304,7 +311,7 @@ def action_text(action: ActionMessage) -> str | None:
     return template.format(by=_name(action.actionBy), on=_name(action.actionOn), scope=getattr(action.newScope, "value", ""))
 
 
-@attrs.define(kw_only=True, eq=False)
+@attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class TextMessage(BaseMessage):
     """``TextMessage(receiverUid=, text=, receiverType=)``"""
 
@@ -318,7 +325,7 @@ class TextMessage(BaseMessage):
 _MEDIA_TYPES = {MessageType.image, MessageType.video, MessageType.audio, MessageType.file}
 
 
-@attrs.define(kw_only=True, eq=False)
+@attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class MediaMessage(BaseMessage):
     """A picture, video, audio clip or file: ``MediaMessage(receiverUid=, fileurl=<a local path>,
     messageType=CometChat.MessageType.image, receiverType=)``, or ``files=[File(name=, data=)]``
@@ -342,7 +349,7 @@ class MediaMessage(BaseMessage):
                 f"caption={self.caption!r}, file={where})")
 
 
-@attrs.define(kw_only=True, eq=False)
+@attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class CustomMessage(BaseMessage):
     """``CustomMessage(receiverUid=, receiverType=, customData=, type=, subType=None)``:
     travels as category ``custom`` with ``data.customData``. ``conversationText`` is what a
@@ -363,7 +370,7 @@ class CustomMessage(BaseMessage):
                 f"subType={self.subType}, customData={self.customData!r})")
 
 
-@attrs.define(kw_only=True, eq=False)
+@attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class ActionMessage(BaseMessage):
     """Something that happened to a message or a group (Swift ``ActionMessage``): an edit, a
     delete, a member who joined... ``actionBy`` did ``action`` to ``actionOn`` in

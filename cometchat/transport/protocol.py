@@ -260,46 +260,39 @@ def json_depth(obj: Any) -> int:
     return deepest
 
 
-#: Nesting deeper than this is refused when the caller names no limit: well inside what the
-#: interpreter can walk, so a parsed frame can always be copied, compared and printed.
-DEFAULT_MAX_DEPTH = 500
-
-#: bytes -> their shape: a digit becomes "0", "[" and "{" become "[", anything else a space
-_SHAPE = bytes(0x30 if 0x30 <= i <= 0x39 else 0x5B if i in (0x5B, 0x7B) else 0x20 for i in range(256))
-#: orjson reads an integer beyond 64 bits as a float (silently inexact); such a number has 19
-#: digits or more, so a frame with a run of 19 digits anywhere is parsed by the standard library
-_LONG_DIGITS = b"0" * 19
-
-
 def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
     """Parse JSON text strictly: what any strict parser (the JS SDK's included) accepts.
 
     Refused, as ``RemoteProtocolError``: text that is not JSON or not UTF-8; ``NaN`` and
     ``Infinity``; numbers too large for a float (``1e400``); strings holding a lone surrogate
-    (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth``
-    (``DEFAULT_MAX_DEPTH`` when not given). Integers keep every digit.
+    (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth`` (when given) or
+    than the interpreter can parse. Integers keep every digit.
 
-    ``bytes`` (what the SDK's socket reads) go through orjson (``jsonfast``) when it is
-    installed: it refuses all of the above but deep nesting by itself, and one pass over the
-    text's shape finds what it would get wrong (deep nesting, long integers) before it runs.
-    Everything else goes through the standard library with the checks it needs.
+    msgspec (``jsonfast``, the ``fast`` extra) keeps all of that by itself; without it the
+    standard library does, with the checks ``_strict_stdlib_loads`` adds. What is refused is
+    explained by the standard library's reading either way.
     """
-    limit = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
-    if jsonfast.BACKEND == "orjson" and isinstance(text, (bytes, bytearray)):
-        shape = text.translate(_SHAPE)
-        if _LONG_DIGITS not in shape:
-            try:
-                obj = jsonfast.loads(text)
-            except ValueError as exc:
-                raise RemoteProtocolError(f"not JSON: {exc}") from None
-            if shape.count(b"[") > limit and json_depth(obj) > limit:
-                raise RemoteProtocolError(f"JSON nested deeper than {limit} levels")
-            return obj
-    obj = _strict_stdlib_loads(text)
-    brackets = text.count("[") + text.count("{") if isinstance(text, str) else text.count(b"[") + text.count(b"{")
-    if brackets > limit and json_depth(obj) > limit:
-        raise RemoteProtocolError(f"JSON nested deeper than {limit} levels")
+    if jsonfast.loads is not None:
+        try:
+            obj = jsonfast.loads(text)
+        except (ValueError, RecursionError):
+            # refused: the standard library names the fault the same way with or without the
+            # fast parser (msgspec calls a lone surrogate "truncated input")
+            _strict_stdlib_loads(text)
+            raise RemoteProtocolError("not JSON") from None
+    else:
+        obj = _strict_stdlib_loads(text)
+    if max_depth is not None and _brackets(text) > max_depth and json_depth(obj) > max_depth:
+        raise RemoteProtocolError(f"JSON nested deeper than {max_depth} levels")
     return obj
+
+
+def _brackets(text: str | bytes) -> int:
+    """How many ``[`` and ``{`` the text holds: at least its depth, found at C speed, so the
+    depth itself is measured only for text that could be too deep."""
+    if isinstance(text, str):
+        return text.count("[") + text.count("{")
+    return text.count(b"[") + text.count(b"{")
 
 
 def _strict_stdlib_loads(text: str | bytes) -> Any:
