@@ -217,6 +217,9 @@ class ListenerRegistry:
         self.kind = kind
         self._lock = threading.Lock()
         self._keyed: dict[str, Any] = {}
+        # the keyed listeners as a tuple, remade on every change, so delivering a message
+        # reads one attribute instead of copying the dict under the lock
+        self._current: tuple[Any, ...] = ()
         self._delegate: Any = None
 
     def add(self, listener_id: str, listener: Any) -> None:
@@ -226,10 +229,12 @@ class ListenerRegistry:
             raise TypeError(f"{self.kind.adder} needs a listener object")
         with self._lock:
             self._keyed[listener_id] = listener
+            self._current = tuple(self._keyed.values())
 
     def remove(self, listener_id: str) -> None:
         with self._lock:
             self._keyed.pop(listener_id, None)
+            self._current = tuple(self._keyed.values())
 
     @property
     def delegate(self) -> Any:
@@ -242,12 +247,10 @@ class ListenerRegistry:
 
     def snapshot(self) -> tuple[Any, ...]:
         """The listeners to call now: keyed ones in the order added, then the delegate."""
-        with self._lock:
-            found = list(self._keyed.values())
-        delegate = self.delegate
-        if delegate is not None:
-            found.append(delegate)
-        return tuple(found)
+        current = self._current
+        ref = self._delegate
+        delegate = None if ref is None else ref()
+        return current if delegate is None else (*current, delegate)
 
     def __len__(self) -> int:
         return len(self.snapshot())

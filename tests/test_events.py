@@ -3,6 +3,7 @@ messages, echo rules, ordering, and frames fed by hand."""
 
 from __future__ import annotations
 
+import json
 import time
 import unittest
 from typing import Any
@@ -125,6 +126,22 @@ class MessagesTest(Pair, unittest.TestCase):
         self.assertTrue(self.bob.flush(scaled(5)))
         with self.assertRaises(AssertionError):
             self.bob_events.waitFor("onTextMessageReceived", timeout=1.0)
+
+    def test_a_listener_removed_inside_a_burst_hears_no_more_of_it(self) -> None:
+        heard: list[int] = []
+        bob = self.bob
+
+        class Leaver:
+            def onTextMessageReceived(self, message: TextMessage) -> None:
+                heard.append(message.id)
+                bob.removeMessageListener("leaver")
+
+        self.bob.addMessageListener("leaver", Leaver())
+        template = json.dumps(pushed_message(BOB, 0, sender=ALICE)).replace('"0"', '"{n}"')
+        self.assertEqual(self.server.blast(BOB, template, 300, start=1000), 1)  # one burst, read in batches
+        self.bob_events.waitFor("onTextMessageReceived", count=300, timeout=30)  # the others hear all 300
+        self.assertEqual([e.arg.id for e in self.bob_events.of("onTextMessageReceived")], list(range(1000, 1300)))
+        self.assertEqual(heard, [1000])
 
     def test_the_weak_message_delegate(self) -> None:
         delegate = EventRecorder()
