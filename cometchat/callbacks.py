@@ -32,6 +32,10 @@ log = logging.getLogger("cometchat")
 _BURST = 500
 
 
+class _Batch(list[Any]):
+    """The items ``post_batched`` gathered for one call (a list; its type marks it)."""
+
+
 class CallbackPipe:
     """An ordered, batching hand-off from SDK threads to one dispatch queue."""
 
@@ -66,7 +70,7 @@ class CallbackPipe:
             if batch is not None and self._open_fn == fn and len(batch) < _BURST:
                 batch.append(item)
                 return
-            self._open, self._open_fn = [item], fn
+            self._open, self._open_fn = _Batch([item]), fn
             self._items.append((fn, (self._open,)))
             if self._scheduled:
                 return
@@ -110,7 +114,7 @@ class CallbackPipe:
             log.error("callbacks cannot be delivered: %s", exc)
 
     def _drain(self) -> None:
-        ran = 0
+        ran = 0  # callbacks run: a batch counts as the items in it
         while ran < _BURST:
             with self._lock:
                 items = self._items
@@ -118,12 +122,11 @@ class CallbackPipe:
                     self._scheduled = False
                     self._drained.set()
                     return
-                taken = [items.popleft() for _ in range(min(len(items), _BURST - ran))]
+                fn, args = items.popleft()
                 if not items:
                     self._open = None  # taken: no longer open to more items
-            for fn, args in taken:
-                run_user_code(fn, *args)
-            ran += len(taken)
+            run_user_code(fn, *args)
+            ran += len(args[0]) if args and type(args[0]) is _Batch else 1
         self._schedule()  # more waiting: let the queue breathe, then go on
 
     def flush(self, timeout: float | None = None) -> bool:

@@ -150,6 +150,8 @@ class EventRouter:
             route(frame)
         except ProtocolError as exc:
             log.warning("skipping a malformed %s frame: %s", type(frame).__name__, exc)
+        except Exception:  # a frame we failed to read must not cost the frames after it
+            log.exception("unexpected internal error handling a %s frame; skipped", type(frame).__name__)
 
     # ------------------------------------------------------------------ recovery
 

@@ -233,8 +233,9 @@ class Realtime:
 
     def status_changed(self, change: ConnectionStateChange) -> None:
         log.info("connection %s -> %s", change.previous.value, change.current.value)
-        if len(self._notifier.listeners["Connection"]):  # nobody listening: wake no thread for it
-            self._notifier.post(self._deliver_status, change)
+        # who hears it is decided on the dispatch queue, as for every event: a listener added
+        # before the queue gets to it (an app that pumps its own loop) hears it too
+        self._notifier.post(self._deliver_status, change)
 
     def _deliver_status(self, change: ConnectionStateChange) -> None:
         """On the dispatch queue: the Swift callback for the new status, then the Python

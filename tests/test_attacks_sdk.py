@@ -117,6 +117,61 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
         reliability.count("inputs", inputs)
         reliability.count("messages", len(expected))
 
+    def test_odd_shapes_inside_a_message_are_read_leniently_and_cost_nothing_after_them(self) -> None:
+        odd = [dict(type="image", data={"attachments": 5}),
+               dict(type="file", data={"attachments": [5, {"url": 7}, None], "url": ["x"]}),
+               dict(reactions=5), dict(reactions=[{"reaction": 5}, 3]),
+               dict(data={"text": "x", "mentions": "bob"}), dict(data={"text": "x", "mentions": {"bob": 5}}),
+               dict(quotedMessage=5, tags="x", metadata=[], parentId=[])]
+        expected: list[int] = []
+        with self.assertNoLogs("cometchat", logging.ERROR):
+            for body in odd:
+                self.next_id += 1
+                frame = message_frame(ALICE, self.next_id, **body)
+                if body.get("type") is None:
+                    expected.append(self.next_id)  # a text message whose extras are garbage still arrives
+                valid = self.valid()
+                self.server.push_many(ALICE, [frame, valid])  # one socket read: the valid one must survive
+                expected.append(self.next_id)
+                self.events.waitFor("onTextMessageReceived", count=len(expected))
+            self.assertEqual(self.delivered_ids(), expected)
+        media = [e.arg for e in self.events.events if e.name == "onMediaMessageReceived"]
+        self.assertEqual([(m.attachments, m.attachment) for m in media], [(None, None), (None, None)])
+        for message in (e.arg for e in self.events.events if e.name == "onTextMessageReceived"):
+            self.assertEqual((message.reactions, message.mentionedUsers, message.quotedMessage),
+                             ([], [], None))
+
+    def last_drop_reason(self) -> str:
+        """The reason of the last change away from connected, as connection listeners saw it."""
+        drops = [e.arg for e in self.events.of("connectionStateChanged") if e.arg.previous.value == "connected"]
+        return str(getattr(drops[-1].reason, "errorDescription", drops[-1].reason))
+
+    def test_a_header_announcing_a_huge_message_fails_the_socket_at_once(self) -> None:
+        # without the header check the reader would wait for 1 TiB until the 30 s pong deadline
+        huge = b"\x81\x7f" + (1 << 40).to_bytes(8, "big") + b"{"
+        self.server.push_raw(ALICE, [{"wire": b64(huge)}])
+        self.events.waitFor("connected", count=2)
+        self.assertIn("larger than", self.last_drop_reason())
+        valid = self.valid()
+        self.server.push_many(ALICE, [valid])
+        self.events.waitFor("onTextMessageReceived")
+        self.assertEqual(self.delivered_ids(), [self.next_id])
+        reliability.count("attacks", 1)
+
+    def test_a_malformed_close_frame_is_a_failed_socket_and_the_next_message_arrives(self) -> None:
+        self.events.waitFor("connected")  # the first connect's event may trail connect()'s onSuccess
+        for close in (b"\x88\x01\x03", b"\x88\x02\x03\xed"):  # one byte; code 1005, which no frame may carry
+            with self.subTest(close=close.hex()):
+                connected = len(self.events.of("connected"))
+                self.server.push_raw(ALICE, [{"wire": b64(close)}])
+                self.events.waitFor("connected", count=connected + 1)
+                self.assertIn("malformed close frame", self.last_drop_reason())
+        valid = self.valid()
+        self.server.push_many(ALICE, [valid])
+        self.events.waitFor("onTextMessageReceived")
+        self.assertEqual(self.delivered_ids(), [self.next_id])
+        reliability.count("attacks", 2)
+
     def test_a_close_in_the_middle_of_a_frame_is_a_drop_and_the_next_message_arrives(self) -> None:
         first = self.valid()
         self.server.push_raw(ALICE, [{"text": json.dumps(first)}, {"cut": True}])

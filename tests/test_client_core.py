@@ -25,7 +25,7 @@ from cometchat.cometchat import replaceDefaultClient
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
 
 
-from helpers import error_of
+from helpers import error_of, statuses
 
 
 class InitTest(unittest.TestCase):
@@ -348,6 +348,19 @@ class CallbackTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(ran, [])  # the future did not wait for the queue
         self.assertGreaterEqual(main.runPending(timeout=scaled(5)), 1)
         self.assertEqual(ran, [threading.current_thread().name])
+
+    def test_a_listener_added_before_the_app_pumps_its_queue_hears_the_connection(self) -> None:
+        main = MainDispatchQueue()
+        builder = (AppSettings.AppSettingsBuilder().setInMemoryStorage().setDispatchQueue(main)
+                   .autoEstablishSocketConnection(False))
+        client = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(self.server, builder=builder))
+        self.addCleanup(client.close)
+        client.login(UID="cometchat-uid-1", authKey=self.server.auth_key).result(scaled(10))
+        client.connect().result(scaled(10))  # connected while nobody listened
+        recorder = EventRecorder()
+        client.addConnectionListener("late", recorder)  # as an app does at start-up, before its loop runs
+        main.runPending(timeout=scaled(5))
+        self.assertEqual(statuses(recorder), ["connecting", "connected"])
 
     def test_a_raising_callback_is_logged_and_later_callbacks_still_run(self) -> None:
         client = self.newClient()

@@ -8,9 +8,11 @@ import time
 import unittest
 from concurrent.futures import Future
 from typing import Any
+from unittest import mock
 
 from cometchat import CometChatClient, CometChatConnectionDelegate, ConnectionStatus
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
+from cometchat.transport import connection
 from helpers import fast, ok, statuses
 
 
@@ -166,8 +168,13 @@ class LifecycleTest(DevServerMixin, unittest.TestCase):
             return sum(t.name == "cometchat-reader" for t in threading.enumerate())
 
         before = readers()
-        client = self.newClient("cometchat-uid-1", builder=fast())
+        # a reader whose socket ends waits this long for the next one: only sign-out ends it sooner
+        with mock.patch.object(connection, "READER_LINGER", 3600.0):
+            client = self.newClient("cometchat-uid-1", builder=fast())
         ok(client.connect())
+        self.assertEqual(readers(), before + 1)
+        ok(client.disconnect())
+        ok(client.connect())  # the parked reader takes the new socket
         self.assertEqual(readers(), before + 1)
         ok(client.logout())
         waitFor(lambda: readers() == before)

@@ -142,6 +142,11 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         sent = self.send(ALICE, CAROL, "local")
         conversation = self.client(ALICE).getConversationFromMessage(sent)
         self.assertEqual((conversation.conversationWith.uid, conversation.lastMessage.id), (CAROL, sent.id))
+        self.assertEqual(conversation.conversationType, CometChat.ConversationType.user)
+        draft = TextMessage(receiverUid="a-group", text="draft")
+        draft.receiverType = "group"  # assigned as a string after the message was built
+        self.assertEqual(self.client(ALICE).getConversationFromMessage(draft).conversationType,
+                         CometChat.ConversationType.group)
         settings = self.client(ALICE).getConversationUpdateSettings()
         self.assertTrue(settings.shouldUpdateOnMessageReplies())
         self.assertEqual(CometChat.ConversationType.group.value, "group")

@@ -145,6 +145,20 @@ class CallbackPipeTest(unittest.TestCase):
         self.assertTrue(pipe.flush(scaled(10)))
         self.assertEqual(seen[-1], [9999])
 
+    def test_one_queue_task_runs_at_most_a_burst_of_batched_items(self) -> None:
+        main = MainDispatchQueue()  # a GUI loop: each runPending is one turn of the app's loop
+        pipe = CallbackPipe(main)
+        seen: list[int] = []
+        for n in range(2000):  # four full batches, queued before the app's loop turns
+            pipe.post_batched(seen.extend, n)
+        turns: list[int] = []
+        while len(seen) < 2000 and len(turns) < 50:
+            before = len(seen)
+            main.runPending()
+            turns.append(len(seen) - before)
+        self.assertEqual(seen, list(range(2000)))
+        self.assertLessEqual(max(turns), 500, turns)  # the loop gets a turn between bursts
+
     def test_flush_from_inside_a_callback_raises(self) -> None:
         queue = DispatchQueue("flush-test")
         self.addCleanup(queue.close)

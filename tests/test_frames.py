@@ -11,7 +11,7 @@ import threading
 import unittest
 from unittest import mock
 
-from websocket import WebSocketConnectionClosedException, WebSocketProtocolException
+from websocket import WebSocketConnectionClosedException, WebSocketPayloadException, WebSocketProtocolException
 
 from cometchat.transport.frames import (
     OPCODE_BINARY,
@@ -20,6 +20,7 @@ from cometchat.transport.frames import (
     OPCODE_PING,
     OPCODE_PONG,
     OPCODE_TEXT,
+    MAX_MESSAGE,
     FrameReader,
 )
 from cometchat.transport.sockets import OpeningGate, ReadAheadSocket, gate_for, open_stream
@@ -99,6 +100,51 @@ class FrameReaderTest(unittest.TestCase):
                     server.sendall(wire)
                     with self.assertRaises(WebSocketProtocolException):
                         FrameReader(client).read()
+
+    def test_a_header_alone_decides_what_it_can(self) -> None:
+        """Each of these is refused from its header, with none of the payload sent: a reader
+        that waited for the payload would block here (the socket has a timeout to show it)."""
+        header_only = {
+            "reserved bit": (WebSocketProtocolException, bytes([0x80 | 0x40 | OPCODE_TEXT, 126]) + struct.pack("!H", 500)),
+            "unknown opcode": (WebSocketProtocolException, bytes([0x83, 100])),
+            "long ping": (WebSocketProtocolException, bytes([0x80 | OPCODE_PING, 126]) + struct.pack("!H", 200)),
+            "top bit of a 64-bit length": (WebSocketProtocolException, b"\x81\x7f" + struct.pack("!Q", 1 << 63)),
+            "1 TiB text": (WebSocketPayloadException, b"\x81\x7f" + struct.pack("!Q", 1 << 40)),
+            "just over the limit": (WebSocketPayloadException, b"\x82\x7f" + struct.pack("!Q", MAX_MESSAGE + 1)),
+        }
+        for name, (error, wire) in header_only.items():
+            with self.subTest(name):
+                server, client = socket.socketpair()
+                with server, client:
+                    client.settimeout(5)
+                    server.sendall(wire)
+                    with self.assertRaises(error):
+                        FrameReader(client).read()
+
+    def test_fragments_count_towards_the_limit_together(self) -> None:
+        reader = FrameReader(self.client, max_message=1000)
+        self.server.sendall(frame(OPCODE_TEXT, b"a" * 600, fin=False) + frame(OPCODE_CONT, b"b" * 400))
+        self.assertEqual(reader.read(), [(OPCODE_TEXT, b"a" * 600 + b"b" * 400)])  # exactly the limit
+        self.server.sendall(frame(OPCODE_TEXT, b"a" * 600, fin=False) + frame(OPCODE_CONT, b"b" * 401))
+        with self.assertRaises(WebSocketPayloadException):
+            reader.read()
+
+    def test_messages_before_a_violation_come_out_first(self) -> None:
+        self.server.sendall(frame(OPCODE_TEXT, b"one") + frame(OPCODE_TEXT, b"two") + frame(0x3, b"bad")
+                            + frame(OPCODE_TEXT, b"never"))
+        self.assertEqual(self.reader.read(), [(OPCODE_TEXT, b"one"), (OPCODE_TEXT, b"two")])
+        with self.assertRaises(WebSocketProtocolException):
+            self.reader.read()
+        with self.assertRaises(WebSocketProtocolException):  # the socket is done: it stays refused
+            self.reader.read()
+
+    def test_a_large_message_in_small_reads_comes_out_whole(self) -> None:
+        payload = os.urandom(3 * 1024 * 1024 + 7)
+        wire = frame(OPCODE_BINARY, payload) + frame(OPCODE_TEXT, b"after")
+        sender = threading.Thread(target=self.server.sendall, args=(wire,), name="test-sender")
+        sender.start()
+        self.addCleanup(sender.join)
+        self.assertEqual(self.read_all(2), [(OPCODE_BINARY, payload), (OPCODE_TEXT, b"after")])
 
     def test_the_peer_closing_the_connection_raises(self) -> None:
         self.server.sendall(frame(OPCODE_TEXT, b"partial")[:4])

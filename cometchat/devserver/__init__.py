@@ -305,7 +305,8 @@ class DevServer:
 
     def push_raw(self, uid: str, frames: list[Any]) -> int:
         """Frames the protocol never sends, in order: ``{"text": str}`` (surrogates kept as
-        bytes), ``{"binary": base64}``, ``{"invalid_utf8": base64}``, ``{"cut": True}``."""
+        bytes), ``{"binary": base64}``, ``{"invalid_utf8": base64}``, ``{"wire": base64}`` (raw
+        bytes on the TCP stream), ``{"cut": True}``."""
         return self._control("push_raw", uid=uid, frames=frames)  # type: ignore[no-any-return]
 
     def greet(self, frames: list[Any]) -> None:

@@ -67,13 +67,15 @@ def _describe(hint: Any) -> str:
 
 def _raw_frame(frame: Any) -> RawFrame:
     if not isinstance(frame, dict) or len(frame) != 1:
-        raise ValueError("a raw frame is one of {text}, {binary}, {invalid_utf8}, {cut}")
+        raise ValueError("a raw frame is one of {text}, {binary}, {invalid_utf8}, {wire}, {cut}")
     (kind, value), = frame.items()
     try:
         if kind == "text" and isinstance(value, str):
             return RawFrame(WSMsgType.TEXT, value.encode("utf-8", "surrogatepass"))
         if kind in ("binary", "invalid_utf8") and isinstance(value, str):
             return RawFrame(WSMsgType.BINARY if kind == "binary" else WSMsgType.TEXT, base64.b64decode(value))
+        if kind == "wire" and isinstance(value, str):
+            return RawFrame(WSMsgType.BINARY, base64.b64decode(value, validate=True), wire=True)
     except ValueError:
         raise ValueError(f"{kind} must be base64") from None
     if kind == "cut" and value is True:
@@ -181,8 +183,10 @@ class Controls:
 
     async def push_raw(self, uid: str, frames: list[Any]) -> int:
         """Send frames the protocol never would, in order: each ``{"text": str}``, ``{"binary":
-        base64}``, ``{"invalid_utf8": base64}`` (a text frame whose bytes are not UTF-8) or
-        ``{"cut": true}`` (half a frame, then a reset). For tests of what a client survives."""
+        base64}``, ``{"invalid_utf8": base64}`` (a text frame whose bytes are not UTF-8),
+        ``{"wire": base64}`` (bytes written to the TCP stream as they are: a malformed or bare
+        frame header) or ``{"cut": true}`` (half a frame, then a reset). For tests of what a
+        client survives."""
         return self.hub.push_raw(uid, [_raw_frame(frame) for frame in frames])
 
     async def greet(self, frames: list[Any]) -> None:

@@ -55,6 +55,8 @@ class RawFrame:
     opcode: WSMsgType
     data: bytes
     cut: bool = False
+    #: ``data`` goes onto the TCP stream as it is (any bytes: a malformed frame, a bare header)
+    wire: bool = False
 
 
 class Session:
@@ -173,6 +175,10 @@ class Session:
 
     async def _write_raw(self, frame: RawFrame) -> bool:
         """Send a raw frame; True when it was a cut (the session is over)."""
+        if frame.wire:
+            if self.transport is not None:
+                self.transport.write(frame.data)
+            return False
         if not frame.cut:
             await self.ws.send_frame(frame.data, frame.opcode)
             return False

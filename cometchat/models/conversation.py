@@ -8,7 +8,7 @@ import attrs
 
 from ..exceptions import RemoteProtocolError
 from . import wire
-from .enums import ConversationType
+from .enums import ConversationType, ReceiverType
 from .messages import BaseMessage, entity_from_wire
 
 __all__ = ["Conversation", "ConversationUpdateSettings"]
@@ -54,7 +54,7 @@ class Conversation:
     def fromMessage(cls, message: BaseMessage, me: str | None) -> Conversation:
         """What a message says about its conversation (``getConversationFromMessage``): the
         unread count and tags are not known here."""
-        group = message.receiverType.value == "group" if hasattr(message.receiverType, "value") else False
+        group = message.receiverType == ReceiverType.group  # the enum, or "group" assigned later
         if group:
             with_: Any = message.receiver
         else:

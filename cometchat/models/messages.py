@@ -207,7 +207,8 @@ def _text(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
 
 def _media(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
     attachments = []
-    for item in data.get("attachments") or ():
+    listed = data.get("attachments")
+    for item in listed if isinstance(listed, list) else ():
         try:
             attachments.append(Attachment.fromWire(item))
         except RemoteProtocolError:

@@ -54,7 +54,14 @@ _STOP = object()
 #: after a drop and the first backoff steps, 0.5-4 s).
 READER_LINGER = 5.0
 _CLOSE_NORMAL = 1000
+_CLOSE_PROTOCOL = 1002
 _ABNF = websocket.ABNF
+
+
+def _sendable_close_code(code: int) -> bool:
+    """Whether an endpoint may put ``code`` in a close frame (RFC 6455 7.4): the defined codes
+    but 1004-1006 and 1015 (reserved, or meaning no frame at all), and 3000-4999."""
+    return code in (1000, 1001, 1002, 1003) or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
 @attrs.frozen
@@ -244,10 +251,13 @@ class _Readers:
         self._lock = threading.Lock()
         self._parked: list[tuple[threading.Thread, queue.SimpleQueue[_Socket | None]]] = []
         self._closed = False
+        # signed out: readers whose sockets end from now on end too, until the next socket
+        self._signed_out = False
 
     def run(self, sock: _Socket) -> None:
         """Read ``sock`` on a parked reader or a new one (the owner thread)."""
         with self._lock:
+            self._signed_out = False
             parked = self._parked.pop() if self._parked else None
         if parked is not None:
             sock.thread = parked[0]
@@ -268,6 +278,13 @@ class _Readers:
             slot.put(None)
         return [thread for thread, _ in parked]
 
+    def sign_out(self) -> list[threading.Thread]:
+        """End the parked readers now, and the readers of sockets still open when they end
+        (sign-out retires them after this returns); the next socket parks again."""
+        with self._lock:
+            self._signed_out = True
+        return self.release()
+
     def stop(self) -> list[threading.Thread]:
         """No reader parks from now on; the parked ones end. Returns their threads."""
         with self._lock:
@@ -280,7 +297,7 @@ class _Readers:
             me: tuple[threading.Thread, queue.SimpleQueue[_Socket | None]] = (threading.current_thread(),
                                                                                queue.SimpleQueue())
             with self._lock:
-                parks = not self._closed
+                parks = not self._closed and not self._signed_out
                 if parks:
                     self._parked.append(me)
             self._report(outcome)  # parked first: the next socket finds this thread waiting
@@ -359,7 +376,7 @@ class Connection:
 
     def sign_out(self) -> None:
         self._post(inputs.SignOut())
-        self._readers.release()
+        self._readers.sign_out()
 
     def app_state(self, name: str) -> None:
         with self._lock:
@@ -658,8 +675,13 @@ class Connection:
 
     def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
         code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
+        valid = len(data) != 1 and (code is None or _sendable_close_code(code))
         if sock.phase in (Phase.OPENING, Phase.LIVE):  # answer a close we did not start
-            sock.send(data[:2] or struct.pack("!H", _CLOSE_NORMAL), _ABNF.OPCODE_CLOSE, wait=0)
+            answer = (data[:2] or struct.pack("!H", _CLOSE_NORMAL)) if valid else struct.pack("!H", _CLOSE_PROTOCOL)
+            sock.send(answer, _ABNF.OPCODE_CLOSE, wait=0)
+        if not valid:
+            return inputs.Closed(sock.gen, None, "", errors.connection_failed(
+                f"the server sent a malformed close frame ({data[:2].hex() or 'one byte'})"))
         return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
 
     @staticmethod

@@ -266,7 +266,8 @@ def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
     Refused, as ``RemoteProtocolError``: text that is not JSON or not UTF-8; ``NaN`` and
     ``Infinity``; numbers too large for a float (``1e400``); strings holding a lone surrogate
     (``"\\ud800"``, which UTF-8 cannot carry); nesting deeper than ``max_depth`` (when given) or
-    than the interpreter can parse. Integers keep every digit.
+    than the interpreter can parse. Integers keep every digit (up to the interpreter's 4,300: a
+    longer one is refused).
 
     msgspec (``jsonfast``, the ``fast`` extra) keeps all of that by itself; without it the
     standard library does, with the checks ``_strict_stdlib_loads`` adds. What is refused is
