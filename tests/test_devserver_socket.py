@@ -19,7 +19,8 @@ def of_type(kind: str):  # type: ignore[no-untyped-def]
 
 
 class SocketAuthTest(DevServerMixin, unittest.TestCase):
-    server_options = {"auth_timeout": 0.5, "idle_timeout": 1.5}
+    # scaled like every deadline the tests wait on, so a pause of 0.7 s (scaled) stays inside it
+    server_options = {"auth_timeout": scaled(0.5), "idle_timeout": scaled(1.5)}
 
     def setUp(self) -> None:
         self.alice = RawClient(self.server, "cometchat-uid-1")
@@ -76,7 +77,7 @@ class SocketAuthTest(DevServerMixin, unittest.TestCase):
 
     def test_pings_keep_a_session_open(self) -> None:
         self.alice.connect()
-        for _ in range(3):  # 3 x 0.7 s > the 1.5 s idle timeout
+        for _ in range(3):  # 3 x 0.7 s > the 1.5 s idle timeout (both scaled)
             self.alice.no_frame(0.7)
             self.alice.send('{"action":"ping","ack":"true"}')
             self.assertEqual(self.alice.frame(), {"action": "pong"})
