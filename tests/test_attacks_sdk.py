@@ -141,6 +141,12 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
             self.assertEqual((message.reactions, message.mentionedUsers, message.quotedMessage),
                              ([], [], None))
 
+    def assert_the_next_message_arrives(self) -> None:
+        """A valid message pushed now is the first (and only) one delivered."""
+        self.server.push_many(ALICE, [self.valid()])
+        self.events.waitFor("onTextMessageReceived")
+        self.assertEqual(self.delivered_ids(), [self.next_id])
+
     def last_drop_reason(self) -> str:
         """The reason of the last change away from connected, as connection listeners saw it."""
         drops = [e.arg for e in self.events.of("connectionStateChanged") if e.arg.previous.value == "connected"]
@@ -152,10 +158,7 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
         self.server.push_raw(ALICE, [{"wire": b64(huge)}])
         self.events.waitFor("connected", count=2)
         self.assertIn("larger than", self.last_drop_reason())
-        valid = self.valid()
-        self.server.push_many(ALICE, [valid])
-        self.events.waitFor("onTextMessageReceived")
-        self.assertEqual(self.delivered_ids(), [self.next_id])
+        self.assert_the_next_message_arrives()
         reliability.count("attacks", 1)
 
     def test_a_malformed_close_frame_is_a_failed_socket_and_the_next_message_arrives(self) -> None:
@@ -166,10 +169,7 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
                 self.server.push_raw(ALICE, [{"wire": b64(close)}])
                 self.events.waitFor("connected", count=connected + 1)
                 self.assertIn("malformed close frame", self.last_drop_reason())
-        valid = self.valid()
-        self.server.push_many(ALICE, [valid])
-        self.events.waitFor("onTextMessageReceived")
-        self.assertEqual(self.delivered_ids(), [self.next_id])
+        self.assert_the_next_message_arrives()
         reliability.count("attacks", 2)
 
     def test_a_close_in_the_middle_of_a_frame_is_a_drop_and_the_next_message_arrives(self) -> None:
