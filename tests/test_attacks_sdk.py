@@ -163,7 +163,8 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
 
     def test_a_malformed_close_frame_is_a_failed_socket_and_the_next_message_arrives(self) -> None:
         self.events.waitFor("connected")  # the first connect's event may trail connect()'s onSuccess
-        for close in (b"\x88\x01\x03", b"\x88\x02\x03\xed"):  # one byte; code 1005, which no frame may carry
+        # one byte; code 1005, which no frame may carry; a reason that is not UTF-8
+        for close in (b"\x88\x01\x03", b"\x88\x02\x03\xed", b"\x88\x03\x03\xe8\xff"):
             with self.subTest(close=close.hex()):
                 connected = len(self.events.of("connected"))
                 self.server.push_raw(ALICE, [{"wire": b64(close)}])

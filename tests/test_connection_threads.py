@@ -179,6 +179,11 @@ class LifecycleTest(DevServerMixin, unittest.TestCase):
         ok(client.logout())
         waitFor(lambda: readers() == before)
         waitFor(lambda: not self.server.sessions("cometchat-uid-1"))
+        # a socket still opening when the app signs out: its reader must not park either
+        ok(client.login(UID="cometchat-uid-1", authKey=self.server.auth_key))
+        client.connect()
+        ok(client.logout())
+        waitFor(lambda: readers() == before)
 
 
 if __name__ == "__main__":

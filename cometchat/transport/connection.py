@@ -58,6 +58,14 @@ _CLOSE_PROTOCOL = 1002
 _ABNF = websocket.ABNF
 
 
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _sendable_close_code(code: int) -> bool:
     """Whether an endpoint may put ``code`` in a close frame (RFC 6455 7.4): the defined codes
     but 1004-1006 and 1015 (reserved, or meaning no frame at all), and 3000-4999."""
@@ -279,8 +287,8 @@ class _Readers:
         return [thread for thread, _ in parked]
 
     def sign_out(self) -> list[threading.Thread]:
-        """End the parked readers now, and the readers of sockets still open when they end
-        (sign-out retires them after this returns); the next socket parks again."""
+        """End the parked readers now, and the readers of the sockets sign-out retired when
+        they end; the next socket's reader parks again (the owner thread)."""
         with self._lock:
             self._signed_out = True
         return self.release()
@@ -376,7 +384,6 @@ class Connection:
 
     def sign_out(self) -> None:
         self._post(inputs.SignOut())
-        self._readers.sign_out()
 
     def app_state(self, name: str) -> None:
         with self._lock:
@@ -506,6 +513,10 @@ class Connection:
             except Exception:
                 log.exception("unexpected internal error performing %s", type(action).__name__)
         self._sync_background(event)
+        if isinstance(event, inputs.SignOut):
+            # here, after the sign-out retired every socket opened before it (a socket opened
+            # by an earlier connect would otherwise clear the flag and its reader park)
+            self._readers.sign_out()
         if released is not None:
             released.release()  # only now may its events follow connected()
 
@@ -675,14 +686,14 @@ class Connection:
 
     def _closed_by_peer(self, sock: _Socket, data: bytes) -> inputs.Closed:
         code = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
-        valid = len(data) != 1 and (code is None or _sendable_close_code(code))
+        valid = len(data) != 1 and (code is None or _sendable_close_code(code)) and _utf8(data[2:])
         if sock.phase in (Phase.OPENING, Phase.LIVE):  # answer a close we did not start
             answer = (data[:2] or struct.pack("!H", _CLOSE_NORMAL)) if valid else struct.pack("!H", _CLOSE_PROTOCOL)
             sock.send(answer, _ABNF.OPCODE_CLOSE, wait=0)
         if not valid:
             return inputs.Closed(sock.gen, None, "", errors.connection_failed(
-                f"the server sent a malformed close frame ({data[:2].hex() or 'one byte'})"))
-        return inputs.Closed(sock.gen, code, data[2:].decode("utf-8", "replace"))
+                f"the server sent a malformed close frame ({data[:8].hex()})"))
+        return inputs.Closed(sock.gen, code, data[2:].decode("utf-8"))
 
     @staticmethod
     def _wanted(frame: protocol.Frame) -> bool:

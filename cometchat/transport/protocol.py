@@ -270,17 +270,17 @@ def loads(text: str | bytes, *, max_depth: int | None = None) -> Any:
     longer one is refused).
 
     msgspec (``jsonfast``, the ``fast`` extra) keeps all of that by itself; without it the
-    standard library does, with the checks ``_strict_stdlib_loads`` adds. What is refused is
-    explained by the standard library's reading either way.
+    standard library does, with the checks ``_strict_stdlib_loads`` adds. What msgspec refuses
+    goes to the standard library, which decides (and explains) every refusal.
     """
     if jsonfast.loads is not None:
         try:
             obj = jsonfast.loads(text)
         except (ValueError, RecursionError):
-            # refused: the standard library names the fault the same way with or without the
-            # fast parser (msgspec calls a lone surrogate "truncated input")
-            _strict_stdlib_loads(text)
-            raise RemoteProtocolError("not JSON") from None
+            # the standard library decides every refusal, so a text is accepted or refused (and
+            # the fault named) the same with or without the fast parser: msgspec calls a lone
+            # surrogate "truncated input", and refuses a few numbers json reads exactly
+            obj = _strict_stdlib_loads(text)
     else:
         obj = _strict_stdlib_loads(text)
     if max_depth is not None and _brackets(text) > max_depth and json_depth(obj) > max_depth:
