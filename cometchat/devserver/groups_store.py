@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from . import keys
-from .users_store import like_pattern, name_search, paged, user_object
+from .users_store import like_pattern, name_search, named_list, paged, user_object
 
 __all__ = ["GroupsStore", "hash_password", "password_matches", "SCOPES"]
 
@@ -104,9 +104,7 @@ class GroupsStore:
             where.append(name_search("g", key="guid"))
             params["search"] = like_pattern(search)
         if tags:
-            names = {f"tag{n}": tag for n, tag in enumerate(tags)}
-            where.append(f"EXISTS (SELECT 1 FROM json_each(g.tags) WHERE value IN ({','.join(':' + n for n in names)}))")
-            params.update(names)
+            where.append(f"EXISTS (SELECT 1 FROM json_each(g.tags) WHERE value IN ({named_list('tag', tags, params)}))")
         body = ("FROM groups g LEFT JOIN group_members m ON m.app_id = g.app_id AND m.guid = g.guid AND m.uid = :me"
                 f" WHERE {' AND '.join(where)}")
         rows, total = paged(self.conn, "g.*", body, params, "g.name COLLATE NOCASE, g.guid", page, per_page)
@@ -217,9 +215,7 @@ class GroupsStore:
             where.append(name_search("u"))
             params["search"] = like_pattern(search)
         if scopes:
-            names = {f"scope{n}": scope for n, scope in enumerate(scopes)}
-            where.append(f"m.scope IN ({','.join(':' + n for n in names)})")
-            params.update(names)
+            where.append(f"m.scope IN ({named_list('scope', scopes, params)})")
         body = ("FROM group_members m JOIN users u ON u.app_id = m.app_id AND u.uid = m.uid"
                 f" WHERE {' AND '.join(where)}")
         rows, total = paged(self.conn, "u.*, m.scope, m.joined_at", body, params, "u.name COLLATE NOCASE, u.uid",

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["UsersStore", "UserQuery", "user_object", "like_pattern", "name_search", "paged"]
+__all__ = ["UsersStore", "UserQuery", "user_object", "like_pattern", "name_search", "named_list", "paged"]
 
 #: user fields the API may set, wire name -> column
 _USER_COLUMNS = {
@@ -49,6 +49,14 @@ def name_search(alias: str, column: str = "name", key: str = "uid") -> str:
     """A WHERE clause: ``:search`` (a ``like_pattern``) in the row's name or id."""
     return (f"(LOWER({alias}.{column}) LIKE :search ESCAPE '\\' OR LOWER({alias}.{key}) LIKE :search"
             " ESCAPE '\\')")
+
+
+def named_list(prefix: str, values: Any, params: dict[str, Any]) -> str:
+    """``:prefix0,:prefix1,...`` for an ``IN (...)`` of ``values``, whose parameters it adds to
+    ``params``."""
+    names = {f"{prefix}{n}": value for n, value in enumerate(values)}
+    params.update(names)
+    return ",".join(":" + name for name in names)
 
 
 def paged(conn: sqlite3.Connection, select: str, body: str, params: dict[str, Any], order: str, page: int,
