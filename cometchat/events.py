@@ -195,10 +195,6 @@ class EventRouter:
             self._messages.call(method, message)
         self._on_delivered(max(entry[2] for entry in batch))
 
-    def _deliver_message(self, method: str, message: BaseMessage, delivered_id: int) -> None:
-        """On the dispatch queue: the listeners, then the last delivered id moves on."""
-        self._deliver_messages([(method, message, delivered_id)])
-
     def _message(self, frame: protocol.MessageFrame) -> None:
         self._deliver(BaseMessage.fromWire(frame.body))
 

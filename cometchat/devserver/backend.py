@@ -158,9 +158,8 @@ class Backend:
         self.authenticated(request)
 
     def throttle(self, uid: str, address: str) -> None:
-        wait = self.gate.wait_for(uid, address)
+        wait = self.gate.throttled(uid, address)
         if wait is not None:
-            self.gate.refuse(address, "authentication", f"too many failed authentications for uid {uid!r}")
             raise ApiError(
                 429, "ERR_TOO_MANY_REQUESTS",
                 f"Too many failed authentications for this uid from your address; try again in {wait} s.",

@@ -21,7 +21,7 @@ from ..transport import protocol
 from .errors import ApiError
 from .limits import Limits
 
-__all__ = ["read_json_body", "int_param", "message_id_param", "split_host", "MAX_MESSAGE_ID"]
+__all__ = ["read_json_body", "split_host", "MAX_MESSAGE_ID"]
 
 MAX_MESSAGE_ID = 2**63 - 1  #: SQLite's largest integer
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -68,27 +68,6 @@ async def _read(request: web.Request, limits: Limits) -> bytes:
 def _too_large(limits: Limits) -> ApiError:
     return ApiError(413, "ERR_PAYLOAD_TOO_LARGE", f"The request body is larger than {limits.max_body_bytes} bytes.",
                     close=True)
-
-
-def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
-    """A whole-number query value within [lo, hi]."""
-    raw = request.query.get(name)
-    if raw is None:
-        return default
-    value = whole_number(raw)
-    if value is None or not lo <= value <= hi:
-        raise ApiError(400, "ERR_BAD_REQUEST", f"{name} must be a number from {lo} to {hi}.", {"field": name})
-    return value
-
-
-def message_id_param(request: web.Request) -> int | None:
-    raw = request.query.get("id")
-    if raw is None:
-        return None
-    value = whole_number(raw)
-    if value is None or value > MAX_MESSAGE_ID:
-        raise ApiError(400, "ERR_BAD_REQUEST", "id must be a message id.", {"field": "id"})
-    return value
 
 
 def split_host(host_header: str, default_port: int) -> tuple[str, int]:

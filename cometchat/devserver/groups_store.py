@@ -196,10 +196,15 @@ class GroupsStore:
     def remove_member(self, app_id: str, guid: str, uid: str) -> bool:
         """False when ``uid`` was not a member (someone else removed them first)."""
         with self.conn:
-            cursor = self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
-                                       (app_id, guid, uid))
-            self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
-                              (app_id, uid, keys.group_key(guid)))
+            return self._leave(app_id, guid, uid)
+
+    def _leave(self, app_id: str, guid: str, uid: str) -> bool:
+        """Inside a transaction: ``uid`` leaves the group and its conversation; False when
+        ``uid`` was not a member."""
+        cursor = self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
+                                   (app_id, guid, uid))
+        self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
+                          (app_id, uid, keys.group_key(guid)))
         return cursor.rowcount > 0
 
     def set_scope(self, app_id: str, guid: str, uid: str, scope: str) -> None:
@@ -234,10 +239,7 @@ class GroupsStore:
             with self.conn:
                 self.conn.execute("INSERT INTO group_bans (app_id, guid, uid, banned_by, banned_at) VALUES (?, ?, ?, ?, ?)",
                                   (app_id, guid, uid, by, int(time.time())))
-                self.conn.execute("DELETE FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
-                                  (app_id, guid, uid))
-                self.conn.execute("DELETE FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
-                                  (app_id, uid, keys.group_key(guid)))
+                self._leave(app_id, guid, uid)
         except sqlite3.IntegrityError:
             return False
         return True

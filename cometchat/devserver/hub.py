@@ -271,9 +271,8 @@ class Hub:
         if not isinstance(frame, protocol.AuthRequest):
             return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
         address = session.remote or "?"
-        wait = backend.gate.wait_for(frame.sender, address)
+        wait = backend.gate.throttled(frame.sender, address)
         if wait is not None:
-            backend.gate.refuse(address, "authentication", f"too many failed authentications for uid {frame.sender!r}")
             return self._refuse(session, "ERR_TOO_MANY_REQUESTS", f"too many failed authentications; try again in"
                                 f" {wait} s", close=(CLOSE_TRY_AGAIN_LATER, str(wait)))
         checked = await backend.check_socket_credentials(frame)
@@ -427,10 +426,15 @@ class Hub:
             self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", f"no message {message_id} for you to {frame.action}")
             return
         stamped = attrs.evolve(self._stamped(session, frame), message_sender=row["sender"], timestamp=now)
-        self._to(row["sender"], uid, protocol.encode(stamped))
-        for kind in everyone:
-            whole = attrs.evolve(stamped, action="deliveredToAll" if kind == "delivered" else "readByAll")
-            self._to(row["sender"], uid, protocol.encode(whole))
+        self._send_receipt(stamped, row["sender"], uid, everyone)
+
+    def _send_receipt(self, frame: protocol.ReceiptFrame, to_uid: str, from_uid: str, to_all: Any) -> None:
+        """A receipt to the message's sender, then the ``deliveredToAll`` / ``readByAll`` it
+        completed (``to_all``: the kinds, "delivered" or "read")."""
+        self._to(to_uid, from_uid, protocol.encode(frame))
+        for kind in to_all:
+            whole = attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll")
+            self._to(to_uid, from_uid, protocol.encode(whole))
 
     def _to(self, uid: str, from_uid: str, text: str) -> None:
         """Send ``text`` to every session of ``uid``, unless one of the two blocked the other."""
@@ -447,26 +451,10 @@ class Hub:
 
     # ------------------------------------------------------------------ outbound events
 
-    def deliver_message(self, body: dict[str, Any], resource: str | None) -> None:
-        """Push a new message (or action) to its receiver and to every session of its sender;
-        not to a receiver who blocked the sender, or whom the sender blocked."""
-        frame = protocol.MessageFrame(
-            app_id=self.backend.app.app_id,
-            receiver=body["receiver"],
-            receiver_type=body["receiverType"],
-            device_id=resource,
-            sender=body["sender"],
-            body=body,
-        )
-        text = protocol.encode(frame)
-        for peer in self.by_uid.get(body["sender"], ()):
-            peer.send(text)
-        if body["receiver"] != body["sender"]:
-            self._to(body["receiver"], body["sender"], text)
-
     def deliver_to(self, uids: Any, body: dict[str, Any], resource: str | None, *, blocks: bool = False) -> None:
-        """Push a message (or action) to every session of each of ``uids`` (a group's members);
-        with ``blocks``, not to those who blocked its sender or whom it blocked."""
+        """Push a message (or action) to every session of each of ``uids`` (a group's members, or
+        a conversation's two parties); with ``blocks``, not to those who blocked its sender or
+        whom it blocked (the sender's own sessions always get it)."""
         frame = protocol.MessageFrame(app_id=self.backend.app.app_id, receiver=body["receiver"],
                                       receiver_type=body["receiverType"], device_id=resource, sender=body["sender"],
                                       body=body)
@@ -492,10 +480,7 @@ class Hub:
             sender=reader["uid"], message_sender=to_uid, action=action, message_id=str(message_id),
             user=dict(reader, status="online"), timestamp=at,
         )
-        self._to(to_uid, reader["uid"], protocol.encode(frame))
-        for kind in to_all:
-            whole = attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll")
-            self._to(to_uid, reader["uid"], protocol.encode(whole))
+        self._send_receipt(frame, to_uid, reader["uid"], to_all)
 
     async def _announce(self, session: Session, action: str) -> None:
         """Tell the subscribed sessions that ``session.uid`` came online or went offline."""

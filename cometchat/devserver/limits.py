@@ -76,10 +76,6 @@ class Limits:
     )
     file_count_max: int = _limit(10, "files per media message, the app setting file.count.max (default 10)")
 
-    @classmethod
-    def fields(cls) -> tuple[attrs.Attribute, ...]:  # type: ignore[type-arg]
-        return attrs.fields(cls)
-
     def __attrs_post_init__(self) -> None:
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
@@ -126,8 +122,6 @@ class Gate:
         self._unauthenticated: collections.Counter[str] = collections.Counter()
         self._failures: collections.OrderedDict[tuple[str, str], collections.deque[float]] = collections.OrderedDict()
         self._last_said: dict[tuple[str, str], float] = {}
-        #: refusals so far, by reason (the reliability report reads them)
-        self.refused: collections.Counter[str] = collections.Counter()
 
     # ------------------------------------------------------------------ unauthenticated connections
 
@@ -153,9 +147,6 @@ class Gate:
         if self._unauthenticated[address] <= 0:
             del self._unauthenticated[address]
 
-    def unauthenticated(self, address: str | None = None) -> int:
-        return sum(self._unauthenticated.values()) if address is None else self._unauthenticated[address]
-
     # ------------------------------------------------------------------ failed authentication
 
     def wait_for(self, uid: str, address: str) -> int | None:
@@ -164,6 +155,13 @@ class Gate:
         if times is None or len(times) < self.limits.auth_failures:
             return None
         return max(1, math.ceil(times[0] + self.limits.auth_failure_window - self._clock()))
+
+    def throttled(self, uid: str, address: str) -> int | None:
+        """``wait_for``, logging the refusal when ``uid`` must wait."""
+        wait = self.wait_for(uid, address)
+        if wait is not None:
+            self.refuse(address, "authentication", f"too many failed authentications for uid {uid!r}")
+        return wait
 
     def failed(self, uid: str, address: str) -> None:
         key = (uid, address)
@@ -189,8 +187,7 @@ class Gate:
     # ------------------------------------------------------------------ logging
 
     def refuse(self, address: str, reason: str, why: str) -> None:
-        """Count a refusal and log it as one line (then quiet for that address and reason)."""
-        self.refused[reason] += 1
+        """Log a refusal as one line (then quiet for that address and reason)."""
         key = (address, reason)
         now = self._clock()
         if now - self._last_said.get(key, -math.inf) < _QUIET_FOR:

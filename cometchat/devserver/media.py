@@ -87,9 +87,6 @@ class FilesFolder:
             log.info("removed %d unrecorded upload(s) from %s", removed, self.root)
         return removed
 
-    def count(self) -> int:
-        return len(os.listdir(self.root))
-
 
 @attrs.frozen
 class Upload:

@@ -132,12 +132,17 @@ class MessagesApi(Endpoints):
         quoted_id = stored.get("quotedMessageId")
         if isinstance(quoted_id, int) and quoted_id:
             stored["quotedMessage"] = await self._presented(uid, quoted_id)
-        resource = request.headers.get("resource")
+        await self._deliver(stored, request.headers.get("resource"))
+
+    async def _deliver(self, stored: dict[str, Any], resource: str | None, also: tuple[str, ...] = ()) -> None:
+        """Push a stored message (or action) to its conversation: a group's members (and
+        ``also``), or its two parties; never across a block."""
         if stored["receiverType"] == "group":
             members = await self.db.run(lambda s: s.member_uids(self.app_id, stored["receiver"]))
-            self.backend.hub.deliver_to(members, stored, resource, blocks=True)
+            uids = {*members, *also}
         else:
-            self.backend.hub.deliver_message(stored, resource)
+            uids = {stored["sender"], stored["receiver"]}
+        self.backend.hub.deliver_to(uids, stored, resource, blocks=True)
 
     async def _mentions(self, text: str | None) -> dict[str, dict[str, Any]]:
         """The users a text names with ``<@uid:UID>`` who exist (``data.mentions``)."""
@@ -339,11 +344,7 @@ class MessagesApi(Endpoints):
                          receiver_type=row["receiver_type"], category="action", type="message", sent_at=now,
                          build_body=body, action=action)
         stored: dict[str, Any] = await self.db.run(lambda s: s.insert_message(self.app_id, new))
-        if row["receiver_type"] == "group":
-            members = await self.db.run(lambda s: s.member_uids(self.app_id, row["receiver"]))
-            self.backend.hub.deliver_to({*members, viewer}, stored, request.headers.get("resource"), blocks=True)
-        else:
-            self.backend.hub.deliver_message(stored, request.headers.get("resource"))
+        await self._deliver(stored, request.headers.get("resource"), also=(viewer,))
         return stored
 
 
