@@ -101,8 +101,7 @@ class Conversations(RestPart):
 
     def _party(self, message: BaseMessage, receiver_type: Any = None) -> tuple[str, str]:
         """The conversation a message is in: the group, or the other user."""
-        if (_kind(receiver_type) if receiver_type is not None else None) == "group" \
-                or message.receiverType == ReceiverType.group:
+        if _kind(receiver_type) == "group" or message.receiverType == ReceiverType.group:
             return "group", message.receiverUid
         me = self._session.user.uid if self._session.user else None
         return "user", message.receiverUid if message.senderUid == me else message.senderUid

@@ -20,7 +20,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 from . import exceptions as errors
 from . import validation
@@ -28,6 +28,7 @@ from .callbacks import Notifier, Reply
 from .dispatch import run_user_code
 from .exceptions import CometChatException
 from .models import Attachment, File, MediaMessage, MessageType, ReceiverType
+from .parts import Callback
 from .realtime import Realtime
 from .session import Session
 from .storage import SavedSession
@@ -37,7 +38,6 @@ from .worker import RestWorker, UploadThreads, cancelled_upload
 
 __all__ = ["Media"]
 
-Callback = Callable[..., Any]
 
 #: the app settings' defaults when the server does not say (wire reference: app settings)
 DEFAULT_FILE_SIZE_MAX = 100 * 1024 * 1024

@@ -13,7 +13,7 @@ import logging
 import threading
 import uuid
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -35,6 +35,7 @@ from .models import (
     UserStatus,
 )
 from .models.wire import number as wire_number
+from .parts import Callback, RestPart
 from .realtime import THROTTLING_MODES, Realtime
 from .session import Session
 from .storage import SavedSession
@@ -82,17 +83,13 @@ def _receipts(details: dict[str, Any]) -> list[MessageReceipt]:
 
 __all__ = ["Messaging"]
 
-Callback = Callable[..., Any]
 
-
-class Messaging:
+class Messaging(RestPart):
     """Sends, typing and receipts of one client."""
 
     def __init__(self, session: Session, realtime: Realtime, notifier: Notifier, worker: RestWorker) -> None:
-        self._session = session
+        super().__init__(session, notifier, worker)
         self._realtime = realtime
-        self._notifier = notifier
-        self._worker = worker
         self._lock = threading.Lock()
         self._typing_started: set[tuple[str, str]] = set()
         session.add_observer(self)
@@ -142,16 +139,6 @@ class Messaging:
 
     # ------------------------------------------------------------------ edits, deletes, receipts (REST)
 
-    def _rest_call(self, onSuccess: Callback | None, onError: Callback | None, error: CometChatException | None,
-                   work: Callable[[Reply[Any]], None]) -> Future[Any]:
-        reply = self._notifier.reply(onSuccess, onError)
-        error = self._session.refusal(needs_user=True) or error
-        if error is not None:
-            reply.fail(error)
-        else:
-            self._worker.run(reply, lambda: work(reply))
-        return reply.future
-
     def edit(self, message: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[BaseMessage]:
         """``PUT messages/{id}``; onSuccess gets the edited message (with ``editedAt``/``editedBy``)."""
         error = validation.edit_error(message)
@@ -161,7 +148,7 @@ class Messaging:
             self._realtime.mark_seen(action.id)
             reply.succeed(action.actionOn, action.actionOn)
 
-        return self._rest_call(onSuccess, onError, error, send)
+        return self._call(onSuccess, onError, error, send)
 
     def delete(self, message_id: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[BaseMessage]:
         """``DELETE messages/{id}``; onSuccess gets the deleted message (``deletedAt``/``deletedBy``)."""
@@ -172,7 +159,7 @@ class Messaging:
             self._realtime.mark_seen(action.id)
             reply.succeed(action.actionOn, action.actionOn)
 
-        return self._rest_call(onSuccess, onError, error, send)
+        return self._call(onSuccess, onError, error, send)
 
     def receipts(self, message_id: Any, onSuccess: Callback | None,
                  onError: Callback | None) -> Future[list[MessageReceipt]]:
@@ -181,7 +168,7 @@ class Messaging:
             found = _receipts(endpoints.message_details(self._session, int(message_id)))
             reply.succeed(found, found)
 
-        return self._rest_call(onSuccess, onError, validation.message_id_error(message_id), fetch)
+        return self._call(onSuccess, onError, validation.message_id_error(message_id), fetch)
 
     # ------------------------------------------------------------------ frames (socket)
 

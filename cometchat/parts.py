@@ -1,4 +1,4 @@
-"""What the REST-backed parts (users, conversations, groups) share: one way to make a call.
+"""What the REST-backed parts (users, conversations, groups, messaging...) share: one way to call.
 
 A call checks the session first (``init``, a login, a client not closed), then its own
 arguments; either refusal reaches ``onError`` on the dispatch queue without touching the

@@ -15,12 +15,12 @@ from .exceptions import invalid_parameter
 from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage
 from .numbers import whole_number
 from .settings import AppSettings
+from .transport.protocol import has_lone_surrogate
 
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+\Z")
 _UID = re.compile(r"^[A-Za-z0-9_-]+\Z")
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
@@ -102,7 +102,7 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
         return error
     if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
         return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
-    if isinstance(message, TextMessage) and _LONE_SURROGATE.search(message.text):
+    if isinstance(message, TextMessage) and has_lone_surrogate(message.text):
         return _fail(errors.INVALID_MESSAGE_TEXT, "Message text holds a lone surrogate, which is not valid Unicode.")
     if isinstance(message, CustomMessage):
         if not isinstance(message.customData, dict):

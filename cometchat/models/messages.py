@@ -40,11 +40,11 @@ _ACTIONS = {**{member.value: member for member in ActionType}, "invited": Action
 
 
 def _receiver_type(value: Any) -> Any:
-    """Known receiver types become the enum; anything else is kept for a send to refuse."""
-    try:
-        return ReceiverType(value)
-    except ValueError:
+    """Known receiver types become the enum (found by value without calling the enum: this
+    runs for every message built); anything else is kept for a send to refuse."""
+    if isinstance(value, ReceiverType) or not isinstance(value, str):
         return value
+    return readers.RECEIVER_TYPES.get(value, value)
 
 
 @attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
@@ -145,9 +145,7 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     fields["rawMessage"] = obj
     fields["senderUid"] = sender_uid
     fields["receiverUid"] = wire.text_or_empty(get("receiver"))
-    receiver_type = get("receiverType", "user")
-    fields["receiverType"] = readers.RECEIVER_TYPES.get(receiver_type, receiver_type) if isinstance(
-        receiver_type, str) else receiver_type
+    fields["receiverType"] = get("receiverType", "user")  # made the enum by the field's converter
     fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
     fields["messageType"] = _TYPES.get(str(kind), kind)
     sender, _ = wire.entity(data, "sender")
@@ -172,13 +170,7 @@ def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 def _mentioned(mentions: Any) -> list[User]:
     """``data.mentions`` (``{uid: user}``) as users; entries that cannot be read are left out."""
-    users = []
-    for user in mentions.values() if isinstance(mentions, dict) else ():
-        try:
-            users.append(User.fromWire(user))
-        except RemoteProtocolError:
-            continue
-    return users
+    return wire.readable(mentions.values() if isinstance(mentions, dict) else (), User.fromWire)
 
 
 def mark_mentions(message: Any, me: str | None) -> Any:
@@ -206,13 +198,8 @@ def _text(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
 
 
 def _media(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
-    attachments = []
     listed = data.get("attachments")
-    for item in listed if isinstance(listed, list) else ():
-        try:
-            attachments.append(Attachment.fromWire(item))
-        except RemoteProtocolError:
-            continue
+    attachments = wire.readable(listed if isinstance(listed, list) else (), Attachment.fromWire)
     url = wire.text(data.get("url"))
     if not attachments and url:
         attachments.append(Attachment(fileName=url.rsplit("/", 1)[-1], fileExtension="", fileMimeType="",
@@ -321,9 +308,6 @@ class TextMessage(BaseMessage):
 
     def stringValue(self) -> str:
         return f"TextMessage(id={self.id}, from={self.senderUid}, to={self.receiverUid}, text={self.text!r})"
-
-
-_MEDIA_TYPES = {MessageType.image, MessageType.video, MessageType.audio, MessageType.file}
 
 
 @attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)

@@ -83,10 +83,4 @@ class ReactionEvent:
 
 def reaction_counts(value: Any) -> list[ReactionCount]:
     """A message's ``reactions``; entries that cannot be read are left out."""
-    counts = []
-    for item in value if isinstance(value, list) else ():
-        try:
-            counts.append(ReactionCount.fromWire(item))
-        except RemoteProtocolError:
-            continue
-    return counts
+    return wire.readable(value if isinstance(value, list) else (), ReactionCount.fromWire)

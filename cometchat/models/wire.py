@@ -8,13 +8,15 @@ cannot exist without, which raise ``RemoteProtocolError`` naming the field.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from ..exceptions import RemoteProtocolError
 from ..numbers import whole_number
 
+T = TypeVar("T")
+
 __all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id", "text_or_empty",
-           "optional_fields"]
+           "optional_fields", "readable"]
 
 
 def text(value: Any) -> str | None:
@@ -86,4 +88,16 @@ def optional_fields(obj: dict[str, Any], readers: dict[str, tuple[str, Callable[
         entry = lookup(key)
         if entry is not None:
             out[entry[0]] = entry[1](value)
+    return out
+
+
+def readable(items: Any, read: Callable[[Any], T]) -> list[T]:
+    """``read(item)`` for each of ``items``, leaving out those it refuses (``RemoteProtocolError``):
+    a list inside a model is read leniently, so one odd entry costs only itself."""
+    out = []
+    for item in items:
+        try:
+            out.append(read(item))
+        except RemoteProtocolError:
+            continue
     return out

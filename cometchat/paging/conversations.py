@@ -11,18 +11,17 @@ Swift's ``with(blockedInfo:)`` is ``with_(blockedInfo=)`` here (``with`` is a Py
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
 from ..models import Conversation, ConversationType
 from ..transport import endpoints
 from ..transport.endpoints import Page, UserApi
-from .base import Builder, PagedRequest, enum_value, flag, positive_int, text, words
+from .base import Callback, Builder, PagedRequest, enum_value, flag, positive_int, text, words
 
 __all__ = ["ConversationRequest", "ConversationRequestBuilder"]
 
-Callback = Callable[..., Any]
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import abc
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -19,7 +19,7 @@ from ..models import Group, GroupMember
 from ..transport import endpoints
 from ..transport.endpoints import Page, UserApi
 from ..validation import guid_error
-from .base import DEFAULT_LIMIT, Builder, PagedRequest, flag, positive_int, text, words
+from .base import Callback, DEFAULT_LIMIT, Builder, PagedRequest, flag, positive_int, text, words
 
 __all__ = [
     "GroupsRequest",
@@ -30,7 +30,6 @@ __all__ = [
     "BannedGroupMembersRequestBuilder",
 ]
 
-Callback = Callable[..., Any]
 
 
 def _search(value: str | None) -> str | None:

@@ -16,7 +16,7 @@ answers ``[]`` without asking again, as the official SDK does.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -25,11 +25,10 @@ from ..exceptions import CometChatException
 from ..models import BaseMessage
 from ..transport import endpoints
 from ..transport.endpoints import UserApi
-from .base import DEFAULT_LIMIT, Builder, Request, flag, message_id, positive_int, text, words
+from .base import Callback, DEFAULT_LIMIT, Builder, Request, flag, message_id, positive_int, text, words
 
 __all__ = ["MessagesRequest", "MessageRequestBuilder"]
 
-Callback = Callable[..., Any]
 
 
 @attrs.frozen

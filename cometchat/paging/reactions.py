@@ -12,7 +12,7 @@ in the next request of that direction; an empty page is the end and moves nothin
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
@@ -21,11 +21,10 @@ from ..exceptions import CometChatException
 from ..models import Reaction
 from ..transport import endpoints
 from ..transport.endpoints import UserApi
-from .base import Builder, Request, message_id, positive_int, text
+from .base import Callback, Builder, Request, message_id, positive_int, text
 
 __all__ = ["ReactionsRequest", "ReactionsRequestBuilder"]
 
-Callback = Callable[..., Any]
 DEFAULT_LIMIT = 10
 
 

@@ -10,18 +10,17 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import Any, Callable
+from typing import Any
 
 import attrs
 
 from ..models import Blocked, SortOrder, User, UserStatus
 from ..transport import endpoints
 from ..transport.endpoints import Page, UserApi
-from .base import DEFAULT_LIMIT, Builder, PagedRequest, enum_value, flag, positive_int, text, words
+from .base import Callback, DEFAULT_LIMIT, Builder, PagedRequest, enum_value, flag, positive_int, text, words
 
 __all__ = ["UsersRequest", "UsersRequestBuilder", "BlockedUserRequest", "BlockedUserRequestBuilder"]
 
-Callback = Callable[..., Any]
 
 
 @attrs.frozen

@@ -47,6 +47,7 @@ __all__ = [
     "decode",
     "loads",
     "json_depth",
+    "has_lone_surrogate",
     "Success",
     "Failure",
     "success",
@@ -232,6 +233,11 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a surrogate code point (which UTF-8 cannot carry)."""
+    return _SURROGATE.search(text) is not None
+
+
 def _refuse_constant(name: str) -> Any:
     raise RemoteProtocolError(f"{name} is not a JSON number")
 
@@ -306,7 +312,7 @@ def _strict_stdlib_loads(text: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise RemoteProtocolError(f"not UTF-8: {exc.reason}") from None
     else:
-        suspect = _SURROGATE.search(text) is not None
+        suspect = has_lone_surrogate(text)
     try:
         obj = _DECODER.decode(text)
     except RemoteProtocolError:
@@ -559,7 +565,7 @@ def encode(frame: Frame) -> str:
         text = json.dumps(to_wire(frame), separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:  # no JSON type, NaN, a cycle, nesting too deep
         raise LocalProtocolError(f"the frame is not JSON: {exc}") from None
-    if _SURROGATE.search(text) is not None:
+    if has_lone_surrogate(text):
         raise LocalProtocolError("a string holds a lone surrogate, which UTF-8 cannot carry")
     return text
 

@@ -38,7 +38,7 @@ from ..exceptions import (
     not_logged_in,
 )
 from ..models import ConnectionStateChange, ConnectionStatus
-from ..numbers import whole_number
+from ..numbers import retry_after as seconds_to_wait
 from .inputs import (
     TIMERS,
     Abort,
@@ -285,8 +285,8 @@ class ConnectionMachine:
         self._connected_at = None
         if code == CLOSE_TRY_AGAIN_LATER:
             self._server_wait = True
-            wait = whole_number(reason.strip())
-            delay = float(wait) if wait is not None else self.backoff.next()
+            wait = seconds_to_wait(reason)
+            delay = wait if wait is not None else self.backoff.next()
         else:
             delay = self.backoff.after_drop()
         self._go(State.WAITING, error, delay)
@@ -478,9 +478,8 @@ class ConnectionMachine:
         if event.code == CLOSE_AUTH:
             self._auth_refused(AuthRefused(event.gen, closed_error(event.code, event.reason)))
         elif event.code == CLOSE_TRY_AGAIN_LATER:
-            wait = whole_number(event.reason.strip())
-            delay = float(wait) if wait is not None else None
-            self._fail_attempt(closed_error(event.code, event.reason), throttled=True, retry_after=delay)
+            self._fail_attempt(closed_error(event.code, event.reason), throttled=True,
+                               retry_after=seconds_to_wait(event.reason))
         else:
             self._fail_attempt(event.error or closed_error(event.code, event.reason))
 
