@@ -92,10 +92,6 @@ def raise_fd_limit(wanted: int = 65536) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def load_average() -> float:
-    return os.getloadavg()[0]
-
-
 def rss_kib() -> int:
     """This process's resident memory, from /proc (Linux) or the peak (elsewhere)."""
     try:

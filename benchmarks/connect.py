@@ -21,7 +21,7 @@ from typing import Any
 from cometchat import CometChatClient
 from cometchat.testing import clientFor
 
-from .common import ROUNDS, RawUser, cli, median, server
+from .common import ROUNDS, RawUser, alternate, cli, median, server
 
 UID = "cometchat-uid-1"
 
@@ -69,14 +69,7 @@ def run(rounds: int = ROUNDS, per_round: int = 10) -> dict[str, Any]:
 
         try:
             raw_connect(), sdk_again(), sdk_first()  # warm the process up
-            raw_times: list[float] = []
-            again_times: list[float] = []
-            first_times: list[float] = []
-            for _ in range(rounds):
-                for _ in range(per_round):
-                    raw_times.append(raw_connect())
-                    again_times.append(sdk_again())
-                    first_times.append(sdk_first())
+            raw_times, again_times, first_times = alternate(rounds * per_round, raw_connect, sdk_again, sdk_first)
         finally:
             again.close()
             for client in fresh:

@@ -20,18 +20,16 @@ import json
 import sys
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
-import requests
 import websocket
 
 from cometchat import CometChatClient, Group, GroupMember
 from cometchat.devserver import DevServer
 from cometchat.testing import clientFor
 
-from .common import cli
+from .common import RawUser, cli, server
 
 SENDERS = 5
 
@@ -61,19 +59,14 @@ class Poster:
     """A member that posts over REST, logged in by hand."""
 
     def __init__(self, server: DevServer, uid: str) -> None:
-        self.http = requests.Session()
+        self.user = RawUser(server, uid)
         self.uid = uid
-        self.base = f"{server.url}/v3.0"
-        self.session_id = f"POST-{uuid.uuid4()}"
-        admin = {"appId": server.app_id, "apiKey": server.auth_key}
-        token = self.http.post(f"{self.base}/users/{uid}/auth_tokens", headers=admin, json={}, timeout=30)
-        self.headers = {"appId": server.app_id, "authToken": token.json()["data"]["authToken"],
-                        "resource": self.session_id}
+        self.url = f"{server.url}/v3.0/messages"
 
     def post(self, receiver: str, receiver_type: str, text: str) -> int:
         body: dict[str, Any] = {"receiver": receiver, "receiverType": receiver_type, "category": "message",
                                 "type": "text", "data": {"text": text}}
-        answer = self.http.post(f"{self.base}/messages", headers=self.headers, json=body, timeout=60).json()
+        answer = self.user.http.post(self.url, headers=self.user.headers, json=body, timeout=60).json()
         return int(answer["data"]["id"])
 
 
@@ -81,19 +74,7 @@ class RawReceiver:
     """A raw websocket-client session reading message frames on its own thread."""
 
     def __init__(self, server: DevServer, uid: str) -> None:
-        base = f"{server.url}/v3.0"
-        http = requests.Session()
-        session_id = f"RAW-{uuid.uuid4()}"
-        token = http.post(f"{base}/users/{uid}/auth_tokens", headers={"appId": server.app_id,
-                                                                      "apiKey": server.auth_key}, json={}, timeout=30)
-        headers = {"appId": server.app_id, "authToken": token.json()["data"]["authToken"], "resource": session_id}
-        me = http.put(f"{base}/me", headers=headers, json={"deviceId": session_id}, timeout=30).json()["data"]
-        settings = me["settings"]
-        self.ws = websocket.create_connection(f"ws://{settings['CHAT_HOST']}:{settings['CHAT_WSS_PORT']}/",
-                                              skip_utf8_validation=True, timeout=60)
-        self.ws.send(json.dumps({"appId": server.app_id, "deviceId": session_id, "type": "auth", "sender": uid,
-                                 "body": {"auth": me["jwt"], "deviceId": session_id}}))
-        json.loads(self.ws.recv())  # the auth reply
+        self.ws = RawUser(server, uid).open()  # the auth frame the SDK sends, its reply read
         self.counter: Counter | None = None
         threading.Thread(target=self._read, name="raw-receiver", daemon=True).start()
 
@@ -166,17 +147,17 @@ def with_receivers(server: DevServer, uids: list[str], make: Callable[[DevServer
 
 def run(members: int = 50, messages: int = 1000) -> dict[str, Any]:
     uids = [f"bench-member-{n}" for n in range(members)]
-    with DevServer(process=True) as server:
+    with server() as dev:
         for uid in uids:
-            server.create_user(uid)
-        owner = clientFor(server, uids[0])
+            dev.create_user(uid)
+        owner = clientFor(dev, uids[0])
         try:
             owner.createGroup(group=Group(guid="bench", name="bench")).result(timeout=60)
             owner.addMembersToGroup(guid="bench", groupMembers=[GroupMember(UID=u) for u in uids[1:]]).result(
                 timeout=120)
         finally:
             owner.close()
-        posters = [Poster(server, uid) for uid in uids[:SENDERS]]
+        posters = [Poster(dev, uid) for uid in uids[:SENDERS]]
 
         def group_round(receivers: dict[str, Any]) -> float:
             return timed_round(posters, receivers, "bench", "group", messages)
@@ -184,10 +165,10 @@ def run(members: int = 50, messages: int = 1000) -> dict[str, Any]:
         def one_to_one_round(receivers: dict[str, Any]) -> float:
             return timed_round(posters, receivers, uids[-1], "user", messages)
 
-        raw_group = with_receivers(server, uids, RawReceiver, group_round)
-        sdk_group = with_receivers(server, uids, SdkReceiver, group_round)
-        raw_one = with_receivers(server, uids[-1:], RawReceiver, one_to_one_round)
-        sdk_one = with_receivers(server, uids[-1:], SdkReceiver, one_to_one_round)
+        raw_group = with_receivers(dev, uids, RawReceiver, group_round)
+        sdk_group = with_receivers(dev, uids, SdkReceiver, group_round)
+        raw_one = with_receivers(dev, uids[-1:], RawReceiver, one_to_one_round)
+        sdk_one = with_receivers(dev, uids[-1:], SdkReceiver, one_to_one_round)
     return {
         "group_fanout_msgs_per_s": round(messages / sdk_group, 1),
         "group_fanout_msgs_per_s_raw": round(messages / raw_group, 1),

@@ -11,16 +11,14 @@ page should stay near 1, and the target is at most 2.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from typing import Any
 
 from cometchat import CometChatClient, MessagesRequest
-from cometchat.devserver import DevServer
 from cometchat.testing import clientFor
 
-from .common import cli
+from .common import alternate, cli, median, server
 
 READER, SMALL_PEER, LARGE_PEER = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -36,24 +34,23 @@ def page_time(client: CometChatClient, peer: str, around: int, pages: int) -> fl
         times.append(time.perf_counter() - started)
         if len(page) != 30:
             raise RuntimeError(f"a short page ({len(page)}) in the middle of the conversation")
-    return statistics.median(times)
+    return median(times)
 
 
 def run(small: int = 1000, large: int = 100_000, rounds: int = 7, pages: int = 10) -> dict[str, Any]:
-    with DevServer(process=True) as server:
-        small_ids = server.seed_messages(SMALL_PEER, READER, small)
-        large_ids = server.seed_messages(LARGE_PEER, READER, large)
-        client = clientFor(server, READER)
+    with server() as dev:
+        small_ids = dev.seed_messages(SMALL_PEER, READER, small)
+        large_ids = dev.seed_messages(LARGE_PEER, READER, large)
+        client = clientFor(dev, READER)
         try:
             page_time(client, SMALL_PEER, small_ids[1], 2)  # warm up both paths
             page_time(client, LARGE_PEER, large_ids[1], 2)
-            small_times, large_times = [], []
-            for _ in range(rounds):  # alternate, so a noisy moment hits both
-                small_times.append(page_time(client, SMALL_PEER, (small_ids[0] + small_ids[1]) // 2, pages))
-                large_times.append(page_time(client, LARGE_PEER, (large_ids[0] + large_ids[1]) // 2, pages))
+            small_times, large_times = alternate(
+                rounds, lambda: page_time(client, SMALL_PEER, (small_ids[0] + small_ids[1]) // 2, pages),
+                lambda: page_time(client, LARGE_PEER, (large_ids[0] + large_ids[1]) // 2, pages))
         finally:
             client.close()
-    small_ms, large_ms = statistics.median(small_times) * 1000, statistics.median(large_times) * 1000
+    small_ms, large_ms = median(small_times) * 1000, median(large_times) * 1000
     return {"history_page_ms_small": round(small_ms, 3), "history_page_ms_large": round(large_ms, 3),
             "history_page_scaling": round(large_ms / small_ms, 3), "history_small": small,
             "history_large": large}

@@ -23,7 +23,7 @@ from typing import Any
 
 from cometchat import CometChatMessageDelegate
 
-from .common import ROUNDS, Countdown, cli, median, raw_and_sdk, server
+from .common import ROUNDS, Countdown, alternate, cli, median, raw_and_sdk, server
 
 RAW_UID, SDK_UID = "cometchat-uid-1", "cometchat-uid-3"
 #: Below this raw rate the source or the machine is the bottleneck and no ratio is trusted.
@@ -97,11 +97,7 @@ def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
 
         try:
             raw_json(), sdk()  # warm up
-            recv_rates, json_rates, sdk_rates = [], [], []
-            for _ in range(rounds):
-                recv_rates.append(raw_recv())
-                json_rates.append(raw_json())
-                sdk_rates.append(sdk())
+            recv_rates, json_rates, sdk_rates = alternate(rounds, raw_recv, raw_json, sdk)
         finally:
             client.close()
             ws.close()
