@@ -4,6 +4,7 @@ timings, the status callbacks, Future helpers, proxied clients."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
@@ -49,6 +50,31 @@ def error_of(future: Future[Any]) -> CometChatException:
 def ok(future: Future[Any]) -> Any:
     """A Future's result (within a scaled deadline)."""
     return future.result(timeout=scaled(10))
+
+
+def pushed_message(uid: str, n: int, sender: str = "cometchat-uid-2", **extra: Any) -> dict[str, Any]:
+    """A message frame as the server would push it, made by hand."""
+    body = {
+        "id": str(n), "conversationId": f"{sender}_user_{uid}", "sender": sender, "receiver": uid,
+        "receiverType": "user", "type": "text", "category": "message", "sentAt": 1700000000 + n,
+        "data": {"text": f"m{n}", "entities": {
+            "sender": {"entity": {"uid": sender, "name": "Pusher"}, "entityType": "user"},
+            "receiver": {"entity": {"uid": uid, "name": "Target"}, "entityType": "user"}}},
+    }
+    body.update(extra)
+    return {"appId": "x", "receiver": uid, "receiverType": "user", "deviceId": "pushed", "type": "message",
+            "sender": sender, "body": body}
+
+
+class ErrorLog(logging.Handler):
+    """Every ERROR (or worse) that the SDK or the server logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 class ProxiedMixin(DevServerMixin):

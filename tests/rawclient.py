@@ -37,6 +37,19 @@ def close_code(frame_data: bytes) -> int | None:
     return struct.unpack("!H", frame_data[:2])[0] if len(frame_data) >= 2 else None
 
 
+def of_type(kind: str) -> Callable[[dict[str, Any]], bool]:
+    """A ``where`` for ``frame``/``no_frame``: frames of this ``type``."""
+    return lambda frame: frame.get("type") == kind
+
+
+def logged_in(server: Any, *uids: str, kind: Any = None) -> list[Any]:
+    """A client of ``kind`` (``RawClient`` unless told) per uid, each logged in."""
+    clients = [(kind or RawClient)(server, uid) for uid in uids]
+    for client in clients:
+        client.login()
+    return clients
+
+
 class RawClient:
     def __init__(
         self,
@@ -87,6 +100,16 @@ class RawClient:
         assert status == 200, body
         self.me = body["data"]
         return self.me
+
+    def headers(self) -> dict[str, str]:
+        """A logged-in user's REST headers, for requests made by hand (multipart, exact lines)."""
+        return {"appId": self.server.app_id, "authToken": self.token or "", "resource": self.session_id}
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        """``rest`` that must succeed; its ``data``."""
+        status, answer = self.rest(method, path, body)
+        assert status == 200, answer
+        return answer["data"]
 
     # ------------------------------------------------------------------ socket
 

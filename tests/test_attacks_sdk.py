@@ -24,8 +24,7 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, waitFor
-from helpers import error_of, fast, ok, reliability
-from test_events import pushed_message
+from helpers import error_of, fast, ok, pushed_message, reliability
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 

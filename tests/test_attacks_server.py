@@ -17,14 +17,10 @@ import requests
 
 from cometchat.testing import DevServerMixin, scaled, waitFor
 from helpers import SourceAdapter, http_head, http_status, read_http_response, reliability
-from rawclient import RawClient
+from rawclient import RawClient, of_type
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 PING = '{"action":"ping","ack":"true"}'
-
-
-def of_type(kind: str):  # type: ignore[no-untyped-def]
-    return lambda frame: frame.get("type") == kind
 
 
 def typing(client: RawClient, receiver: str, metadata_json: str) -> str:

@@ -27,7 +27,7 @@ import unittest
 from cometchat import AppSettings, CometChatClient, CometChatException, ReceiverType, TextMessage
 from cometchat.devserver import DevServer
 from cometchat.testing import EventRecorder, FaultProxy, clientFor, scaled, waitFor
-from helpers import fast, reliability
+from helpers import ErrorLog, fast, reliability
 
 USERS = ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3")
 SECONDS = float(os.environ.get("COMETCHAT_CHAOS_SECONDS", "60"))
@@ -36,17 +36,6 @@ BACKOFF_MAX = 1.0  #: the receivers' backoff maximum: the bound on reconnecting 
 
 def open_descriptors() -> int:
     return len(os.listdir("/proc/self/fd"))
-
-
-class ErrorLog(logging.Handler):
-    """Every ERROR (or worse) that the SDK or the server logs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 class Chaos:

@@ -10,22 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cometchat.testing import DevServerMixin
-from rawclient import RawClient
+from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
 _guids = itertools.count(1)
 
 
-def is_message(frame: dict[str, Any]) -> bool:
-    return frame.get("type") == "message"
-
-
 class Raw(RawClient):
-    def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, answer = self.rest(method, path, body)
-        assert status == 200, answer
-        return answer["data"]
-
     def refused(self, method: str, path: str, body: Any = None) -> tuple[int, str]:
         status, answer = self.rest(method, path, body)
         assert status >= 400, answer
@@ -36,9 +27,7 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.alice, cls.bob, cls.carol, cls.dave = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL, DAVE))
-        for client in (cls.alice, cls.bob, cls.carol, cls.dave):
-            client.login()
+        cls.alice, cls.bob, cls.carol, cls.dave = logged_in(cls.server, ALICE, BOB, CAROL, DAVE, kind=Raw)
 
     def new_group(self, **fields: Any) -> str:
         guid = f"srv-{next(_guids)}"
@@ -243,13 +232,13 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
         for client in [*clients, second]:
             got = []
             while len(got) < self.MESSAGES:
-                frame = client.frame(where=lambda f: is_message(f) and f["body"]["category"] == "message")
+                frame = client.frame(where=lambda f: of_type("message")(f) and f["body"]["category"] == "message")
                 got.append(frame["body"]["id"])
             self.assertEqual(got, [mid for _, mid in sent], client.uid)  # every one, once, in order
         # the outsider got none: the owner's last frame has arrived everywhere else, and a
         # frame pushed to the outsider now comes first in its queue
         self.server.push("raw-outsider", {"type": "ping-marker"})
-        first = outsider.frame(where=lambda f: is_message(f) or f.get("type") == "ping-marker")
+        first = outsider.frame(where=lambda f: of_type("message")(f) or f.get("type") == "ping-marker")
         self.assertEqual(first["type"], "ping-marker")
 
     def test_typing_and_receipts_in_a_group(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from rawclient import RawClient
+from rawclient import RawClient, logged_in
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -19,9 +19,7 @@ ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 class Raw(RawClient):
     def get(self, line: str) -> tuple[int, dict[str, Any]]:
         """``GET <line>`` exactly as written (the query is not re-encoded)."""
-        response = requests.get(f"{self.base}/v3.0/{line}", timeout=scaled(10),
-                                headers={"appId": self.server.app_id, "authToken": self.token or "",
-                                         "resource": self.session_id})
+        response = requests.get(f"{self.base}/v3.0/{line}", timeout=scaled(10), headers=self.headers())
         return response.status_code, response.json()
 
     def say(self, to: str, text: str, **extra: Any) -> dict[str, Any]:
@@ -122,9 +120,7 @@ class PartiesOnlyTest(DevServerMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.alice, cls.bob, cls.carol = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL))
-        for client in (cls.alice, cls.bob, cls.carol):
-            client.login()
+        cls.alice, cls.bob, cls.carol = logged_in(cls.server, ALICE, BOB, CAROL, kind=Raw)
         cls.private = cls.alice.say(BOB, "between alice and bob")
 
     def refused(self, client: Raw, method: str, path: str, body: Any = None) -> dict[str, Any]:

@@ -18,16 +18,13 @@ import requests
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
-from rawclient import RawClient
+from rawclient import RawClient, logged_in
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
 
 
 class Raw(RawClient):
-    def headers(self) -> dict[str, str]:
-        return {"appId": self.server.app_id, "authToken": self.token or "", "resource": self.session_id}
-
     def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
                kind: str = "image", caption: str | None = None, **fields: str) -> requests.Response:
         """A multipart ``POST messages`` as the JS SDK builds it (its field order)."""
@@ -40,11 +37,6 @@ class Raw(RawClient):
         parts += [(key, (None, value)) for key, value in fields.items()]
         parts.append(("receiver", (None, to)))
         return requests.post(f"{self.base}/v3.0/messages", files=parts, headers=self.headers(), timeout=scaled(30))
-
-    def ok(self, method: str, path: str, body: Any = None) -> Any:
-        status, answer = self.rest(method, path, body)
-        assert status == 200, answer
-        return answer["data"]
 
     def say(self, to: str, text: str, receiver_type: str = "user") -> dict[str, Any]:
         return self.ok("POST", "messages", {"receiver": to, "receiverType": receiver_type, "category": "message",
@@ -78,9 +70,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
     server_options = {"file_size_max": 200_000, "file_count_max": 2}
 
     def setUp(self) -> None:
-        self.alice, self.bob, self.carol = (Raw(self.server, uid) for uid in (ALICE, BOB, CAROL))
-        for client in (self.alice, self.bob, self.carol):
-            client.login()
+        self.alice, self.bob, self.carol = logged_in(self.server, ALICE, BOB, CAROL, kind=Raw)
 
     def test_a_multipart_send_stores_the_file_and_serves_it_back(self) -> None:
         content = os.urandom(150_000)
@@ -287,9 +277,7 @@ class ReactionsTest(DevServerMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.alice, cls.bob, cls.carol = (Raw(cls.server, uid) for uid in (ALICE, BOB, CAROL))
-        for client in (cls.alice, cls.bob, cls.carol):
-            client.login()
+        cls.alice, cls.bob, cls.carol = logged_in(cls.server, ALICE, BOB, CAROL, kind=Raw)
 
     def test_emoji_sequences_are_reactions_and_invisible_tricks_are_not(self) -> None:
         message = self.alice.say(BOB, "sequences")

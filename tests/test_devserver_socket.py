@@ -11,11 +11,7 @@ import websocket
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from rawclient import RawClient
-
-
-def of_type(kind: str):  # type: ignore[no-untyped-def]
-    return lambda frame: frame.get("type") == kind
+from rawclient import RawClient, of_type
 
 
 class SocketAuthTest(DevServerMixin, unittest.TestCase):

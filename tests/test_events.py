@@ -23,7 +23,7 @@ from cometchat import (
     UserStatus,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
-from helpers import fast
+from helpers import fast, pushed_message
 from test_connection_manual import error_of, ok
 
 ALICE, BOB, CAROL, DAVE = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3", "cometchat-uid-4"
@@ -31,20 +31,6 @@ ALICE, BOB, CAROL, DAVE = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3
 
 def text(to: str, body: str = "hello") -> TextMessage:
     return TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
-
-
-def pushed_message(uid: str, n: int, sender: str = BOB, **extra: Any) -> dict[str, Any]:
-    """A message frame as the server would push it, made by hand."""
-    body = {
-        "id": str(n), "conversationId": f"{sender}_user_{uid}", "sender": sender, "receiver": uid,
-        "receiverType": "user", "type": "text", "category": "message", "sentAt": 1700000000 + n,
-        "data": {"text": f"m{n}", "entities": {
-            "sender": {"entity": {"uid": sender, "name": "Pusher"}, "entityType": "user"},
-            "receiver": {"entity": {"uid": uid, "name": "Target"}, "entityType": "user"}}},
-    }
-    body.update(extra)
-    return {"appId": "x", "receiver": uid, "receiverType": "user", "deviceId": "pushed", "type": "message",
-            "sender": sender, "body": body}
 
 
 class Pair(DevServerMixin):

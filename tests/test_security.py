@@ -12,7 +12,7 @@ import unittest
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, waitFor
 from helpers import reliability
-from rawclient import RawClient
+from rawclient import RawClient, logged_in
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -26,9 +26,7 @@ def message(sender: RawClient, to: str, text: str) -> dict:
 
 class ReadingTest(DevServerMixin, unittest.TestCase):
     def test_nobody_reads_a_conversation_they_are_not_in(self) -> None:
-        alice, bob, carol = (RawClient(self.server, uid) for uid in (ALICE, BOB, CAROL))
-        for client in (alice, bob, carol):
-            client.login()
+        alice, bob, carol = logged_in(self.server, ALICE, BOB, CAROL)
         private = message(alice, BOB, "between alice and bob")
         mine = message(carol, ALICE, "carol to alice")
         for path in (f"users/{ALICE}/messages", f"users/{BOB}/messages", "messages?id=0&affix=append"):

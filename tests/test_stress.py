@@ -26,8 +26,7 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
-from helpers import STATUS_EVENTS, fast, ok, reliability
-from test_chaos import ErrorLog
+from helpers import ErrorLog, fast, ok, reliability, statuses
 
 USERS = ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3")
 THREADS = 50
@@ -170,7 +169,7 @@ class StressTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(self.died, [])
         self.assertEqual([r.getMessage() for r in self.errors.records], [])
         for client, recorder in zip(self.clients, self.recorders):
-            seen = recorder.names(*STATUS_EVENTS)
+            seen = statuses(recorder)
             self.assertFalse([a for a, b in zip(seen, seen[1:]) if a == b], f"a status twice in a row: {seen}")
             self.assertLessEqual(client.statistics().maxLiveSockets, 1)
         for uid, client in zip(USERS, self.clients):  # settled, the client and the server agree
