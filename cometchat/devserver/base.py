@@ -68,21 +68,32 @@ class Endpoints:
         """The group's row, if it exists for the viewer (a private group exists only for its
         members and those it banned: to anyone else it answers as a missing one would); with
         ``member``, the viewer must be one (403 ``ERR_NOT_A_MEMBER``)."""
+        row, membership = await self.group_and_membership(guid, viewer)
+        if member and membership is None:
+            raise self.not_a_member(viewer, guid)
+        return row
+
+    @staticmethod
+    def not_a_member(viewer: str, guid: str) -> ApiError:
+        """The caller is not a member of a group it acts in."""
+        return ApiError(403, "ERR_NOT_A_MEMBER", f"The user {viewer} is not a member of the group {guid}.",
+                        {"guid": guid, "uid": viewer})
+
+    async def group_and_membership(self, guid: str, viewer: str) -> tuple[Any, Any]:
+        """The group's row (404 as ``group_for``) and the viewer's member row (None when not a
+        member), read together."""
         app_id = self.app_id
 
-        def find(s: Any) -> tuple[Any, bool]:
+        def find(s: Any) -> tuple[Any, Any]:
             row = s.group_row(app_id, guid)
             if row is None or not s.visible_to(app_id, row, viewer):
-                return None, False
-            return row, s.member_row(app_id, guid, viewer) is not None
+                return None, None
+            return row, s.member_row(app_id, guid, viewer)
 
-        row, is_member = await self.db.run(find)
+        row, membership = await self.db.run(find)
         if row is None:
             raise ApiError(404, "ERR_GUID_NOT_FOUND", f"The group with guid {guid} does not exist.", {"guid": guid})
-        if member and not is_member:
-            raise ApiError(403, "ERR_NOT_A_MEMBER", f"The user {viewer} is not a member of the group {guid}.",
-                           {"guid": guid, "uid": viewer})
-        return row
+        return row, membership
 
     @staticmethod
     def answer(data: Any, meta: dict[str, Any] | None = None) -> web.Response:

@@ -186,8 +186,10 @@ class GroupsApi(Endpoints):
         """(caller, guid, group row, caller's scope), if the caller's scope is at least ``at_least``."""
         viewer = await self.caller(request)
         guid = request.match_info["guid"]
-        row = await self.group_for(guid, viewer)
-        scope = await self._scope(guid, viewer) or ""
+        row, membership = await self.group_and_membership(guid, viewer)
+        if membership is None:
+            raise self.not_a_member(viewer, guid)
+        scope = str(membership["scope"])
         if _rank(scope) < _rank(at_least):
             raise denied(_SCOPE_CODES.get(at_least, "ERR_NOT_A_MEMBER"),
                          f"This needs a scope of {at_least} or above in the group {guid}.")
