@@ -29,6 +29,7 @@ from . import keys
 from .errors import ApiError
 from .base import PREFIX, Endpoints, page_meta
 from .groups_store import SCOPES, hash_password, password_matches
+from .limits import FailureWindow
 from .messages_store import NewMessage
 from .params import Params, bad_request, json_body
 
@@ -115,26 +116,6 @@ async def _hashed(fields: dict[str, Any], *, current_type: str | None, has_passw
     return fields
 
 
-class _Attempts:
-    """Wrong group passwords per (guid, uid): at most ``limit`` in ``window`` seconds."""
-
-    def __init__(self, limit: int = 5, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[tuple[str, str], list[float]] = {}
-
-    def check(self, key: tuple[str, str]) -> None:
-        now = time.monotonic()
-        recent = [t for t in self._failures.get(key, []) if now - t < self.window]
-        self._failures[key] = recent
-        if not recent:
-            del self._failures[key]
-        elif len(recent) >= self.limit:
-            raise ApiError(429, "ERR_TOO_MANY_REQUESTS", "Too many wrong passwords; try again later.")
-
-    def failed(self, key: tuple[str, str]) -> None:
-        self._failures.setdefault(key, []).append(time.monotonic())
-
-
 def _uid_lists(body: dict[str, Any]) -> dict[str, list[str]]:
     """``{admins, moderators, participants, usersToBan}``: lists of uids (all optional)."""
     lists: dict[str, list[str]] = {}
@@ -149,7 +130,7 @@ def _uid_lists(body: dict[str, Any]) -> dict[str, list[str]]:
 class GroupsApi(Endpoints):
     def __init__(self, backend: Any) -> None:
         super().__init__(backend)
-        self._attempts = _Attempts()
+        self._attempts = FailureWindow(limit=5, window=60.0)  # wrong group passwords per (guid, uid)
 
     def routes(self) -> list[web.RouteDef]:
         one = PREFIX + "/groups/{guid}"
@@ -301,7 +282,8 @@ class GroupsApi(Endpoints):
             raise ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs its password to join.",
                            {"field": "password"})
         key = (guid, uid)
-        self._attempts.check(key)
+        if self._attempts.wait_for(key) is not None:
+            raise ApiError(429, "ERR_TOO_MANY_REQUESTS", "Too many wrong passwords; try again later.")
         matches = await asyncio.get_running_loop().run_in_executor(None, password_matches, password, stored)
         if not matches:
             self._attempts.failed(key)

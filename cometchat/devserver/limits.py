@@ -113,6 +113,44 @@ def limits_from(args: Any) -> Limits:
     return Limits(**given)
 
 
+class FailureWindow:
+    """Failures per key in a sliding window: at most ``limit`` in ``window`` seconds, then the
+    key waits until the oldest leaves the window. At most ``_MAX_TRACKED`` keys are remembered
+    (the oldest forgotten first), so a flood of keys cannot grow it."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window = limit, window
+        self._clock = clock
+        self._failures: collections.OrderedDict[Any, collections.deque[float]] = collections.OrderedDict()
+
+    def wait_for(self, key: Any) -> int | None:
+        """Whole seconds ``key`` must wait before trying again; None when it may try."""
+        times = self._recent(key)
+        if times is None or len(times) < self.limit:
+            return None
+        return max(1, math.ceil(times[0] + self.window - self._clock()))
+
+    def failed(self, key: Any) -> None:
+        times = self._recent(key)
+        if times is None:
+            times = self._failures[key] = collections.deque(maxlen=self.limit)
+            while len(self._failures) > _MAX_TRACKED:
+                self._failures.popitem(last=False)
+        times.append(self._clock())
+
+    def forget(self, key: Any) -> None:
+        self._failures.pop(key, None)
+
+    def _recent(self, key: Any) -> collections.deque[float] | None:
+        times = self._failures.get(key)
+        if times is None:
+            return None
+        horizon = self._clock() - self.window
+        while times and times[0] <= horizon:
+            times.popleft()
+        return times
+
+
 class Gate:
     """Per-address accounting that outlives single connections; runs on the event loop."""
 
@@ -120,7 +158,7 @@ class Gate:
         self.limits = limits
         self._clock = clock
         self._unauthenticated: collections.Counter[str] = collections.Counter()
-        self._failures: collections.OrderedDict[tuple[str, str], collections.deque[float]] = collections.OrderedDict()
+        self._failures = FailureWindow(limits.auth_failures, limits.auth_failure_window, clock)
         self._last_said: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------ unauthenticated connections
@@ -151,10 +189,7 @@ class Gate:
 
     def wait_for(self, uid: str, address: str) -> int | None:
         """Seconds ``uid`` must wait before trying again from ``address``; None when it may try."""
-        times = self._recent(uid, address)
-        if times is None or len(times) < self.limits.auth_failures:
-            return None
-        return max(1, math.ceil(times[0] + self.limits.auth_failure_window - self._clock()))
+        return self._failures.wait_for((uid, address))
 
     def throttled(self, uid: str, address: str) -> int | None:
         """``wait_for``, logging the refusal when ``uid`` must wait."""
@@ -164,25 +199,10 @@ class Gate:
         return wait
 
     def failed(self, uid: str, address: str) -> None:
-        key = (uid, address)
-        times = self._recent(uid, address)
-        if times is None:
-            times = self._failures[key] = collections.deque(maxlen=self.limits.auth_failures)
-            while len(self._failures) > _MAX_TRACKED:
-                self._failures.popitem(last=False)
-        times.append(self._clock())
+        self._failures.failed((uid, address))
 
     def succeeded(self, uid: str, address: str) -> None:
-        self._failures.pop((uid, address), None)
-
-    def _recent(self, uid: str, address: str) -> collections.deque[float] | None:
-        times = self._failures.get((uid, address))
-        if times is None:
-            return None
-        horizon = self._clock() - self.limits.auth_failure_window
-        while times and times[0] <= horizon:
-            times.popleft()
-        return times
+        self._failures.forget((uid, address))
 
     # ------------------------------------------------------------------ logging
 
