@@ -39,6 +39,17 @@ def password_matches(password: str, stored: str | None) -> bool:
     return hmac.compare_digest(given, digest)
 
 
+#: groups with what the viewer (``:me``, or NULL) sees of them, in one query: the viewer's
+#: membership (``m``, the viewer's member row), the member count and whether the viewer is banned
+_SEEN_COLUMNS = (
+    "g.*, m.scope AS viewer_scope, m.joined_at AS viewer_joined_at,"
+    " (SELECT COUNT(*) FROM group_members c WHERE c.app_id = g.app_id AND c.guid = g.guid) AS members_count,"
+    " EXISTS (SELECT 1 FROM group_bans b WHERE b.app_id = g.app_id AND b.guid = g.guid AND b.uid = :me)"
+    " AS viewer_banned"
+)
+_SEEN_FROM = "FROM groups g LEFT JOIN group_members m ON m.app_id = g.app_id AND m.guid = g.guid AND m.uid = :me"
+
+
 class GroupsStore:
     """Every query about groups; runs on the database thread."""
 
@@ -66,8 +77,9 @@ class GroupsStore:
     def group_row(self, app_id: str, guid: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM groups WHERE app_id = ? AND guid = ?", (app_id, guid)).fetchone()
 
-    def group_object(self, app_id: str, row: sqlite3.Row, viewer: str | None) -> dict[str, Any]:
-        """The wire's group object as ``viewer`` sees it (wire reference 4.7)."""
+    @staticmethod
+    def group_object(row: sqlite3.Row) -> dict[str, Any]:
+        """The wire's group object (wire reference 4.7) from a row of ``_SEEN_COLUMNS``."""
         group: dict[str, Any] = {"guid": row["guid"], "name": row["name"], "type": row["type"]}
         for column in ("icon", "description"):
             if row[column]:
@@ -76,17 +88,17 @@ class GroupsStore:
         if row["metadata"]:
             group["metadata"] = json.loads(row["metadata"])
         group.update(tags=json.loads(row["tags"]) if row["tags"] else [], createdAt=row["created_at"],
-                     updatedAt=row["updated_at"], membersCount=self.members_count(app_id, row["guid"]))
-        member = self.member_row(app_id, row["guid"], viewer) if viewer else None
-        group["hasJoined"] = member is not None
-        if member is not None:
-            group.update(scope=member["scope"], joinedAt=member["joined_at"])
-        group["isBanned"] = bool(viewer and self.is_banned(app_id, row["guid"], viewer))
+                     updatedAt=row["updated_at"], membersCount=row["members_count"])
+        group["hasJoined"] = row["viewer_scope"] is not None
+        if row["viewer_scope"] is not None:
+            group.update(scope=row["viewer_scope"], joinedAt=row["viewer_joined_at"])
+        group["isBanned"] = bool(row["viewer_banned"])
         return group
 
     def group(self, app_id: str, guid: str, viewer: str | None) -> dict[str, Any] | None:
-        row = self.group_row(app_id, guid)
-        return None if row is None else self.group_object(app_id, row, viewer)
+        row = self.conn.execute(f"SELECT {_SEEN_COLUMNS} {_SEEN_FROM} WHERE g.app_id = :app AND g.guid = :guid",
+                                {"app": app_id, "guid": guid, "me": viewer}).fetchone()
+        return None if row is None else self.group_object(row)
 
     def visible_to(self, app_id: str, row: sqlite3.Row, viewer: str) -> bool:
         """A private group exists only for its members (and those it banned); others are open to all."""
@@ -105,10 +117,9 @@ class GroupsStore:
             params["search"] = like_pattern(search)
         if tags:
             where.append(f"EXISTS (SELECT 1 FROM json_each(g.tags) WHERE value IN ({named_list('tag', tags, params)}))")
-        body = ("FROM groups g LEFT JOIN group_members m ON m.app_id = g.app_id AND m.guid = g.guid AND m.uid = :me"
-                f" WHERE {' AND '.join(where)}")
-        rows, total = paged(self.conn, "g.*", body, params, "g.name COLLATE NOCASE, g.guid", page, per_page)
-        return [self.group_object(app_id, row, viewer) for row in rows], total
+        rows, total = paged(self.conn, _SEEN_COLUMNS, f"{_SEEN_FROM} WHERE {' AND '.join(where)}", params,
+                            "g.name COLLATE NOCASE, g.guid", page, per_page)
+        return [self.group_object(row) for row in rows], total
 
     def update_group(self, app_id: str, guid: str, changes: dict[str, Any]) -> None:
         columns = {"name": "name", "icon": "icon", "description": "description", "type": "type"}
@@ -160,10 +171,6 @@ class GroupsStore:
     def member_row(self, app_id: str, guid: str, uid: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT * FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?",
                                  (app_id, guid, uid)).fetchone()
-
-    def members_count(self, app_id: str, guid: str) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM group_members WHERE app_id = ? AND guid = ?",
-                                     (app_id, guid)).fetchone()[0])
 
     def member_uids(self, app_id: str, guid: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT uid FROM group_members WHERE app_id = ? AND guid = ?",
