@@ -3,6 +3,7 @@ timings, the status callbacks, Future helpers, proxied clients."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -18,6 +19,14 @@ from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometCha
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled
 
 STATUS_EVENTS = ("connecting", "connected", "disconnected", "onfeatureThrottled")
+
+
+_guids = itertools.count(1)
+
+
+def new_guid(prefix: str = "g") -> str:
+    """A group id no other test of this run uses."""
+    return f"{prefix}-{next(_guids)}"
 
 
 def fast(builder: AppSettingsBuilder | None = None, **overrides: Any) -> AppSettingsBuilder:

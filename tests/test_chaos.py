@@ -27,7 +27,7 @@ import unittest
 from cometchat import AppSettings, CometChatClient, CometChatException, ReceiverType, TextMessage
 from cometchat.devserver import DevServer
 from cometchat.testing import EventRecorder, FaultProxy, clientFor, scaled, waitFor
-from helpers import ErrorLog, fast, reliability
+from helpers import ErrorLog, fast, ok, reliability
 
 USERS = ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3")
 SECONDS = float(os.environ.get("COMETCHAT_CHAOS_SECONDS", "60"))
@@ -104,7 +104,7 @@ class ChaosSoakTest(unittest.TestCase):
         client = clientFor(self.server, uid, builder=builder, via=proxy)
         heard = EventRecorder()
         client.addMessageListener("heard", heard)
-        client.connect().result(timeout=scaled(10))
+        ok(client.connect())
         return client, heard
 
     def send_loop(self, sender: CometChatClient, uid: str, sent: dict[tuple[str, str], int],

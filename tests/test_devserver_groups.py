@@ -4,16 +4,15 @@ group frames reach every member session exactly once and nobody else."""
 
 from __future__ import annotations
 
-import itertools
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cometchat.testing import DevServerMixin
+from helpers import new_guid
 from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
-_guids = itertools.count(1)
 
 
 class Raw(RawClient):
@@ -30,14 +29,14 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
         cls.alice, cls.bob, cls.carol, cls.dave = logged_in(cls.server, ALICE, BOB, CAROL, DAVE, kind=Raw)
 
     def new_group(self, **fields: Any) -> str:
-        guid = f"srv-{next(_guids)}"
+        guid = new_guid("srv")
         body = dict({"hasJoined": False, "membersCount": 0, "isBanned": False, "guid": guid, "name": guid,
                      "type": "public"}, **fields)
         self.alice.ok("POST", "groups", body)
         return guid
 
     def test_create_answers_the_group_and_the_per_uid_results(self) -> None:
-        guid = f"srv-{next(_guids)}"
+        guid = new_guid("srv")
         created = self.alice.ok("POST", "groups", {
             "guid": guid, "name": "With members", "type": "password", "password": "pw", "description": "d",
             "members": {"admins": [BOB], "participants": [CAROL, "nobody"], "usersToBan": [DAVE]}})
@@ -56,7 +55,7 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                          "ERR_EMPTY_GROUP_PASS")
         self.assertEqual(self.alice.refused("POST", "groups", {"guid": "t1", "name": "x", "type": "club"})[1],
                          "ERR_BAD_REQUEST")
-        protected = self.alice.ok("POST", "groups", {"guid": f"srv-{next(_guids)}", "name": "p", "type": "protected",
+        protected = self.alice.ok("POST", "groups", {"guid": new_guid("srv"), "name": "p", "type": "protected",
                                                      "password": "x"})
         self.assertEqual(protected["type"], "password")  # the wire's other name for it
 
@@ -142,10 +141,10 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
         guid = self.new_group()
         self.alice.ok("PUT", f"groups/{guid}/members", {"participants": [BOB]})
         odd_values = (["public"], {}, 7, None, True, "x" * 200)
-        cases = [("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": "n", "type": v}),
+        cases = [("POST", "groups", lambda v: {"guid": new_guid("t"), "name": "n", "type": v}),
                  ("POST", "groups", lambda v: {"guid": v, "name": "n"}),
-                 ("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": v}),
-                 ("POST", "groups", lambda v: {"guid": f"t-{next(_guids)}", "name": "n", "members": v}),
+                 ("POST", "groups", lambda v: {"guid": new_guid("t"), "name": v}),
+                 ("POST", "groups", lambda v: {"guid": new_guid("t"), "name": "n", "members": v}),
                  ("PUT", f"groups/{guid}", lambda v: {"type": v}),
                  ("PUT", f"groups/{guid}", lambda v: {"metadata": v, "tags": v}),
                  ("PUT", f"groups/{guid}/members", lambda v: {"admins": v}),
@@ -220,7 +219,7 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
         second.connect()
         self.addCleanup(second.close)
         owner = clients[0]
-        guid = f"frames-{next(_guids)}"
+        guid = new_guid("frames")
         owner.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public",
                                     "members": {"participants": uids[1:]}})
         sent = []
@@ -249,7 +248,7 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
         for client in (a, b, c, out):
             client.connect()
             self.addCleanup(client.close)
-        guid = f"rt-{next(_guids)}"
+        guid = new_guid("rt")
         a.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public", "members": {"participants": ["rt-b",
                                                                                                           "rt-c"]}})
         message = a.ok("POST", "messages", {"receiver": guid, "receiverType": "group", "category": "message",

@@ -4,7 +4,6 @@ sessions they should, and group messages, typing and receipts fanned out exactly
 
 from __future__ import annotations
 
-import itertools
 import threading
 import unittest
 from typing import Any
@@ -27,14 +26,9 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import EventRecorder, resetDefaultClient, scaled, settingsFor
-from helpers import PeopleMixin, error_of, ok
+from helpers import PeopleMixin, error_of, new_guid, ok
 
 ALICE, BOB, CAROL, DAVE, EVE = (f"cometchat-uid-{n}" for n in range(1, 6))
-_guids = itertools.count(1)
-
-
-def new_guid(prefix: str = "g") -> str:
-    return f"{prefix}-{next(_guids)}"
 
 
 class GroupsCase(PeopleMixin, unittest.TestCase):

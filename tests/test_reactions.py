@@ -4,7 +4,6 @@ events into a message, and mentions marking the messages that mention me."""
 
 from __future__ import annotations
 
-import itertools
 import unittest
 from typing import Any
 
@@ -25,11 +24,10 @@ from cometchat import (
     User,
 )
 from cometchat.testing import EventRecorder, scaled
-from helpers import PeopleMixin, error_of, ok
+from helpers import PeopleMixin, error_of, new_guid, ok
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
 THUMBS_UP, PARTY = "\N{THUMBS UP SIGN}", "\N{PARTY POPPER}"
-_guids = itertools.count(1)
 
 
 class Case(PeopleMixin, unittest.TestCase):
@@ -86,7 +84,7 @@ class ReactionsTest(Case):
         self.assertEqual(len(alice.of("onMessageReactionAdded")), 1)  # once, though added twice
 
     def test_group_members_react_and_hear_it(self) -> None:
-        guid = f"react-{next(_guids)}"
+        guid = new_guid("react")
         ok(self.client(ALICE).createGroup(group=Group(guid=guid, name=guid)))
         ok(self.client(BOB).joinGroup(GUID=guid, groupType=CometChat.groupType.public))
         alice, dave = self.live(ALICE), self.live(DAVE)
