@@ -8,8 +8,11 @@ import json
 import logging
 import os
 import re
+import shutil
 import socket
+import tempfile
 import threading
+import unittest
 from concurrent.futures import Future
 from typing import Any
 
@@ -27,6 +30,13 @@ _guids = itertools.count(1)
 def new_guid(prefix: str = "g") -> str:
     """A group id no other test of this run uses."""
     return f"{prefix}-{next(_guids)}"
+
+
+def scratch_dir(test: unittest.TestCase, prefix: str = "cometchat-test-") -> str:
+    """A private temporary directory removed when the test ends (saved sessions hold secrets)."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    test.addCleanup(shutil.rmtree, path, True)
+    return path
 
 
 def fast(builder: AppSettingsBuilder | None = None, **overrides: Any) -> AppSettingsBuilder:

@@ -18,8 +18,6 @@ import gc
 import logging
 import os
 import random
-import shutil
-import tempfile
 import threading
 import time
 import unittest
@@ -27,7 +25,7 @@ import unittest
 from cometchat import AppSettings, CometChatClient, CometChatException, ReceiverType, TextMessage
 from cometchat.devserver import DevServer
 from cometchat.testing import EventRecorder, FaultProxy, clientFor, scaled, waitFor
-from helpers import ErrorLog, fast, ok, reliability
+from helpers import ErrorLog, fast, ok, reliability, scratch_dir
 
 USERS = ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3")
 SECONDS = float(os.environ.get("COMETCHAT_CHAOS_SECONDS", "60"))
@@ -72,8 +70,7 @@ class Chaos:
 
 class ChaosSoakTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.folder = tempfile.mkdtemp(prefix="cometchat-chaos-")
-        self.addCleanup(shutil.rmtree, self.folder, True)
+        self.folder = scratch_dir(self, prefix="cometchat-chaos-")
         self.errors = ErrorLog()
         for name in ("cometchat", "cometchat.devserver"):
             logging.getLogger(name).addHandler(self.errors)

@@ -7,7 +7,6 @@ import os
 import re
 import sqlite3
 import stat
-import tempfile
 import threading
 import unittest
 from typing import Any
@@ -25,7 +24,7 @@ from cometchat.cometchat import replaceDefaultClient
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
 
 
-from helpers import error_of, statuses
+from helpers import error_of, scratch_dir, statuses
 
 
 class InitTest(unittest.TestCase):
@@ -217,7 +216,7 @@ class LoginTest(DevServerMixin, unittest.TestCase):
 
 class SavedSessionTest(DevServerMixin, unittest.TestCase):
     def setUp(self) -> None:
-        self.dir = tempfile.mkdtemp()
+        self.dir = scratch_dir(self)
 
     def file_settings(self, path: str | None = None) -> AppSettings:
         builder = AppSettings.AppSettingsBuilder().setStoragePath(path or self.dir)

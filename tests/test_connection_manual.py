@@ -3,7 +3,6 @@ cell that needs a socket."""
 
 from __future__ import annotations
 
-import tempfile
 import unittest
 
 from cometchat import (
@@ -16,7 +15,7 @@ from cometchat import (
     TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
-from helpers import ProxiedMixin, error_of, fast, ok, statuses
+from helpers import error_of, fast, ok, ProxiedMixin, scratch_dir, statuses
 
 
 class SeedStoryTest(DevServerMixin, unittest.TestCase):
@@ -108,7 +107,7 @@ class AutoModeTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(statuses(recorder), ["connecting", "connected", "disconnected"])
 
     def test_init_with_a_saved_session_restores_and_connects(self) -> None:
-        path = tempfile.mkdtemp()
+        path = scratch_dir(self)
         builder = fast(AppSettings.AppSettingsBuilder().setStoragePath(path))
         first = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(self.server, auto=True,
                                                                                 builder=builder))
@@ -125,7 +124,7 @@ class AutoModeTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(len(self.server.sessions("cometchat-uid-4")), 1)
 
     def test_manual_init_with_a_saved_session_opens_no_socket(self) -> None:
-        path = tempfile.mkdtemp()
+        path = scratch_dir(self)
         builder = fast(AppSettings.AppSettingsBuilder().setStoragePath(path))
         first = CometChatClient(appId=self.server.app_id, appSettings=settingsFor(self.server, builder=builder))
         ok(first.login(UID="cometchat-uid-5", authKey=self.server.auth_key))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import unittest
 from typing import Any
 
@@ -19,6 +18,7 @@ import requests
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
 from rawclient import RawClient, logged_in
+from helpers import scratch_dir
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
@@ -257,7 +257,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
 
 class OrphanSweepTest(unittest.TestCase):
     def test_a_restart_removes_what_a_crash_mid_upload_left_and_keeps_the_rest(self) -> None:
-        folder = tempfile.mkdtemp()
+        folder = scratch_dir(self)
         db_path = os.path.join(folder, "chat.db")
         with DevServer(db_path=db_path) as server:
             port = server.port

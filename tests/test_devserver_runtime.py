@@ -143,6 +143,23 @@ class CommandLineTest(unittest.TestCase):
                 proc.stdout.close()
             self.assertTrue(os.path.exists(db))
 
+    def test_without_db_the_temporary_database_is_removed_on_exit(self) -> None:
+        proc = subprocess.Popen([sys.executable, "-m", "cometchat.devserver", "--port", "0"], stdout=subprocess.PIPE)
+        try:
+            banner = self.read_until(proc, r"Ctrl-C", 30)
+            db = re.search(r"Database: (\S+)", banner).group(1)  # type: ignore[union-attr]
+            self.assertTrue(os.path.exists(db))
+            proc.send_signal(signal.SIGINT)
+            self.read_until(proc, r"Stopped", 30)
+            self.assertEqual(proc.wait(timeout=scaled(30)), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            assert proc.stdout is not None
+            proc.stdout.close()
+        self.assertFalse(os.path.exists(os.path.dirname(db)))
+
     def test_help_is_plain_text(self) -> None:
         done = subprocess.run([sys.executable, "-m", "cometchat.devserver", "--help"], capture_output=True,
                               text=True, timeout=scaled(30))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import statistics
-import tempfile
 import threading
 import time
 import tracemalloc
@@ -27,7 +26,7 @@ from cometchat import (
     TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
-from helpers import error_of, ok
+from helpers import error_of, ok, scratch_dir
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
 MiB = 1024 * 1024
@@ -67,7 +66,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
     server_options = {"process": True}
 
     def setUp(self) -> None:
-        self.folder = tempfile.mkdtemp()
+        self.folder = scratch_dir(self)
         self.alice = self.newClient(ALICE)
         self.bob = self.newClient(BOB)
         self.heard = EventRecorder()
@@ -193,7 +192,7 @@ class SlowLinkTest(DevServerMixin, unittest.TestCase):
     SIZE = 8 * MiB
 
     def setUp(self) -> None:
-        self.folder = tempfile.mkdtemp()
+        self.folder = scratch_dir(self)
         self.proxy = FaultProxy(self.server.url).start()
         self.addCleanup(self.proxy.stop)
         self.alice = self.newClient(ALICE, via=self.proxy)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tempfile
 import threading
 import unittest
 from typing import Any
 
 from cometchat import AppSettings, CometChatClient, ReceiverType, TextMessage
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
-from helpers import fast
+from helpers import fast, scratch_dir
 from test_connection_manual import ok
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
@@ -78,7 +77,7 @@ class RecoveryTest(DevServerMixin, unittest.TestCase):
 
     def test_a_restarted_client_on_the_same_storage_catches_up(self) -> None:
         alice = self.sender()
-        path = tempfile.mkdtemp()
+        path = scratch_dir(self)
         first, events = self.receiver(path=path)
         ok(first.connect())
         ok(alice.sendTextMessage(message=text(BOB, "seen")))

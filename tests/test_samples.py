@@ -6,7 +6,6 @@ import asyncio
 import gc
 import importlib.util
 import os
-import tempfile
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from types import ModuleType
 from cometchat import GroupType, ReceiverType, TextMessage, TypingIndicator
 from cometchat.testing import DevServerMixin, scaled
 from gui import tk_root
+from helpers import scratch_dir
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
 
@@ -221,7 +221,7 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
         window.open_button.invoke()
         self.pump(root, lambda: window.messages.size() == 1)
         self.assertEqual(window.messages.get(0), f"@ Susan Marie: hello <@uid:{me}>")  # it mentions me
-        path = os.path.join(tempfile.mkdtemp(), "photo.png")
+        path = os.path.join(scratch_dir(self), "photo.png")
         with open(path, "wb") as out:
             out.write(b"\x89PNG not really")
         window.send_file(path)

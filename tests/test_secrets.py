@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import unittest
 
 from cometchat import AppSettings, ReceiverType, TextMessage, TypingIndicator
 from cometchat.storage import SavedSession
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
+from helpers import scratch_dir
 
 
 class Capture(logging.Handler):
@@ -38,7 +38,7 @@ class SecretsTest(DevServerMixin, unittest.TestCase):
     def file_client(self) -> tuple[object, str]:
         """A client that saves its session to a file, where the test reads the JWT (the socket
         credential is internal on purpose: no public call returns it)."""
-        directory = tempfile.mkdtemp(prefix="cometchat-secrets-")
+        directory = scratch_dir(self, prefix="cometchat-secrets-")
         client = self.newClient(builder=AppSettings.AppSettingsBuilder().setStoragePath(directory))
         return client, directory
 

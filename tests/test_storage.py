@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 import unittest
 
 from cometchat.exceptions import CometChatException
 from cometchat.storage import FileStore, MemoryStore, SavedSession
+from helpers import scratch_dir
 
 SESSION = SavedSession(app_id="app1", user={"uid": "alice", "name": "Alice"}, auth_token="tok-secret",
                        jwt="jwt-secret", settings={"MODE": "DEFAULT"}, last_delivered_message_id=7)
@@ -17,7 +17,7 @@ SESSION = SavedSession(app_id="app1", user={"uid": "alice", "name": "Alice"}, au
 
 class FileStoreTest(unittest.TestCase):
     def setUp(self) -> None:
-        self.dir = tempfile.mkdtemp()
+        self.dir = scratch_dir(self)
         self.path = os.path.join(self.dir, "store")
         self.store = FileStore(self.path)
         self.addCleanup(self.store.close)

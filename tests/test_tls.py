@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ssl
-import tempfile
 import unittest
 
 import trustme
@@ -11,7 +10,7 @@ import trustme
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus
 from cometchat.devserver import DevServer
 from cometchat.testing import EventRecorder, scaled, settingsFor
-from helpers import fast
+from helpers import fast, scratch_dir
 
 
 class TlsTest(unittest.TestCase):
@@ -52,7 +51,7 @@ class TlsTest(unittest.TestCase):
         self.assertIn("certificate verify failed", error.details["cause"])
 
     def test_an_untrusted_certificate_on_the_socket_is_reported_and_not_retried(self) -> None:
-        directory = tempfile.mkdtemp(prefix="cometchat-tls-")
+        directory = scratch_dir(self, prefix="cometchat-tls-")
         trusting = ssl.create_default_context()
         self.ca.configure_trust(trusting)
         first = self.client(trusting, AppSettings.AppSettingsBuilder().setStoragePath(directory))

@@ -32,7 +32,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the auth key (default devkey, or $COMETCHAT_DEVSERVER_AUTH_KEY)",
     )
     parser.add_argument("--region", default="us", help="the region (default us)")
-    parser.add_argument("--db", help="SQLite file; data survives restarts with the same file")
+    parser.add_argument(
+        "--db", help="SQLite file; data survives restarts with the same file (default: a temporary one, removed on exit)"
+    )
     parser.add_argument("--certfile", help="serve TLS with this certificate (PEM)")
     parser.add_argument("--keyfile", help="the certificate's private key (PEM)")
     parser.add_argument("--auth-timeout", type=float, default=10.0, help="seconds to send auth (default 10)")
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         sock = bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
-    db_path = args.db or os.path.join(tempfile.mkdtemp(prefix="cometchat-devserver-"), "devserver.db")
+    scratch = tempfile.TemporaryDirectory(prefix="cometchat-devserver-") if not args.db else None
+    db_path = os.path.join(scratch.name, "devserver.db") if scratch is not None else args.db
     config = ServerConfig(
         host=host,
         port=port,
@@ -106,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             loop.add_signal_handler(sig, stop.set)
         await serve(config, sock, stop, ready)
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
     if not args.ready_line:
         print("Stopped.", flush=True)
     return 0
