@@ -136,14 +136,15 @@ class Conversations(RestPart):
     def _counts(self, scope: str, target: Any, hide_blocked: bool) -> dict[str, Any]:
         flag = 1 if hide_blocked else 0
         if scope in ("user", "group"):
-            path = f"{'users' if scope == 'user' else 'groups'}/{target}/messages"
-            query = [("hideMessagesFromBlockedUsers", flag), ("unread", 1), ("count", 1),
-                     ("uid" if scope == "user" else "guid", target)]
-            found = {entity: count for entity, _, count in endpoints.unread_counts(self._session, path, query)}
+            label = "uid" if scope == "user" else "guid"
+            query = [("hideMessagesFromBlockedUsers", flag), ("unread", 1), ("count", 1), (label, target)]
+            found = {entity: count for entity, _, count in
+                     endpoints.unread_counts(self._session, query, **{label: target})}
             return {target: found.get(target, 0)}
         kinds = {"users": "user", "groups": "group"}
-        query = [("hideMessagesFromBlockedUsers", flag), ("receiverType", kinds.get(scope)), ("unread", 1), ("count", 1)]
-        counts = endpoints.unread_counts(self._session, "messages", query)
+        query = ([("unread", 1), ("count", 1), ("hideMessagesFromBlockedUsers", flag)] if scope == "all" else
+                 [("hideMessagesFromBlockedUsers", flag), ("receiverType", kinds[scope]), ("unread", 1), ("count", 1)])
+        counts = endpoints.unread_counts(self._session, query)
         by_kind: dict[str, dict[str, int]] = {"user": {}, "group": {}}
         for entity, kind, count in counts:
             by_kind.setdefault(kind, {})[entity] = count

@@ -26,15 +26,12 @@ from .models import (
     BaseMessage,
     CustomMessage,
     MessageReceipt,
-    ReceiptType,
     ReceiverType,
     TextMessage,
     TransientMessage,
     TypingIndicator,
-    User,
     UserStatus,
 )
-from .models.wire import number as wire_number
 from .parts import Callback, RestPart
 from .realtime import THROTTLING_MODES, Realtime
 from .session import Session
@@ -65,21 +62,6 @@ def _edit_body(message: BaseMessage) -> dict[str, Any]:
         body["tags"] = list(message.tags)
     return body
 
-
-def _receipts(details: dict[str, Any]) -> list[MessageReceipt]:
-    """``data.receipts.data[]`` of ``GET messages/{id}`` as Swift's receipts."""
-    receipts = details.get("receipts") if isinstance(details.get("receipts"), dict) else {}
-    out = []
-    for entry in (receipts or {}).get("data") or []:
-        if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), dict):
-            continue
-        delivered, read = wire_number(entry.get("deliveredAt")), wire_number(entry.get("readAt"))
-        out.append(MessageReceipt(
-            receiverId=str(details.get("receiver") or ""), receiverType=ReceiverType(details.get("receiverType", "user")),
-            messageId=str(details.get("id")), sender=User.fromWire(entry["recipient"]),
-            receiptType=ReceiptType.read if read else ReceiptType.delivered, timeStamp=read or delivered,
-            deliveredAt=delivered or read, readAt=read))
-    return out
 
 __all__ = ["Messaging"]
 
@@ -165,7 +147,7 @@ class Messaging(RestPart):
                  onError: Callback | None) -> Future[list[MessageReceipt]]:
         """``getMessageReceipts``: who delivered and read one message, and when."""
         def fetch(reply: Reply[list[MessageReceipt]]) -> None:
-            found = _receipts(endpoints.message_details(self._session, int(message_id)))
+            found = endpoints.message_receipts(self._session, int(message_id))
             reply.succeed(found, found)
 
         return self._call(onSuccess, onError, validation.message_id_error(message_id), fetch)

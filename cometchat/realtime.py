@@ -322,12 +322,12 @@ class Realtime:
         try:
             cursor = self._last_delivered
             if cursor is None:
-                latest = endpoints.list_messages(self._session, "messages", _recovery_query("prepend", None, 1))
+                latest = endpoints.list_messages(self._session, _recovery_query("prepend", None, 1))
                 self._delivered(latest.items[-1].id if latest.items else 0)
                 return
             while True:
                 page = _again_if_unreachable(functools.partial(
-                    endpoints.list_messages, self._session, "messages", _recovery_query("append", cursor)))
+                    endpoints.list_messages, self._session, _recovery_query("append", cursor)))
                 self._router.recovered(page.items)
                 if not page.items or "cursor" not in page.meta:
                     return

@@ -26,7 +26,7 @@ import attrs
 from . import exceptions as errors
 from .__version__ import __version__
 from .callbacks import Notifier, Reply
-from .exceptions import CometChatException, RemoteProtocolError
+from .exceptions import CometChatException
 from .models import User
 from .settings import AppSettings
 from .storage import FileStore, MemoryStore, SavedSession, SessionStore
@@ -286,14 +286,11 @@ class Session:
             if token is None:
                 token = endpoints.mint_auth_token(rest, uid or "", key or "", self._device_body())
             me = endpoints.register_device(rest, token, self._device_body())
-            saved = SavedSession(app_id=app_id, user=me.user, auth_token=token, jwt=me.jwt, settings=me.settings or {})
-            user = User.fromWire(saved.user)
-        except RemoteProtocolError as exc:
-            self._login_failed(reply, errors.malformed_answer("the login answer", field=exc.field))
         except CometChatException as exc:
             self._login_failed(reply, exc)
         else:
-            self._logged_in(reply, saved, user)
+            saved = SavedSession(app_id=app_id, user=me.user, auth_token=token, jwt=me.jwt, settings=me.settings or {})
+            self._logged_in(reply, saved, me.profile)
 
     def _logged_in(self, reply: Reply[User], saved: SavedSession, user: User) -> None:
         """The observers first (a connect() from onSuccess must find the user), then the app."""

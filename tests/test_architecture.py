@@ -4,6 +4,7 @@
 - the state machine and everything it imports do no I/O;
 - no module reads another object's private attributes (``x._name`` with ``x`` not ``self``
   or ``cls``), outside the dev server and the test kit;
+- every REST path is written in ``transport/endpoints.py`` and nowhere else in the SDK;
 - ``CometChatClient`` is a hall of short delegations that holds no lock of its own;
 - a new kind of listener is one row of the table, and the client, the facade and the
   recorder follow from it.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import os
+import tempfile
 import textwrap
 import threading
 import unittest
@@ -178,6 +180,46 @@ class PrivateAttributesTest(unittest.TestCase):
             found += [read for read in private_reads(path) if read.split(": ", 1)[1] not in PRIVATE_READS_ALLOWED]
         self.assertEqual(found, [])
         self.assertLessEqual(len(PRIVATE_READS_ALLOWED), 3)
+
+
+#: the first segment of every REST path the SDK calls (ios-surface-next 10)
+REST_ROOTS = ("me", "users", "groups", "messages", "conversations", "blockedusers", "app")
+
+
+def rest_paths(path: str) -> Iterator[str]:
+    """String literals (and the start of f-strings) that spell a REST path: ``users/...``."""
+    with open(path, encoding="utf-8") as handle:
+        tree = ast.parse(handle.read())
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    parts = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for part in node.values}
+    for node in ast.walk(tree):
+        if id(node) in parts:
+            continue
+        first = node.values[0] if isinstance(node, ast.JoinedStr) and node.values else node
+        if id(node) in docstrings or not isinstance(first, ast.Constant) or not isinstance(first.value, str):
+            continue
+        head = first.value.split("?", 1)[0]
+        if head.split("/", 1)[0] in REST_ROOTS and ("/" in head or isinstance(node, ast.JoinedStr)):
+            yield f"{os.path.relpath(path, PACKAGE)}:{node.lineno}: {first.value!r}"
+
+
+class EndpointsTest(unittest.TestCase):
+    def test_the_scan_finds_a_path(self) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+            handle.write('def f(uid):\n    """users/x in a docstring is fine"""\n'
+                         '    return api.call("GET", f"users/{uid}/messages"), "groups/g", "me"\n')
+        self.addCleanup(os.unlink, handle.name)
+        self.assertEqual([found.split(": ", 1)[1] for found in rest_paths(handle.name)], ["'groups/g'", "'users/'"])
+
+    def test_every_rest_path_is_in_the_endpoints_module(self) -> None:
+        found = []
+        for module, path in module_files():
+            if module.startswith(("cometchat.devserver", "cometchat.testing")) or module == "cometchat.transport.endpoints":
+                continue
+            found += list(rest_paths(path))
+        self.assertEqual(found, [])
 
 
 class HallTest(unittest.TestCase):

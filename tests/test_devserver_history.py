@@ -78,8 +78,19 @@ class JsRequestLinesTest(DevServerMixin, unittest.TestCase):
         status, body = self.alice.get("users/bob/messages?per_page=30&onlyUpdates=1&updatedAt=1700000000"
                                       "&affix=append&withThreadSubscribed=true")
         self.assertEqual((status, body["data"]), (200, []))  # nothing was edited
+        status, body = self.alice.get("users/bob/messages?per_page=30&onlyUpdates=1&affix=append")
+        self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"))  # updates after when?
         status, body = self.alice.get("messages?per_page=30&searchKey=m1&affix=prepend&withThreadSubscribed=true")
         self.assertEqual({m["data"]["text"] for m in body["data"]}, {"m1", "m10", "m11"})
+
+    def test_a_first_page_holding_everything_says_it_is_the_only_page(self) -> None:
+        status, body = self.alice.get("users/bob/messages?per_page=50&affix=prepend&withThreadSubscribed=true")
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body["meta"]["pagination"]["total_pages"], 1)  # the official SDKs stop asking
+        self.assertNotIn("cursor", body["meta"])
+        status, body = self.alice.get("users/bob/messages?per_page=3&affix=prepend&withThreadSubscribed=true")
+        self.assertNotIn("pagination", body["meta"])  # more pages: not counted, the cursor leads
+        self.assertIn("cursor", body["meta"])
 
     def test_a_thread_line(self) -> None:
         parent = self.ids[0]

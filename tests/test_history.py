@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import unittest
 from concurrent.futures import Future
 from typing import Any
@@ -216,6 +217,54 @@ class FiltersTest(HistoryMixin, unittest.TestCase):
         self.assertNotIn(to_bob.id, carols)  # another pair's conversation is not carol's
 
 
+class UpdatesTest(HistoryMixin, unittest.TestCase):
+    """Paging through what changed after a time (``setUpdatedAfter``, ``updatesOnly``); each
+    test has a conversation of its own."""
+
+    def updates(self, reader: CometChatClient, peer: str, after: int, limit: int, only: bool) -> MessagesRequest:
+        builder = (MessagesRequest.MessageRequestBuilder(client=reader).set(uid=peer).set(limit=limit)
+                   .setUpdatedAfter(timeStamp=after))
+        return (builder.updatesOnly(onlyUpdates=True) if only else builder).build()
+
+    def all_next(self, request: MessagesRequest) -> list[BaseMessage]:
+        found: list[BaseMessage] = []
+        while page := ok(request.fetchNext()):
+            found += page
+        return found
+
+    def test_updates_page_by_update_time_and_none_is_lost(self) -> None:
+        alice, bob = self.newClient(ALICE), self.newClient(BOB)
+        sent = [self.send(alice, BOB, f"u{n}") for n in range(6)]
+        for message in reversed(sent[:4]):  # the newest message changes first, all within a second or so
+            ok(alice.editMessage(text(BOB, f"{message.text} edited", id=message.id)))  # type: ignore[attr-defined]
+        found = self.all_next(self.updates(bob, ALICE, sent[0].sentAt - 1, limit=2, only=True))
+        self.assertEqual(sorted(m.id for m in found), [m.id for m in sent[:4]])  # each once, none lost
+        self.assertTrue(all(m.text.endswith("edited") for m in found))  # type: ignore[attr-defined]
+
+    def test_updated_after_returns_only_what_changed_or_came_after(self) -> None:
+        from cometchat.testing import waitFor
+
+        carol, bob = self.newClient(CAROL), self.newClient(BOB)
+        old = [self.send(carol, BOB, f"old{n}") for n in range(4)]
+        second = max(m.sentAt for m in old)
+        waitFor(lambda: time.time() >= second + 1, 3)  # the next second of the server's clock
+        ok(carol.editMessage(text(BOB, "old1 edited", id=old[1].id)))
+        new = self.send(carol, BOB, "new")
+        found = self.all_next(self.updates(bob, CAROL, second, limit=1, only=False))
+        self.assertEqual([m.id for m in found if not isinstance(m, ActionMessage)], [old[1].id, new.id])
+        edits = [m for m in found if isinstance(m, ActionMessage)]  # the edit itself came after, too
+        self.assertEqual([m.actionOn.id for m in edits], [old[1].id])  # type: ignore[union-attr]
+
+    def test_updates_only_needs_a_time_and_pages_forward(self) -> None:
+        bob = self.newClient(BOB)
+        builder = MessagesRequest.MessageRequestBuilder(client=bob).set(uid=ALICE).updatesOnly(onlyUpdates=True)
+        no_time = builder.set(messageID=1).build()
+        self.assertEqual(error_of(no_time.fetchNext()).errorCode, "NOT_ENOUGH_PARAMETERS")
+        backwards = self.updates(bob, ALICE, 1, limit=5, only=True)
+        self.assertEqual(error_of(backwards.fetchPrevious()).errorCode, "NOT_ENOUGH_PARAMETERS")
+        self.assertIsInstance(ok(backwards.fetchNext()), list)  # the same request, forward, is fine
+
+
 class ThreadsEditsDeletesTest(HistoryMixin, unittest.TestCase):
     def setUp(self) -> None:
         self.alice = self.newClient(ALICE)
@@ -310,6 +359,64 @@ class ThreadsEditsDeletesTest(HistoryMixin, unittest.TestCase):
         for got in (sent, heard):
             self.assertEqual((got.subType, got.conversationText, got.updateConversation), ("yesno", "A poll", True))
         self.assertEqual(heard.rawMessage["data"]["subType"], "yesno")  # where the official SDKs read it
+
+
+class WireTest(HistoryMixin, unittest.TestCase):
+    """The SDK's history and unread-count requests are the official SDK's lines
+    (ios-surface-next 2.1 "Observed request lines", 2.2): keys, values and their order."""
+
+    def line(self, path: str) -> str:
+        return str(self.server.requests("GET", f"/v3.0/{path}")[-1]["query"])
+
+    def test_history_requests_are_the_official_lines(self) -> None:
+        alice, bob = self.newClient(ALICE), self.newClient(BOB)
+        sent = [self.send(alice, BOB, f"w{n}") for n in range(4)]
+        filtered = (MessagesRequest.MessageRequestBuilder(client=bob).set(uid=ALICE).set(limit=3)
+                    .hideMessagesFromBlockedUsers(True).hideReplies(True).hideDeletedMessages(True)
+                    .set(categories=["message", "custom"]).set(types=["text", "image"]).setTags(["t1"])
+                    .withTags(True).build())
+        ok(filtered.fetchPrevious())
+        self.assertEqual(self.line(f"users/{ALICE}/messages"),
+                         "per_page=3&hideMessagesFromBlockedUsers=1&hideReplies=true&hideDeleted=1&affix=prepend"
+                         "&categories=message,custom&types=text,image&tags=t1&withTags=1&withThreadSubscribed=true")
+        plain = self.history(bob, uid=ALICE, limit=3)
+        page = ok(plain.fetchPrevious())
+        ok(plain.fetchPrevious())  # the cursor learned from the first page goes last
+        self.assertEqual(self.line(f"users/{ALICE}/messages"),
+                         f"per_page=3&affix=prepend&withThreadSubscribed=true&id={page[0].id}&sentAt={page[0].sentAt}")
+        ok(self.history(bob, uid=ALICE, messageID=sent[0].id).fetchNext())
+        self.assertEqual(self.line(f"users/{ALICE}/messages"),
+                         f"per_page=30&id={sent[0].id}&affix=append&withThreadSubscribed=true")
+        ok(self.history(bob, uid=ALICE, timeStamp=sent[0].sentAt).fetchNext())
+        self.assertEqual(self.line(f"users/{ALICE}/messages"),
+                         f"per_page=30&sentAt={sent[0].sentAt}&affix=append&withThreadSubscribed=true")
+        ok(MessagesRequest.MessageRequestBuilder(client=bob).set(uid=ALICE).setUpdatedAfter(timeStamp=sent[0].sentAt)
+           .updatesOnly(onlyUpdates=True).build().fetchNext())
+        self.assertEqual(self.line(f"users/{ALICE}/messages"),
+                         f"per_page=30&onlyUpdates=1&updatedAt={sent[0].sentAt}&affix=append&withThreadSubscribed=true")
+        ok(MessagesRequest.MessageRequestBuilder(client=bob).setParentMessageId(sent[0].id).build().fetchPrevious())
+        self.assertEqual(self.line(f"messages/{sent[0].id}/thread"), "per_page=30&affix=prepend&withThreadSubscribed=true")
+        ok(self.history(bob, searchKeyword="hello world").fetchPrevious())
+        self.assertEqual(self.line("messages"), "per_page=30&searchKey=hello%20world&affix=prepend&withThreadSubscribed=true")
+
+    def test_unread_count_requests_are_the_official_lines(self) -> None:
+        bob = self.newClient(BOB)
+        ok(bob.getUnreadMessageCount())
+        self.assertEqual(self.line("messages"), "unread=1&count=1&hideMessagesFromBlockedUsers=0")
+        ok(bob.getUnreadMessageCountForAllUsers())
+        self.assertEqual(self.line("messages"), "hideMessagesFromBlockedUsers=0&receiverType=user&unread=1&count=1")
+        ok(bob.getUnreadMessageCountForAllGroups())
+        self.assertEqual(self.line("messages"), "hideMessagesFromBlockedUsers=0&receiverType=group&unread=1&count=1")
+        ok(bob.getUnreadMessageCountForUser(ALICE))
+        self.assertEqual(self.line(f"users/{ALICE}/messages"), f"hideMessagesFromBlockedUsers=0&unread=1&count=1&uid={ALICE}")
+
+    def test_a_malformed_uid_or_guid_fails_the_fetch_and_sends_nothing(self) -> None:
+        bob = self.newClient(BOB)
+        before = len(self.server.requests("GET"))
+        self.assertEqual(error_of(self.history(bob, uid="a b/c").fetchPrevious()).errorCode, "ERROR_INVALID_UID")
+        self.assertEqual(error_of(self.history(bob, guid="g?x=1").fetchPrevious()).errorCode, "ERROR_INVALID_GUID")
+        self.assertEqual(error_of(self.history(bob, uid="a/b", messageID=1).fetchNext()).errorCode, "ERROR_INVALID_UID")
+        self.assertEqual(len(self.server.requests("GET")), before)
 
 
 class DefaultClientTest(HistoryMixin, unittest.TestCase):

@@ -231,7 +231,7 @@ class Backend:
             {
                 "method": request.method,
                 "path": request.path,
-                "query": request.query_string,
+                "query": request.raw_path.partition("?")[2],  # as it came, percent-escapes and all
                 "uid": uid,
                 "status": status,
                 "resource": request.headers.get("resource"),

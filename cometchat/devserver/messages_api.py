@@ -238,6 +238,8 @@ class MessagesApi(Endpoints):
 
     @staticmethod
     def _history_query(viewer: str, params: Params, conv_key: str | None, parent_id: int | None) -> HistoryQuery:
+        if params.flag("onlyUpdates") and params.optional_id("updatedAt") is None:
+            raise ApiError(400, "ERR_BAD_REQUEST", "onlyUpdates needs updatedAt (the time after which to look).")
         return HistoryQuery(
             viewer=viewer, conv_key=conv_key, parent_id=parent_id,
             affix=params.choice("affix", _AFFIXES, "prepend") or "prepend",
@@ -252,12 +254,19 @@ class MessagesApi(Endpoints):
     @staticmethod
     def _cursor_meta(query: HistoryQuery, messages: list[dict[str, Any]]) -> dict[str, Any]:
         """``meta.cursor`` echoes the boundary of a full page; a short page (the end) has none,
-        which tells the official SDKs to stop asking."""
+        which tells the official SDKs to stop asking. ``total_pages`` is given only where it
+        is known without counting the whole history: a first page that holds all of it."""
         if len(messages) < query.limit:
-            return {}
+            unbounded = query.message_id is None and query.sent_at is None and query.updated_at is None
+            if not unbounded:
+                return {}
+            return {"pagination": {"total": len(messages), "count": len(messages), "per_page": query.limit,
+                                   "current_page": 1, "total_pages": 1}}
         edge = messages[-1] if query.affix == "append" else messages[0]
-        return {"cursor": {"affix": query.affix, "per_page": query.limit, "id": edge["id"],
-                           "sentAt": edge.get("sentAt")}}
+        cursor = {"affix": query.affix, "per_page": query.limit, "id": edge["id"], "sentAt": edge.get("sentAt")}
+        if query.updated_at is not None:
+            cursor["updatedAt"] = edge.get("updatedAt")
+        return {"cursor": cursor}
 
     async def _counts(self, viewer: str, params: Params, *, kind: str | None = None,
                       conv_key: str | None = None) -> web.Response:

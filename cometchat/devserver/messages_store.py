@@ -205,11 +205,12 @@ class MessagesStore:
         """One page, oldest first."""
         where, args = self._history_filters(app_id, query)
         where_c, args_c = self._cursor(query)
-        order = "ASC" if query.affix == "append" else "DESC"
+        way = "ASC" if query.affix == "append" else "DESC"
+        order = f"m.updated_at {way}, m.id {way}" if query.updated_at is not None else f"m.id {way}"
         rows = self.conn.execute(
             "SELECT m.* FROM messages m LEFT JOIN conversation_members cm"
             " ON cm.app_id = m.app_id AND cm.uid = ? AND cm.conv_key = m.conv_key"
-            f" WHERE {' AND '.join(where + where_c)} ORDER BY m.id {order} LIMIT ?",
+            f" WHERE {' AND '.join(where + where_c)} ORDER BY {order} LIMIT ?",
             (query.viewer, *args, *args_c, query.limit),
         ).fetchall()
         return rows if query.affix == "append" else rows[::-1]
@@ -248,15 +249,21 @@ class MessagesStore:
 
     @staticmethod
     def _cursor(query: HistoryQuery) -> tuple[list[str], list[Any]]:
-        """Exclusive bounds: older than the cursor (prepend) or newer (append)."""
+        """Exclusive bounds: older than the cursor (prepend) or newer (append).
+
+        An update time pages by (update time, id), the order such a page comes in: many
+        messages change in the same second, and the id behind the time says which of them
+        were seen (a sentAt sent with it means nothing there)."""
         sign = ">" if query.affix == "append" else "<"
-        if query.only_updates or (query.updated_at is not None and query.message_id is None and query.sent_at is None):
-            if query.updated_at is None:
-                return [], []
-            where = [f"m.updated_at {sign} ?"]
+        if query.updated_at is not None:
+            if query.message_id is None:
+                where, args = [f"m.updated_at {sign} ?"], [query.updated_at]
+            else:
+                where = [f"(m.updated_at {sign} ? OR (m.updated_at = ? AND m.id {sign} ?))"]
+                args = [query.updated_at, query.updated_at, query.message_id]
             if query.only_updates:  # edited or deleted (receipts do not count as updates here)
                 where.append("(m.edited_at > 0 OR m.deleted_at > 0)")
-            return where, [query.updated_at]
+            return where, args
         if query.message_id is not None:
             # ids grow with sending time, so the id alone is the exact boundary (and the index's
             # range); a sentAt sent with it only narrows, never widens, what comes back

@@ -21,14 +21,14 @@ from typing import Any
 import attrs
 
 from .. import exceptions as errors
+from .. import validation
 from ..exceptions import CometChatException
 from ..models import BaseMessage
 from ..transport import endpoints
-from ..transport.endpoints import UserApi
+from ..transport.endpoints import Page, UserApi
 from .base import Callback, DEFAULT_LIMIT, Builder, Request, flag, message_id, positive_int, text, words
 
 __all__ = ["MessagesRequest", "MessageRequestBuilder"]
-
 
 
 @attrs.frozen
@@ -53,30 +53,36 @@ class MessagesQuery:
     mention_tags: bool = False
     mention_blocks: bool = False
 
-    def path(self) -> str:
-        if self.parent_id:
-            return f"messages/{self.parent_id}/thread"
-        if self.uid is not None:
-            return f"users/{self.uid}/messages"
-        if self.guid is not None:
-            return f"groups/{self.guid}/messages"
-        return "messages"
-
     def wire(self, affix: str, edge: Edge) -> list[tuple[str, Any]]:
-        """The query, in the order the official SDK writes it (the replies flag is dropped for a thread)."""
+        """The query, in the order the official SDK writes it: what the builder set comes
+        before ``affix``, a cursor key learned from a page after everything (the replies flag
+        is dropped for a thread)."""
+        seeded_update = self.updated_after if affix == "append" else 0
+        learned = [("id", edge.message_id if not self.message_id else 0),
+                   ("sentAt", edge.sent_at if not self.timestamp else 0),
+                   ("updatedAt", edge.updated_at if not seeded_update else 0)]
         return [
             ("per_page", self.limit), ("hideMessagesFromBlockedUsers", 1 if self.hide_blocked else None),
             ("hideReplies", "true" if self.hide_replies and not self.parent_id else None),
-            ("hideDeleted", 1 if self.hide_deleted else None), ("affix", affix),
-            ("categories", list(self.categories) or None), ("types", list(self.types) or None),
-            ("tags", list(self.tags) or None), ("withTags", 1 if self.with_tags else None),
-            ("id", edge.message_id or None), ("sentAt", edge.sent_at or None),
-            ("onlyUpdates", 1 if self.updates_only else None), ("updatedAt", edge.updated_at or None),
+            ("hideDeleted", 1 if self.hide_deleted else None),
+            ("id", edge.message_id if self.message_id else None), ("sentAt", edge.sent_at if self.timestamp else None),
+            ("onlyUpdates", 1 if self.updates_only else None), ("updatedAt", edge.updated_at if seeded_update else None),
             ("unread", 1 if self.unread else None), ("searchKey", self.search.strip() if self.search else None),
+            ("affix", affix), ("categories", list(self.categories) or None), ("types", list(self.types) or None),
+            ("tags", list(self.tags) or None), ("withTags", 1 if self.with_tags else None),
             ("mentionsWithTagInfo", "true" if self.mention_tags else None),
             ("mentionsWithBlockedInfo", "true" if self.mention_blocks else None),
             ("withThreadSubscribed", "true"),
+            *((key, value) for key, value in learned if value),
         ]
+
+    def target_error(self) -> CometChatException | None:
+        """A malformed uid or guid fails the fetch, as it fails every other call."""
+        if self.uid is not None:
+            return validation.uid_error(self.uid)
+        if self.guid is not None:
+            return validation.guid_error(self.guid)
+        return None
 
 
 @attrs.frozen
@@ -103,6 +109,15 @@ class Edge:
             updated_at=step(self.updated_at, updated) if self.updated_at else 0,
             done=not isinstance(meta.get("cursor"), dict),
         )
+
+    def moved_by_update(self, messages: list[BaseMessage], meta: dict[str, Any]) -> Edge:
+        """The edge after a page of updates, which comes in (update time, id) order: the last
+        of the page, both keys of it, since many messages change in the same second."""
+        last = max(messages, key=lambda m: (m.updatedAt or 0, m.id), default=None)
+        if last is None:
+            return attrs.evolve(self, done=not isinstance(meta.get("cursor"), dict))
+        return Edge(message_id=last.id, sent_at=self.sent_at, updated_at=max(last.updatedAt or 0, self.updated_at),
+                    done=not isinstance(meta.get("cursor"), dict))
 
 
 class MessageRequestBuilder(Builder[MessagesQuery]):
@@ -183,23 +198,36 @@ class MessagesRequest(Request):
     def fetchPrevious(self, onSuccess: Callback | None = None,
                       onError: Callback | None = None) -> Future[list[BaseMessage]]:
         """Older messages (``affix=prepend``), oldest first; [] at the beginning."""
-        return self._fetch(onSuccess, onError, self._previous)
+        missing = None
+        if self._query.updates_only:
+            missing = CometChatException(
+                errors.NOT_ENOUGH_PARAMETERS,
+                "`updatesOnly` pages forward from `updatedAfter`: use the 'fetchNext()' method.")
+        return self._fetch(onSuccess, onError, self._previous, self._query.target_error() or missing)
 
     def fetchNext(self, onSuccess: Callback | None = None,
                   onError: Callback | None = None) -> Future[list[BaseMessage]]:
         """Newer messages (``affix=append``), oldest first; needs a place to start."""
         edge = self._newer
         missing = None
-        if not (edge.message_id or edge.sent_at or edge.updated_at):
+        if self._query.updates_only and not self._query.updated_after:
+            missing = CometChatException(
+                errors.NOT_ENOUGH_PARAMETERS, "`updatedAfter` is required to use `updatesOnly`.")
+        elif not (edge.message_id or edge.sent_at or edge.updated_at):
             missing = CometChatException(
                 errors.NOT_ENOUGH_PARAMETERS,
                 "`Timestamp`, `MessageId` or `updatedAfter` is required to use the 'fetchNext()' method.")
-        return self._fetch(onSuccess, onError, self._next, missing)
+        return self._fetch(onSuccess, onError, self._next, self._query.target_error() or missing)
+
+    def _page(self, api: UserApi, affix: str, edge: Edge) -> Page:
+        query = self._query
+        return endpoints.list_messages(api, query.wire(affix, edge), uid=query.uid, guid=query.guid,
+                                       parent_id=query.parent_id)
 
     def _previous(self, api: UserApi) -> list[BaseMessage]:
         if self._older.done:
             return []
-        page = endpoints.list_messages(api, self._query.path(), self._query.wire("prepend", self._older))
+        page = self._page(api, "prepend", self._older)
         self._older = self._older.moved(page.items, newest=False, meta=page.meta)
         if not self._newer.message_id:  # forward paging starts after what was seen
             self._newer = attrs.evolve(self._newer.moved(page.items, newest=True, meta={"cursor": {}}), done=False)
@@ -208,6 +236,9 @@ class MessagesRequest(Request):
     def _next(self, api: UserApi) -> list[BaseMessage]:
         if self._newer.done:
             return []
-        page = endpoints.list_messages(api, self._query.path(), self._query.wire("append", self._newer))
-        self._newer = self._newer.moved(page.items, newest=True, meta=page.meta)
+        page = self._page(api, "append", self._newer)
+        if self._query.updated_after:
+            self._newer = self._newer.moved_by_update(page.items, page.meta)
+        else:
+            self._newer = self._newer.moved(page.items, newest=True, meta=page.meta)
         return page.items

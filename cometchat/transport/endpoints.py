@@ -25,10 +25,14 @@ from ..models import (
     Group,
     GroupMember,
     GroupMemberScopeType,
+    MessageReceipt,
     Reaction,
+    ReceiptType,
+    ReceiverType,
     User,
 )
 from ..models.messages import mark_mentions
+from ..models.wire import number as wire_number
 from .protocol import Success
 from .rest import RestClient
 
@@ -56,7 +60,7 @@ __all__ = [
     "send_message",
     "list_messages",
     "unread_counts",
-    "message_details",
+    "message_receipts",
     "edit_message",
     "delete_message",
     "list_conversations",
@@ -111,6 +115,7 @@ class Me:
     user: dict[str, Any] = attrs.field(hash=False)
     jwt: str = attrs.field(repr=False)
     settings: dict[str, Any] | None = attrs.field(hash=False, repr=False)
+    profile: User = attrs.field(hash=False, repr=False)  #: ``user`` read as the model
 
 
 @contextlib.contextmanager
@@ -192,11 +197,9 @@ def _me(data: Any) -> Me:
         if not isinstance(jwt, str) or not isinstance(data.get("uid"), str):
             raise ValueError("no uid or no JWT")
         settings = data.get("settings")
-        return Me(
-            user={k: v for k, v in data.items() if k not in _ME_ONLY},
-            jwt=jwt,
-            settings=settings if isinstance(settings, dict) else None,
-        )
+        user = {k: v for k, v in data.items() if k not in _ME_ONLY}
+        return Me(user=user, jwt=jwt, settings=settings if isinstance(settings, dict) else None,
+                  profile=User.fromWire(user))
 
 
 # --------------------------------------------------------------------------- session
@@ -327,26 +330,52 @@ def list_blocked_users(api: UserApi, query: Query) -> Page:
 # --------------------------------------------------------------------------- history
 
 
-def list_messages(api: UserApi, path: str, query: Query) -> Page:
+def history_path(*, uid: str | None = None, guid: str | None = None, parent_id: int = 0) -> str:
+    """Where a history lives: a thread, a user's or a group's conversation, or all of them."""
+    if parent_id:
+        return f"messages/{int(parent_id)}/thread"
+    if uid is not None:
+        return f"users/{quote(uid, safe='')}/messages"
+    if guid is not None:
+        return f"groups/{quote(guid, safe='')}/messages"
+    return "messages"
+
+
+def list_messages(api: UserApi, query: Query, *, uid: str | None = None, guid: str | None = None,
+                  parent_id: int = 0) -> Page:
     """``GET messages`` / ``users/{uid}/messages`` / ``groups/{guid}/messages`` /
     ``messages/{id}/thread``: a page of messages, oldest first."""
+    path = history_path(uid=uid, guid=guid, parent_id=parent_id)
     return _items(api.call("GET", _with_query(path, query)), "the message history", _messages(api))
 
 
-def unread_counts(api: UserApi, path: str, query: Query) -> list[tuple[str, str, int]]:
+def unread_counts(api: UserApi, query: Query, *, uid: str | None = None,
+                  guid: str | None = None) -> list[tuple[str, str, int]]:
     """The ``count=1`` form of a history path: (entityId, entityType, count) per conversation."""
-    data = api.call("GET", _with_query(path, query)).data
+    data = api.call("GET", _with_query(history_path(uid=uid, guid=guid), query)).data
     with _reading("the unread counts"):
         return [(str(e["entityId"]), str(e["entityType"]), int(e["count"])) for e in data]
 
 
-def message_details(api: UserApi, message_id: int) -> dict[str, Any]:
-    """``GET messages/{id}``: the message with its ``receipts``."""
-    data = api.call("GET", f"messages/{message_id}").data
-    with _reading("the message details"):
-        if not isinstance(data, dict):
+def message_receipts(api: UserApi, message_id: int) -> list[MessageReceipt]:
+    """``GET messages/{id}``: who delivered and read the message (``data.receipts.data[]``), and when."""
+    details = api.call("GET", f"messages/{message_id}").data
+    with _reading("the message's receipts"):
+        if not isinstance(details, dict):
             raise TypeError("not an object")
-        return data
+        receipts = details.get("receipts") if isinstance(details.get("receipts"), dict) else {}
+        found = []
+        for entry in (receipts or {}).get("data") or []:
+            if not isinstance(entry, dict) or not isinstance(entry.get("recipient"), dict):
+                continue
+            delivered, read = wire_number(entry.get("deliveredAt")), wire_number(entry.get("readAt"))
+            found.append(MessageReceipt(
+                receiverId=str(details.get("receiver") or ""),
+                receiverType=ReceiverType(details.get("receiverType", "user")),
+                messageId=str(details.get("id")), sender=User.fromWire(entry["recipient"]),
+                receiptType=ReceiptType.read if read else ReceiptType.delivered, timeStamp=read or delivered,
+                deliveredAt=delivered or read, readAt=read))
+        return found
 
 
 def _action(api: UserApi, success: Success) -> ActionMessage:

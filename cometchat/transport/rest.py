@@ -84,19 +84,11 @@ def _read_envelope(response: requests.Response) -> protocol.Success:
     try:
         body = protocol.loads(response.content)
     except protocol.RemoteProtocolError as exc:
-        raise CometChatException(
-            errors.ERROR_JSON_EXCEPTION,
-            f"The server's answer is not JSON ({exc.message}).",
-            {"status": response.status_code},
-        ) from None
+        raise errors.malformed_answer(f"not JSON ({exc.message})", status=response.status_code) from None
     try:
         envelope = protocol.parse_envelope(body)
     except protocol.RemoteProtocolError as exc:
-        raise CometChatException(
-            errors.ERROR_JSON_EXCEPTION,
-            f"The server's answer is malformed: {exc.message}.",
-            {"status": response.status_code, "field": exc.field},
-        ) from None
+        raise errors.malformed_answer(exc.message, status=response.status_code, field=exc.field) from None
     if isinstance(envelope, protocol.Failure):
         raise CometChatException(envelope.code, envelope.message, envelope.details)
     return envelope
