@@ -195,6 +195,22 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                          (429, "ERR_TOO_MANY_REQUESTS"))  # even the right one, for a while
         self.assertEqual(self.dave.rest("POST", f"groups/{guid}/members", {"password": "right one"})[0], 200)
 
+    def test_a_uid_nobody_has_is_not_found_before_it_is_no_member(self) -> None:
+        guid = self.new_group()
+        outsider = self.server.create_user(new_guid("srv-outsider"))["uid"]
+        for method, path, body in (("DELETE", f"groups/{guid}/members/{{uid}}", None),
+                                   ("PUT", f"groups/{guid}/members/{{uid}}", {"scope": "moderator"}),
+                                   ("PATCH", f"groups/{guid}/owner", {"owner": "{uid}"}),
+                                   ("POST", f"groups/{guid}/bannedusers/{{uid}}", None)):
+            def ask(uid: str) -> tuple[int, str]:
+                filled = None if body is None else {k: v.format(uid=uid) for k, v in body.items()}
+                return self.alice.refused(method, path.format(uid=uid), filled)
+
+            with self.subTest(method=method, path=path):
+                self.assertEqual(ask("nobody-here"), (404, "ERR_UID_NOT_FOUND"))
+                if method != "POST":  # a user outside the group can be banned from it
+                    self.assertEqual(ask(outsider), (404, "ERR_NOT_A_MEMBER"))
+
     def test_unknown_group(self) -> None:
         for method, path in (("GET", "groups/none-such"), ("POST", "groups/none-such/members"),
                              ("GET", "groups/none-such/messages"), ("GET", "groups/none-such/conversation")):

@@ -346,13 +346,28 @@ class AuthorizationTest(GroupsCase):
         self.assertEqual(self.code(alice.leaveGroup(GUID=self.guid)), "ERR_GROUP_OWNER_CANNOT_LEAVE")
         self.assertEqual(self.code(self.client(BOB).transferGroupOwnership(UID=CAROL, GUID=self.guid)),
                          "ERR_GROUP_NO_CLEARANCE")
-        self.assertEqual(self.code(alice.transferGroupOwnership(UID="cometchat-uid-6", GUID=self.guid)),
-                         "ERR_NOT_A_MEMBER")
+        outsider = self.server.create_user(new_guid("outsider"))["uid"]
+        self.assertEqual(self.code(alice.transferGroupOwnership(UID=outsider, GUID=self.guid)), "ERR_NOT_A_MEMBER")
         self.assertEqual(ok(alice.transferGroupOwnership(UID=DAVE, GUID=self.guid)),
                          f"Ownership transferred to user {DAVE} for the group with guid {self.guid}.")
         now = ok(self.client(DAVE).getGroup(GUID=self.guid))
         self.assertEqual((now.owner, now.scope), (DAVE, GroupMemberScopeType.admin))
         self.assertIsInstance(ok(alice.leaveGroup(GUID=self.guid)), str)
+
+    def test_a_uid_nobody_has_is_not_found_and_one_outside_the_group_is_no_member(self) -> None:
+        alice = self.client(ALICE)
+        calls = {
+            "kick": lambda uid: alice.kickGroupMember(UID=uid, GUID=self.guid),
+            "ban": lambda uid: alice.banGroupMember(UID=uid, GUID=self.guid),
+            "scope": lambda uid: alice.updateGroupMemberScope(UID=uid, GUID=self.guid, scope=MemberScope.moderator),
+            "transfer": lambda uid: alice.transferGroupOwnership(UID=uid, GUID=self.guid),
+        }
+        outsider = self.server.create_user(new_guid("outsider"))["uid"]
+        for name, call in calls.items():
+            with self.subTest(call=name):
+                self.assertEqual(self.code(call("nobody-here")), "ERR_UID_NOT_FOUND")
+                if name != "ban":  # a user outside the group can be banned from it
+                    self.assertEqual(self.code(call(outsider)), "ERR_NOT_A_MEMBER")
 
     def test_non_members_are_refused(self) -> None:
         ok(self.client(EVE).leaveGroup(GUID=self.guid))

@@ -260,6 +260,7 @@ class GroupsApi(Endpoints):
         uid = (await json_body(request)).get("owner")
         if not isinstance(uid, str) or not uid:
             raise bad_request("owner must be the uid of a member.", "owner")
+        await self.user_or_404(uid)  # a uid nobody has is not found, not merely no member
         if await self._scope(guid, uid) is None:
             raise not_a_member(uid, guid)
         await self.db.run(lambda s: s.transfer_owner(self.app_id, guid, uid))
@@ -352,6 +353,7 @@ class GroupsApi(Endpoints):
     async def kick(self, request: web.Request) -> web.Response:
         viewer, guid, row, scope = await self._actor(request, at_least="moderator")
         uid = request.match_info["uid"]
+        await self.user_or_404(uid)
         target_scope = await self._scope(guid, uid)
         if target_scope is None:
             raise not_a_member(uid, guid)
@@ -398,6 +400,7 @@ class GroupsApi(Endpoints):
         new = (await json_body(request)).get("scope")
         if new not in SCOPES:
             raise bad_request("scope must be admin, moderator or participant.", "scope")
+        await self.user_or_404(uid)
         old = await self._scope(guid, uid)
         if old is None:
             raise not_a_member(uid, guid)
