@@ -4,12 +4,15 @@ group frames reach every member session exactly once and nobody else."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin
-from helpers import new_guid
+from helpers import new_guid, scratch_dir
 from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
@@ -216,6 +219,28 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                              ("GET", "groups/none-such/messages"), ("GET", "groups/none-such/conversation")):
             with self.subTest(method=method, path=path):
                 self.assertEqual(self.bob.refused(method, path), (404, "ERR_GUID_NOT_FOUND"))
+
+
+class OlderDatabaseTest(unittest.TestCase):
+    def test_bans_stored_before_their_scope_was_kept_read_as_participants(self) -> None:
+        """A database whose ``group_bans`` has no ``scope`` column (written before bans kept
+        the banned user's scope) is brought up to date when the server starts."""
+        path = os.path.join(scratch_dir(self), "old.db")
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE group_bans (app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL,"
+                         " banned_by TEXT NOT NULL, banned_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid))")
+            conn.execute("INSERT INTO group_bans VALUES ('oldapp', 'old-group', ?, ?, 1700000000)", (CAROL, ALICE))
+        conn.close()
+        server = DevServer(app_id="oldapp", db_path=path).start()
+        self.addCleanup(server.stop)
+        alice, = logged_in(server, ALICE, kind=Raw)
+        alice.ok("POST", "groups", {"guid": "old-group", "name": "Old", "type": "public",
+                                    "members": {"moderators": [BOB]}})
+        alice.ok("POST", f"groups/old-group/bannedusers/{BOB}")
+        banned = alice.ok("GET", "groups/old-group/bannedusers")
+        self.assertEqual({m["uid"]: m["scope"] for m in banned}, {BOB: "moderator", CAROL: "participant"})
+        moderators = alice.ok("GET", "groups/old-group/bannedusers?scopes=moderator")
+        self.assertEqual([m["uid"] for m in moderators], [BOB])
 
 
 class GroupFramesTest(DevServerMixin, unittest.TestCase):

@@ -227,6 +227,67 @@ class GroupCallsTest(GroupsCase):
         bad = GroupMembersRequest.GroupMembersRequestBuilder(guid="no spaces", client=self.client(EVE)).build()
         self.assertEqual(self.code(bad.fetchNext()), "ERROR_INVALID_GUID")
 
+    def test_banned_members_filtered_by_the_scope_they_had(self) -> None:
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.moderator, CAROL: GroupMemberScopeType.participant})
+        alice = self.client(ALICE)
+        for uid in (BOB, CAROL, DAVE):  # dave was never a member: banned as a participant
+            ok(alice.banGroupMember(UID=uid, GUID=guid))
+
+        def banned(*scopes: Any) -> dict[str, Any]:
+            builder = BannedGroupMembersRequest.BannedGroupMembersRequestBuilder(guid=guid, client=alice)
+            if scopes:
+                builder = builder.set(scopes=list(scopes))
+            return {m.uid: m.scope for m in ok(builder.build().fetchNext())}
+
+        self.assertEqual(banned(), {BOB: GroupMemberScopeType.moderator, CAROL: GroupMemberScopeType.participant,
+                                    DAVE: GroupMemberScopeType.participant})
+        self.assertEqual(banned("moderator"), {BOB: GroupMemberScopeType.moderator})
+        self.assertEqual(set(banned(GroupMemberScopeType.participant)), {CAROL, DAVE})
+        self.assertEqual(banned("admin"), {})
+
+    def test_group_tags_come_back_from_the_list_only_when_asked(self) -> None:
+        guid = new_guid("tagged")
+        group = Group(guid=guid, name="Tagged")
+        group.tags = ["outdoors"]
+        ok(self.client(ALICE).createGroup(group=group))
+
+        def listed(with_tags: bool | None) -> Group:
+            builder = GroupsRequest.GroupsRequestBuilder(limit=5, client=self.client(BOB)).set(searchKeyword=guid)
+            if with_tags is not None:
+                builder = builder.withTags(with_tags)
+            found = ok(builder.build().fetchNext())
+            self.assertEqual([g.guid for g in found], [guid])
+            return found[0]  # type: ignore[no-any-return]
+
+        self.assertEqual(listed(True).tags, ["outdoors"])
+        self.assertEqual(listed(None).tags, [])
+        self.assertEqual(listed(False).tags, [])
+        self.assertEqual(ok(self.client(BOB).getGroup(GUID=guid)).tags, ["outdoors"])  # one group: always
+
+    def test_the_models_read_the_wires_names(self) -> None:
+        """``isBanned`` is ``isBannedFromGroup``; the wire's ``protected`` is a password group."""
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant})
+        self.assertFalse(ok(self.client(BOB).getGroup(GUID=guid)).isBannedFromGroup)
+        ok(self.client(ALICE).banGroupMember(UID=BOB, GUID=guid))
+        self.assertTrue(ok(self.client(BOB).getGroup(GUID=guid)).isBannedFromGroup)
+        self.assertFalse(ok(self.client(CAROL).getGroup(GUID=guid)).isBannedFromGroup)
+        secret = self.group(ALICE, GroupType.password, password="pw")
+        self.assertEqual(ok(self.client(BOB).getGroup(GUID=secret)).groupType, GroupType.password)
+        # the dev server always says "password"; a server saying "protected" (as the official SDK
+        # accepts) is read the same: a member action naming such a group, pushed by hand
+        heard = self.live(CAROL)
+        action = {"id": "900001", "conversationId": f"group_{secret}", "sender": ALICE, "receiver": secret,
+                  "receiverType": "group", "type": "groupMember", "category": "action", "sentAt": 1700000000,
+                  "data": {"action": "joined", "entities": {
+                      "by": {"entity": {"uid": ALICE, "name": "Andrew Joseph"}, "entityType": "user"},
+                      "on": {"entity": {"uid": ALICE, "name": "Andrew Joseph"}, "entityType": "user"},
+                      "for": {"entity": {"guid": secret, "name": "Secret", "type": "protected", "isBanned": True},
+                              "entityType": "group"}}}}
+        self.server.push(CAROL, {"appId": self.server.app_id, "type": "message", "sender": ALICE, "receiver": secret,
+                                 "receiverType": "group", "deviceId": "pushed", "body": action})
+        _, _, group = heard.waitFor("onGroupMemberJoined").args
+        self.assertEqual((group.guid, group.groupType, group.isBannedFromGroup), (secret, GroupType.password, True))
+
     def test_bad_input_is_refused_locally(self) -> None:
         alice = self.client(ALICE)
         before = len(self.server.requests())

@@ -232,6 +232,9 @@ class GroupsApi(Endpoints):
         search, joined, tags = params.text("searchKey"), params.flag("hasJoined"), params.words("tags")
         groups, total = await self.db.run(
             lambda s: s.list_groups(self.app_id, viewer, search, joined, tags, page, per_page))
+        if not params.flag("withTags"):  # a list carries tags only when asked, as users and messages do
+            for group in groups:
+                group.pop("tags", None)
         return self.answer(groups, page_meta(total, len(groups), per_page, page))
 
     async def get_group(self, request: web.Request) -> web.Response:
@@ -390,8 +393,8 @@ class GroupsApi(Endpoints):
         _, guid, _, _ = await self._actor(request, at_least="moderator")
         params = Params(request)
         per_page, page = params.number("per_page", 30, 1, 100), params.number("page", 1, 1, 1_000_000)
-        search = params.text("searchKey")
-        banned, total = await self.db.run(lambda s: s.list_banned(self.app_id, guid, search, page, per_page))
+        search, scopes = params.text("searchKey"), params.words("scopes")
+        banned, total = await self.db.run(lambda s: s.list_banned(self.app_id, guid, search, scopes, page, per_page))
         return self.answer([self.online(m) for m in banned], page_meta(total, len(banned), per_page, page))
 
     async def change_scope(self, request: web.Request) -> web.Response:
