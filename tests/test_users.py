@@ -67,6 +67,13 @@ class UsersListTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(by_name[0].name, "Zed")
         self.assertEqual([u.name for u in by_name], sorted([u.name for u in by_name], key=str.lower, reverse=True))
 
+    def test_tags_come_back_only_when_asked(self) -> None:
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(UIDs=["zed-tagged"]).withTags(True))],
+                         [["vip"]])
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(UIDs=["zed-tagged"]))], [[]])
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(tags=["vip"]))], [[]])  # filtered, not shown
+        self.assertEqual(ok(self.alice.getUser(UID="zed-tagged")).tags, ["vip"])  # one user: always
+
     def test_status_and_the_default_order_put_online_users_first(self) -> None:
         bob = self.newClient(BOB)
         ok(bob.connect())
