@@ -76,6 +76,15 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
         self.assertEqual((joined["receiver"], joined["receiverType"], joined["conversationId"]),
                          (guid, "group", f"group_{guid}"))
 
+    def test_a_moderator_adds_participants_only(self) -> None:
+        guid = self.new_group()
+        self.alice.ok("PUT", f"groups/{guid}/members", {"moderators": [BOB]})
+        added = self.bob.ok("PUT", f"groups/{guid}/members", {"admins": [CAROL], "moderators": [DAVE]})
+        self.assertEqual(added["admins"][CAROL]["error"]["code"], "ERR_GROUP_NO_ADMIN_SCOPE")
+        self.assertEqual(added["moderators"][DAVE]["error"]["code"], "ERR_GROUP_NO_ADMIN_SCOPE")
+        self.assertEqual(self.bob.ok("PUT", f"groups/{guid}/members", {"participants": [CAROL]})["participants"],
+                         {CAROL: {"success": True}})
+
     def test_add_members_answers_all_four_keys(self) -> None:
         guid = self.new_group()
         added = self.alice.ok("PUT", f"groups/{guid}/members", {"moderators": [BOB]})
@@ -314,6 +323,38 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
                       body={"action": "started", "user": {"uid": "rt-out"}}))
         first = out.frame()
         self.assertEqual((first["type"], first["body"]["code"]), ("error", "ERR_NOT_A_MEMBER"))
+
+    def test_error_frames_for_a_missing_group_and_a_non_members_receipt(self) -> None:
+        uids = ["ef-a", "ef-out"]
+        for uid in uids:
+            self.server.create_user(uid)
+        member, out = (Raw(self.server, uid) for uid in uids)
+        for client in (member, out):
+            client.connect()
+            self.addCleanup(client.close)
+        guid = new_guid("ef")
+        member.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public"})
+        message = member.ok("POST", "messages", {"receiver": guid, "receiverType": "group", "category": "message",
+                                                 "type": "text", "data": {"text": "members only"}})
+
+        def error_for(client: Raw, receiver: str, kind: str, body: dict[str, Any]) -> str:
+            client.send({"appId": self.server.app_id, "receiver": receiver, "receiverType": "group",
+                         "deviceId": client.session_id, "sender": client.uid, "type": kind, "body": body})
+            answer = client.frame(where=of_type("error"))
+            return str(answer["body"]["code"])
+
+        typing = {"action": "started", "user": {"uid": "ef-out"}}
+        self.assertEqual(error_for(out, "no-such-group", "typing_indicator", typing), "ERR_GUID_NOT_FOUND")
+        transient = {"user": {"uid": "ef-out"}, "data": {"x": 1}}
+        self.assertEqual(error_for(out, "no-such-group", "transient_message", transient), "ERR_GUID_NOT_FOUND")
+        receipt = {"action": "read", "messageId": message["id"], "messageSender": "ef-a", "user": {"uid": "ef-out"}}
+        self.assertEqual(error_for(out, guid, "receipts", receipt), "ERR_RECEIPT_NOT_ALLOWED")
+        # the same receipt from a member goes through: no error, the sender hears it
+        member.ok("PUT", f"groups/{guid}/members", {"participants": ["ef-out"]})
+        out.send({"appId": self.server.app_id, "receiver": guid, "receiverType": "group", "deviceId": out.session_id,
+                  "sender": "ef-out", "type": "receipts", "body": receipt})
+        heard = member.frame(where=of_type("receipts"))
+        self.assertEqual((heard["body"]["action"], heard["sender"]), ("read", "ef-out"))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from cometchat import (
     CometChat,
     ConversationRequest,
     ConversationType,
+    CustomMessage,
     Group,
     GroupMember,
     GroupMemberScopeType,
@@ -23,6 +24,7 @@ from cometchat import (
     MessagesRequest,
     ReceiverType,
     TextMessage,
+    TransientMessage,
     TypingIndicator,
 )
 from cometchat.testing import EventRecorder, resetDefaultClient, scaled, settingsFor
@@ -146,6 +148,17 @@ class GroupCallsTest(GroupsCase):
         too_many = GroupsRequest.GroupsRequestBuilder(limit=101, client=self.client(BOB)).build()
         self.assertEqual(self.code(too_many.fetchNext()), "ERROR_SET_LIMIT_EXCEEDED")
 
+    def test_joined_groups_page_past_a_hundred(self) -> None:
+        joiner = self.server.create_user(new_guid("joiner"))["uid"]
+        client = self.client(joiner)
+        mine = {ok(client.createGroup(group=Group(guid=new_guid("many"), name="many"))).guid for _ in range(101)}
+        self.server.clear_logs()
+        joined = ok(client.getJoinedGroups())
+        self.assertEqual(len(joined), 101)  # each once
+        self.assertEqual(set(joined), mine)
+        pages = [r["query"] for r in self.server.requests("GET", "/v3.0/groups")]
+        self.assertEqual(pages, ["per_page=100&hasJoined=1&page=1", "per_page=100&hasJoined=1&page=2"])
+
     def test_join_and_leave(self) -> None:
         guid = self.group(ALICE)
         bob = self.client(BOB)
@@ -193,7 +206,7 @@ class GroupCallsTest(GroupsCase):
             bannedUIDs=[]))
         self.assertEqual(added[CAROL], "success")
         self.assertIn("already", added[ALICE])
-        self.assertIn("admin", added[DAVE])  # a moderator adds participants only
+        self.assertEqual(added[DAVE], "Only an admin adds a member as admin.")  # a moderator adds participants only
         self.assertIn("banned", ok(self.client(ALICE).addMembersToGroup(
             guid=guid, groupMembers=[GroupMember(UID=EVE)]))[EVE])
 
@@ -389,6 +402,11 @@ class AuthorizationTest(GroupsCase):
         self.assertEqual(self.code(bob.updateGroupMemberScope(UID=ALICE, GUID=self.guid, scope=MemberScope.participant)),
                          "ERR_GROUP_NO_SCOPE_CLEARANCE")
         self.assertEqual(self.code(bob.kickGroupMember(UID=BOB, GUID=self.guid)), "ERR_GROUP_NO_SELF_ACTION")
+        self.assertEqual(self.code(bob.banGroupMember(UID=BOB, GUID=self.guid)), "ERR_GROUP_NO_SELF_ACTION")
+        self.assertEqual(self.code(bob.updateGroupMemberScope(UID=BOB, GUID=self.guid, scope=MemberScope.moderator)),
+                         "ERR_GROUP_NO_SELF_ACTION")
+        self.assertEqual(self.code(self.client(ALICE).updateGroupMemberScope(
+            UID=ALICE, GUID=self.guid, scope=MemberScope.moderator)), "ERR_GROUP_NO_SELF_ACTION")  # the owner too
         # the owner may act on an admin
         self.assertIsInstance(ok(self.client(ALICE).updateGroupMemberScope(
             UID=BOB, GUID=self.guid, scope=MemberScope.participant)), str)
@@ -594,6 +612,30 @@ class GroupMessagingTest(GroupsCase):
         self.assertEqual(dave.of("onTypingStarted"), [])
         self.assertEqual(len(alice.of("onMessagesDeliveredToAll")), 1)  # once
         self.assertEqual(len(alice.of("onMessagesReadByAll")), 1)
+
+    def test_custom_and_transient_messages_in_a_group(self) -> None:
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant, CAROL: GroupMemberScopeType.participant})
+        alice, bob, carol, dave = self.live(ALICE), self.live(BOB), self.live(CAROL), self.live(DAVE)  # dave: no member
+        poll = CustomMessage(receiverUid=guid, receiverType=ReceiverType.group, customData={"q": "lunch?"},
+                             type="poll", subType="yesno")
+        sent = ok(self.client(ALICE).sendCustomMessage(message=poll))
+        for recorder in (bob, carol):
+            got = recorder.waitFor("onCustomMessageReceived").arg
+            self.assertIsInstance(got, CustomMessage)
+            self.assertEqual((got.id, got.customData, got.type, got.subType, got.receiverUid, got.receiverType,
+                              got.sender.uid), (sent.id, {"q": "lunch?"}, "poll", "yesno", guid, ReceiverType.group,
+                                                ALICE))
+        self.client(BOB).sendTransientMessage(message=TransientMessage(
+            receiverID=guid, receiverType=ReceiverType.group, data={"live": "cheering"}))
+        for recorder in (alice, carol):
+            live = recorder.waitFor("onTransisentMessageReceived").arg  # Swift's spelling
+            self.assertEqual((live.sender.uid, live.receiverID, live.receiverType, live.data),
+                             (BOB, guid, ReceiverType.group, {"live": "cheering"}))
+        # dave, no member, got neither: a message to him now arrives, and nothing of the group's before it
+        ok(self.client(ALICE).sendTextMessage(message=TextMessage(receiverUid=DAVE, text="just to you",
+                                                                  receiverType=ReceiverType.user)))
+        self.assertEqual(dave.waitFor("onTextMessageReceived").arg.text, "just to you")
+        self.assertEqual((dave.of("onCustomMessageReceived"), dave.of("onTransisentMessageReceived")), ([], []))
 
     def test_banned_users_hear_nothing_more(self) -> None:
         guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant, EVE: GroupMemberScopeType.participant})

@@ -348,7 +348,7 @@ class GroupsApi(Endpoints):
     async def _add_one(self, request: web.Request, actor: str, actor_scope: str, guid: str, uid: str,
                        scope: str) -> None:
         if scope != "participant" and actor_scope != "admin":
-            raise denied("ERR_GROUP_NO_ADMIN_SCOPE", f"Only an admin adds a {scope}.")
+            raise denied("ERR_GROUP_NO_ADMIN_SCOPE", f"Only an admin adds a member as {scope}.")
         await self.user_or_404(uid)
         await self._add_member(guid, uid, scope)
         await self._act(request, guid, "added", actor, uid)
