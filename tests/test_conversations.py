@@ -71,6 +71,15 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         self.assertTrue(callable(getattr(blocked_info, "with")))  # Swift's with(blockedInfo:)
         self.assertGreaterEqual(len(ok(blocked_info.with_(blockedInfo=True).build().fetchNext())), 2)
 
+    def test_a_second_fetch_in_flight_is_refused(self) -> None:
+        self.send(BOB, DAVE, "one")
+        self.send(CAROL, DAVE, "two")
+        request = ConversationRequest.ConversationRequestBuilder(limit=1, client=self.client(DAVE)).build()
+        first, second = request.fetchNext(), request.fetchNext()
+        self.assertEqual(error_of(second).errorCode, "REQUEST_IN_PROGRESS")
+        self.assertEqual(len(ok(first)), 1)
+        self.assertEqual(len(ok(request.fetchNext())), 1)  # free again once answered
+
     def test_get_tag_and_delete_for_oneself(self) -> None:
         self.send(ALICE, DAVE, "hello dave")
         alice = self.client(ALICE)
