@@ -6,11 +6,11 @@ and groups with their member events.
 It runs against a local CometChat-compatible server it starts itself (with one public group,
 "Hikers"). Log in as one user, pick a conversation on the left (or a user under "Chat with" and
 Open): its history shows, "Load older" pages back, and what arrives, is edited or is deleted
-shows live. Pick a group under "Groups" to join it and chat there; who joins, leaves or is
-kicked shows in the chat as it happens. Select one of your own messages to edit (type the new
-text, then Edit) or delete it; select any message and press the thumb to react. "File..."
-sends a picture or file (its progress shows in the status); a message that mentions you
-(``<@uid:...>``) is marked with "@".
+shows live. Pick a group under "Groups" to join it and chat there; who joins, leaves, is
+added, kicked, banned or unbanned, and whose scope changes, shows in the chat as it happens.
+Select one of your own messages to edit (type the new text, then Edit) or delete it; select
+any message and press the thumb to react. "File..." sends a picture or file (its progress
+shows in the status); a message that mentions you (``<@uid:...>``) is marked with "@".
 
 Every SDK callback is delivered on the Tk thread through ``TkDispatchQueue``, so the handlers
 below touch widgets directly, with no locks and no ``after`` juggling of their own.
@@ -423,6 +423,14 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
 
     def onGroupMemberBanned(self, action: ActionMessage, bannedUser: Any, bannedBy: Any, bannedFrom: Group) -> None:
         self._member_change(action, bannedFrom)
+
+    def onGroupMemberUnbanned(self, action: ActionMessage, unbannedUser: Any, unbannedBy: Any,
+                              unbannedFrom: Group) -> None:
+        self._member_change(action, unbannedFrom)
+
+    def onGroupMemberScopeChanged(self, action: ActionMessage, scopeChangeduser: Any, scopeChangedBy: Any,
+                                  scopeChangedTo: Any, scopeChangedFrom: Any, group: Group) -> None:
+        self._member_change(action, group)
 
     def onMemberAddedToGroup(self, action: ActionMessage, addedBy: Any, addedUser: Any, addedTo: Group) -> None:
         self._member_change(action, addedTo)

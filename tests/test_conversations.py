@@ -12,11 +12,12 @@ from cometchat import (
     Conversation,
     ConversationRequest,
     ConversationType,
+    Group,
     MessagesRequest,
     ReceiverType,
     TextMessage,
 )
-from cometchat.testing import DevServerMixin, EventRecorder, waitFor
+from cometchat.testing import DevServerMixin, EventRecorder, clientFor, scaled, waitFor
 from helpers import error_of, ok
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
@@ -69,6 +70,15 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         blocked_info = ConversationRequest.ConversationRequestBuilder(limit=5, client=self.client(DAVE))
         self.assertTrue(callable(getattr(blocked_info, "with")))  # Swift's with(blockedInfo:)
         self.assertGreaterEqual(len(ok(blocked_info.with_(blockedInfo=True).build().fetchNext())), 2)
+
+    def test_a_second_fetch_in_flight_is_refused(self) -> None:
+        self.send(BOB, DAVE, "one")
+        self.send(CAROL, DAVE, "two")
+        request = ConversationRequest.ConversationRequestBuilder(limit=1, client=self.client(DAVE)).build()
+        first, second = request.fetchNext(), request.fetchNext()
+        self.assertEqual(error_of(second).errorCode, "REQUEST_IN_PROGRESS")
+        self.assertEqual(len(ok(first)), 1)
+        self.assertEqual(len(ok(request.fetchNext())), 1)  # free again once answered
 
     def test_get_tag_and_delete_for_oneself(self) -> None:
         self.send(ALICE, DAVE, "hello dave")
@@ -150,6 +160,98 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         settings = self.client(ALICE).getConversationUpdateSettings()
         self.assertTrue(settings.shouldUpdateOnMessageReplies())
         self.assertEqual(CometChat.ConversationType.group.value, "group")
+
+
+ME, TINA, PETE = "cf-me", "cf-tina", "cf-pete"
+HIKERS, READERS = "cf-hikers", "cf-readers"
+
+
+def with_ids(conversations: list[Conversation]) -> set[str]:
+    """The uid or guid of each conversation's other side."""
+    return {c.conversationWith.guid if isinstance(c.conversationWith, Group) else c.conversationWith.uid
+            for c in conversations}
+
+
+class ConversationFiltersTest(DevServerMixin, unittest.TestCase):
+    """The list's filters (ios-surface-next 3.1, 10 item 15) over two user and two group
+    conversations: one of each kind tagged, one of each not."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.server.create_user(ME, "Mia Viewer")
+        cls.server.create_user(TINA, "Tagged Tina", tags=["vip"])
+        cls.server.create_user(PETE, "Plain Pete")
+        me = clientFor(cls.server, ME)
+        try:
+            hikers = Group(guid=HIKERS, name="Hikers")
+            hikers.tags = ["outdoors"]
+            for group in (hikers, Group(guid=READERS, name="Readers")):
+                me.createGroup(group=group).result(scaled(10))
+            for to, kind in ((HIKERS, ReceiverType.group), (READERS, ReceiverType.group), (TINA, ReceiverType.user),
+                             (PETE, ReceiverType.user)):
+                me.sendTextMessage(message=TextMessage(receiverUid=to, text="hello", receiverType=kind)).result(
+                    scaled(10))
+        finally:
+            me.close()
+
+    def setUp(self) -> None:
+        self.me = self.newClient(ME)
+
+    def listed(self, client: CometChatClient | None = None, **setup: Any) -> list[Conversation]:
+        builder = ConversationRequest.ConversationRequestBuilder(limit=50, client=client or self.me)
+        for method, value in setup.items():
+            builder = getattr(builder, method)(**value) if isinstance(value, dict) else getattr(builder, method)(value)
+        return ok(builder.build().fetchNext())  # type: ignore[no-any-return]
+
+    def test_user_and_group_tags_each_select_conversations_of_their_kind(self) -> None:
+        self.assertEqual(with_ids(self.listed()), {HIKERS, READERS, TINA, PETE})
+        self.assertEqual(with_ids(self.listed(setUserTags=["vip"])), {TINA})
+        self.assertEqual(with_ids(self.listed(setGroupTags=["outdoors"])), {HIKERS})
+        self.assertEqual(with_ids(self.listed(setUserTags=["vip"], setGroupTags=["outdoors"])), {TINA, HIKERS})
+        self.assertEqual(self.listed(setGroupTags=["nomatch"]), [])
+        self.assertEqual(self.listed(setUserTags=["nomatch"]), [])
+
+    def test_search_matches_the_users_or_the_groups_name(self) -> None:
+        self.assertEqual(self.listed(setSearchKeyword="zzz"), [])
+        self.assertEqual(with_ids(self.listed(setSearchKeyword="HIK")), {HIKERS})
+        self.assertEqual(with_ids(self.listed(setSearchKeyword="tina")), {TINA})
+        self.assertEqual(with_ids(self.listed(setSearchKeyword="a")), {READERS, TINA, PETE})  # not "Hikers"
+
+    def test_tags_of_the_user_or_group_only_when_asked(self) -> None:
+        def tags(conversations: list[Conversation]) -> dict[str, list[str]]:
+            return {next(iter(with_ids([c]))): c.conversationWith.tags for c in conversations}
+
+        self.assertEqual(tags(self.listed(withUserAndGroupTags=True)),
+                         {HIKERS: ["outdoors"], READERS: [], TINA: ["vip"], PETE: []})
+        self.assertEqual(tags(self.listed()), {HIKERS: [], READERS: [], TINA: [], PETE: []})
+        one = ok(self.me.getConversation(conversationWith=TINA, conversationType=ConversationType.user))
+        self.assertEqual(one.conversationWith.tags, ["vip"])  # one conversation: always
+
+    def test_unread_only(self) -> None:
+        self.assertEqual(self.listed(setUnread=True), [])  # all sent by me
+        tina = self.newClient(TINA)
+        ok(tina.sendTextMessage(message=TextMessage(receiverUid=ME, text="news", receiverType=ReceiverType.user)))
+        unread = self.listed(setUnread=True)
+        self.assertEqual((with_ids(unread), unread[0].unreadMessageCount), ({TINA}, 1))
+        ok(self.me.markConversationAsRead(conversationWithId=TINA, receiverType=ReceiverType.user))
+        self.assertEqual(self.listed(setUnread=True), [])
+
+    def test_blocked_info_only_when_asked(self) -> None:
+        ok(self.me.blockUsers([PETE]))
+        self.addCleanup(lambda: ok(self.me.unblockUsers([PETE])))
+        self.assertNotIn(PETE, with_ids(self.listed()))  # blocked: left out unless included
+
+        def pete(**setup: Any) -> Any:
+            return next(c.conversationWith for c in self.listed(include={"blockedUsers": True}, **setup)
+                        if not isinstance(c.conversationWith, Group) and c.conversationWith.uid == PETE)
+
+        self.assertEqual((pete().blockedByMe, pete().hasBlockedMe), (False, False))  # not asked
+        self.assertEqual((pete(with_={"blockedInfo": True}).blockedByMe,
+                          pete(with_={"blockedInfo": True}).hasBlockedMe), (True, False))
+        from_pete = self.listed(self.newClient(PETE), include={"blockedUsers": True}, with_={"blockedInfo": True})
+        me = next(c.conversationWith for c in from_pete if not isinstance(c.conversationWith, Group))
+        self.assertEqual((me.uid, me.hasBlockedMe, me.blockedByMe), (ME, True, False))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@ group frames reach every member session exactly once and nobody else."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin
-from helpers import new_guid
+from helpers import new_guid, scratch_dir
 from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
@@ -72,6 +75,15 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(entities["for"]["entity"]["membersCount"], 2)
         self.assertEqual((joined["receiver"], joined["receiverType"], joined["conversationId"]),
                          (guid, "group", f"group_{guid}"))
+
+    def test_a_moderator_adds_participants_only(self) -> None:
+        guid = self.new_group()
+        self.alice.ok("PUT", f"groups/{guid}/members", {"moderators": [BOB]})
+        added = self.bob.ok("PUT", f"groups/{guid}/members", {"admins": [CAROL], "moderators": [DAVE]})
+        self.assertEqual(added["admins"][CAROL]["error"]["code"], "ERR_GROUP_NO_ADMIN_SCOPE")
+        self.assertEqual(added["moderators"][DAVE]["error"]["code"], "ERR_GROUP_NO_ADMIN_SCOPE")
+        self.assertEqual(self.bob.ok("PUT", f"groups/{guid}/members", {"participants": [CAROL]})["participants"],
+                         {CAROL: {"success": True}})
 
     def test_add_members_answers_all_four_keys(self) -> None:
         guid = self.new_group()
@@ -195,11 +207,49 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                          (429, "ERR_TOO_MANY_REQUESTS"))  # even the right one, for a while
         self.assertEqual(self.dave.rest("POST", f"groups/{guid}/members", {"password": "right one"})[0], 200)
 
+    def test_a_uid_nobody_has_is_not_found_before_it_is_no_member(self) -> None:
+        guid = self.new_group()
+        outsider = self.server.create_user(new_guid("srv-outsider"))["uid"]
+        for method, path, body in (("DELETE", f"groups/{guid}/members/{{uid}}", None),
+                                   ("PUT", f"groups/{guid}/members/{{uid}}", {"scope": "moderator"}),
+                                   ("PATCH", f"groups/{guid}/owner", {"owner": "{uid}"}),
+                                   ("POST", f"groups/{guid}/bannedusers/{{uid}}", None)):
+            def ask(uid: str) -> tuple[int, str]:
+                filled = None if body is None else {k: v.format(uid=uid) for k, v in body.items()}
+                return self.alice.refused(method, path.format(uid=uid), filled)
+
+            with self.subTest(method=method, path=path):
+                self.assertEqual(ask("nobody-here"), (404, "ERR_UID_NOT_FOUND"))
+                if method != "POST":  # a user outside the group can be banned from it
+                    self.assertEqual(ask(outsider), (404, "ERR_NOT_A_MEMBER"))
+
     def test_unknown_group(self) -> None:
         for method, path in (("GET", "groups/none-such"), ("POST", "groups/none-such/members"),
                              ("GET", "groups/none-such/messages"), ("GET", "groups/none-such/conversation")):
             with self.subTest(method=method, path=path):
                 self.assertEqual(self.bob.refused(method, path), (404, "ERR_GUID_NOT_FOUND"))
+
+
+class OlderDatabaseTest(unittest.TestCase):
+    def test_bans_stored_before_their_scope_was_kept_read_as_participants(self) -> None:
+        """A database whose ``group_bans`` has no ``scope`` column (written before bans kept
+        the banned user's scope) is brought up to date when the server starts."""
+        path = os.path.join(scratch_dir(self), "old.db")
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE group_bans (app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL,"
+                         " banned_by TEXT NOT NULL, banned_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid))")
+            conn.execute("INSERT INTO group_bans VALUES ('oldapp', 'old-group', ?, ?, 1700000000)", (CAROL, ALICE))
+        conn.close()
+        server = DevServer(app_id="oldapp", db_path=path).start()
+        self.addCleanup(server.stop)
+        alice, = logged_in(server, ALICE, kind=Raw)
+        alice.ok("POST", "groups", {"guid": "old-group", "name": "Old", "type": "public",
+                                    "members": {"moderators": [BOB]}})
+        alice.ok("POST", f"groups/old-group/bannedusers/{BOB}")
+        banned = alice.ok("GET", "groups/old-group/bannedusers")
+        self.assertEqual({m["uid"]: m["scope"] for m in banned}, {BOB: "moderator", CAROL: "participant"})
+        moderators = alice.ok("GET", "groups/old-group/bannedusers?scopes=moderator")
+        self.assertEqual([m["uid"] for m in moderators], [BOB])
 
 
 class GroupFramesTest(DevServerMixin, unittest.TestCase):
@@ -273,6 +323,38 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
                       body={"action": "started", "user": {"uid": "rt-out"}}))
         first = out.frame()
         self.assertEqual((first["type"], first["body"]["code"]), ("error", "ERR_NOT_A_MEMBER"))
+
+    def test_error_frames_for_a_missing_group_and_a_non_members_receipt(self) -> None:
+        uids = ["ef-a", "ef-out"]
+        for uid in uids:
+            self.server.create_user(uid)
+        member, out = (Raw(self.server, uid) for uid in uids)
+        for client in (member, out):
+            client.connect()
+            self.addCleanup(client.close)
+        guid = new_guid("ef")
+        member.ok("POST", "groups", {"guid": guid, "name": guid, "type": "public"})
+        message = member.ok("POST", "messages", {"receiver": guid, "receiverType": "group", "category": "message",
+                                                 "type": "text", "data": {"text": "members only"}})
+
+        def error_for(client: Raw, receiver: str, kind: str, body: dict[str, Any]) -> str:
+            client.send({"appId": self.server.app_id, "receiver": receiver, "receiverType": "group",
+                         "deviceId": client.session_id, "sender": client.uid, "type": kind, "body": body})
+            answer = client.frame(where=of_type("error"))
+            return str(answer["body"]["code"])
+
+        typing = {"action": "started", "user": {"uid": "ef-out"}}
+        self.assertEqual(error_for(out, "no-such-group", "typing_indicator", typing), "ERR_GUID_NOT_FOUND")
+        transient = {"user": {"uid": "ef-out"}, "data": {"x": 1}}
+        self.assertEqual(error_for(out, "no-such-group", "transient_message", transient), "ERR_GUID_NOT_FOUND")
+        receipt = {"action": "read", "messageId": message["id"], "messageSender": "ef-a", "user": {"uid": "ef-out"}}
+        self.assertEqual(error_for(out, guid, "receipts", receipt), "ERR_RECEIPT_NOT_ALLOWED")
+        # the same receipt from a member goes through: no error, the sender hears it
+        member.ok("PUT", f"groups/{guid}/members", {"participants": ["ef-out"]})
+        out.send({"appId": self.server.app_id, "receiver": guid, "receiverType": "group", "deviceId": out.session_id,
+                  "sender": "ef-out", "type": "receipts", "body": receipt})
+        heard = member.frame(where=of_type("receipts"))
+        self.assertEqual((heard["body"]["action"], heard["sender"]), ("read", "ef-out"))
 
 
 if __name__ == "__main__":

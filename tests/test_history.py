@@ -176,6 +176,17 @@ class FiltersTest(HistoryMixin, unittest.TestCase):
         self.assertNotIn(doomed.id, self.ids(self.carol, lambda b: b.hideDeletedMessages(hide=True)))
         self.assertIn(doomed.id, everything)
 
+    def test_the_deprecated_set_type(self) -> None:
+        bob = self.newClient(BOB)  # another pair than the other tests here, whose lists this would change
+        self.send(self.alice, BOB, "plain text")
+        survey = ok(self.alice.sendCustomMessage(message=CustomMessage(
+            receiverUid=BOB, receiverType=ReceiverType.user, customData={"q": 1}, type="survey")))
+        found = self.all_previous(MessagesRequest.MessageRequestBuilder(client=bob).set(uid=ALICE)
+                                  .setType(type="survey").build())
+        self.assertEqual([m.id for m in found], [survey.id])
+        line = self.server.requests("GET", f"/v3.0/users/{ALICE}/messages")[-1]["query"]
+        self.assertIn("types=survey", line)
+
     def test_tags_come_back_only_when_asked(self) -> None:
         self.send(self.alice, CAROL, "with tags", tags=["blue"])
         plain = self.all_previous(MessagesRequest.MessageRequestBuilder(client=self.carol).set(uid=ALICE).build())
@@ -359,6 +370,70 @@ class ThreadsEditsDeletesTest(HistoryMixin, unittest.TestCase):
         for got in (sent, heard):
             self.assertEqual((got.subType, got.conversationText, got.updateConversation), ("yesno", "A poll", True))
         self.assertEqual(heard.rawMessage["data"]["subType"], "yesno")  # where the official SDKs read it
+
+
+    def carol(self) -> tuple[CometChatClient, EventRecorder]:
+        """Carol, connected and heard: these tests talk to her, leaving alice and bob's
+        conversation to the tests above, which read all of it."""
+        carol, heard = self.newClient(CAROL), EventRecorder()
+        carol.addMessageListener("heard", heard)
+        ok(carol.connect())
+        return carol, heard
+
+    def test_send_notification_travels(self) -> None:
+        carol, carol_heard = self.carol()
+        message = CustomMessage(receiverUid=CAROL, receiverType=ReceiverType.user, customData={"n": 1}, type="nudge")
+        message.sendNotification = True
+        sent = ok(self.alice.sendCustomMessage(message=message))
+        heard = carol_heard.waitFor("onCustomMessageReceived").arg
+        quiet = ok(self.alice.sendCustomMessage(message=CustomMessage(
+            receiverUid=CAROL, receiverType=ReceiverType.user, customData={"n": 2}, type="nudge")))
+        later = carol_heard.waitFor("onCustomMessageReceived", 2).arg
+        self.assertEqual((sent.sendNotification, heard.sendNotification, heard.rawMessage.get("sendNotification")),
+                         (True, True, True))
+        self.assertEqual((quiet.sendNotification, later.sendNotification), (False, False))  # unless set
+        stored = self.all_previous(MessagesRequest.MessageRequestBuilder(client=carol).set(uid=ALICE).build())
+        self.assertTrue(next(m for m in stored if m.id == sent.id).sendNotification)  # type: ignore[attr-defined]
+
+    def test_a_delete_comes_back_from_history_as_an_action(self) -> None:
+        carol, _ = self.carol()
+        sent = self.send(self.alice, CAROL, "regrettable")
+        ok(self.alice.deleteMessage(sent.id))
+        history = self.all_previous(MessagesRequest.MessageRequestBuilder(client=carol).set(uid=ALICE).build())
+        action = history[-1]
+        self.assertIsInstance(action, ActionMessage)
+        self.assertEqual(action.action, ActionType.messageDeleted)  # type: ignore[attr-defined]
+        self.assertEqual(action.actionBy.uid, ALICE)  # type: ignore[attr-defined]
+        self.assertEqual((action.actionOn.id, action.actionOn.deletedBy), (sent.id, ALICE))  # type: ignore[attr-defined]
+        self.assertGreater(action.actionOn.deletedAt, 0)  # type: ignore[attr-defined]
+        self.assertEqual(action.actionFor.uid, CAROL)  # type: ignore[attr-defined]
+        self.assertGreater(next(m for m in history if m.id == sent.id).deletedAt, 0)  # the message itself, marked
+        hidden = self.all_previous(MessagesRequest.MessageRequestBuilder(client=carol).set(uid=ALICE)
+                                   .set(categories=["message"]).build())
+        self.assertNotIn(ActionMessage, {type(m) for m in hidden})
+
+    def test_mark_conversation_as_delivered(self) -> None:
+        """The sender hears the delivery of the newest message, its receipts show it, and it
+        stays unread."""
+        carol, _ = self.carol()
+        alice_heard = EventRecorder()
+        self.alice.addMessageListener("heard", alice_heard)
+        ok(self.alice.connect())
+        self.send(self.alice, CAROL, "one")
+        newest = self.send(self.alice, CAROL, "two")
+        self.assertEqual(ok(self.alice.getMessageReceipts(newest.id)), [])
+        unread_before = ok(carol.getUnreadMessageCountForUser(ALICE))[ALICE]
+        self.assertGreaterEqual(unread_before, 2)
+        self.assertEqual(ok(carol.markConversationAsDelivered(conversationWithId=ALICE, receiverType=ReceiverType.user)),
+                         "Conversation marked as delivered successfully.")
+        receipt = alice_heard.waitFor("onMessagesDelivered").arg
+        self.assertEqual((receipt.messageId, receipt.sender.uid, receipt.receiptType.value),
+                         (str(newest.id), CAROL, "delivered"))
+        receipts = ok(self.alice.getMessageReceipts(newest.id))
+        self.assertEqual([(r.sender.uid, r.receiptType.value) for r in receipts], [(CAROL, "delivered")])
+        self.assertGreater(receipts[0].deliveredAt, 0)
+        self.assertEqual(receipts[0].readAt, 0)
+        self.assertEqual(ok(carol.getUnreadMessageCountForUser(ALICE))[ALICE], unread_before)  # delivered, not read
 
 
 class WireTest(HistoryMixin, unittest.TestCase):

@@ -14,7 +14,7 @@ import time
 import unittest
 from types import ModuleType
 
-from cometchat import GroupType, ReceiverType, TextMessage, TypingIndicator
+from cometchat import GroupType, MemberScope, ReceiverType, TextMessage, TypingIndicator
 from cometchat.testing import DevServerMixin, scaled
 from gui import tk_root
 from helpers import scratch_dir
@@ -201,6 +201,16 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
         self.pump(root, lambda: window.groups.get(0) == "# Hikers [2]")
         self.pump(root, lambda: window.conversations.size() >= 1)
         self.assertIn("# Hikers", window.conversations.get(0, "end"))
+        owner.banGroupMember(UID="cometchat-uid-2", GUID="hikers").result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 6)
+        self.assertEqual(window.messages.get(5), "* John Paul banned George Alan")
+        owner.unbanGroupMember(UID="cometchat-uid-2", GUID="hikers").result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 7)
+        self.assertEqual(window.messages.get(6), "* John Paul unbanned George Alan")
+        owner.updateGroupMemberScope(UID="cometchat-uid-1", GUID="hikers",
+                                     scope=MemberScope.moderator).result(scaled(10))
+        self.pump(root, lambda: window.messages.size() == 8)
+        self.assertEqual(window.messages.get(7), "* John Paul made Andrew Joseph moderator")
 
 
     def test_files_reactions_and_mentions(self) -> None:

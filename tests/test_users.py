@@ -67,6 +67,13 @@ class UsersListTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(by_name[0].name, "Zed")
         self.assertEqual([u.name for u in by_name], sorted([u.name for u in by_name], key=str.lower, reverse=True))
 
+    def test_tags_come_back_only_when_asked(self) -> None:
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(UIDs=["zed-tagged"]).withTags(True))],
+                         [["vip"]])
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(UIDs=["zed-tagged"]))], [[]])
+        self.assertEqual([u.tags for u in self.fetch_all(self.builder().set(tags=["vip"]))], [[]])  # filtered, not shown
+        self.assertEqual(ok(self.alice.getUser(UID="zed-tagged")).tags, ["vip"])  # one user: always
+
     def test_status_and_the_default_order_put_online_users_first(self) -> None:
         bob = self.newClient(BOB)
         ok(bob.connect())
@@ -79,6 +86,13 @@ class UsersListTest(DevServerMixin, unittest.TestCase):
     def test_friends_only(self) -> None:
         self.server.add_friends(ALICE, [ERIN])
         self.assertEqual(uids(self.fetch_all(self.builder().friendsOnly(True))), [ERIN])
+
+    def test_a_second_fetch_in_flight_is_refused(self) -> None:
+        request = self.builder(2).build()
+        first, second = request.fetchNext(), request.fetchNext()
+        self.assertEqual(error_of(second).errorCode, "REQUEST_IN_PROGRESS")
+        self.assertEqual(len(ok(first)), 2)
+        self.assertEqual(len(ok(request.fetchNext())), 2)  # free again once answered: the next page
 
     def test_wrong_types_raise_at_once_and_big_limits_fail_the_fetch(self) -> None:
         with self.assertRaises(CometChatException) as caught:
@@ -215,6 +229,43 @@ class BlockingTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(error_of(self.alice.blockUsers([])).errorCode, "EMPTY_USERS_LIST")
         self.assertEqual(error_of(self.alice.blockUsers("bob")).errorCode, "ERROR_INVALID_PARAMETER")
         self.assertEqual(error_of(self.alice.unblockUsers(["bad uid"])).errorCode, "ERROR_INVALID_UID")
+
+
+class BlockedListTest(DevServerMixin, unittest.TestCase):
+    """``BlockedUserRequest`` paging both ways, searching, and refusing what it should."""
+
+    def setUp(self) -> None:
+        self.alice = self.newClient(ALICE)
+        ok(self.alice.blockUsers([BOB, CAROL, DAVE]))  # by name: George Alan, Nancy Grace, Susan Marie
+        self.addCleanup(lambda: ok(self.alice.unblockUsers([BOB, CAROL, DAVE])))
+
+    def builder(self, limit: int = 30) -> Any:
+        return BlockedUserRequest.BlockedUserRequestBuilder(limit=limit, client=self.alice).set(
+            direction=CometChat.Blocked.byMe)
+
+    def test_fetch_previous_goes_back_a_page_at_a_time(self) -> None:
+        request = self.builder(1).build()
+        forward = [uids(ok(request.fetchNext())) for _ in range(4)]
+        self.assertEqual(forward, [[BOB], [CAROL], [DAVE], []])
+        back = [uids(ok(request.fetchPrevious())) for _ in range(3)]
+        self.assertEqual(back, [[CAROL], [BOB], []])  # the page before the last one fetched; [] at the start
+        self.assertEqual(uids(ok(request.fetchNext())), [CAROL])  # and on from there
+
+    def test_search_keyword(self) -> None:
+        self.assertEqual(uids(ok(self.builder().set(searchKeyword="nancy").build().fetchNext())), [CAROL])
+        self.assertEqual(uids(ok(self.builder().set(searchKeyword="uid-4").build().fetchNext())), [DAVE])
+        self.assertEqual(ok(self.builder().set(searchKeyword="nobody").build().fetchNext()), [])
+
+    def test_a_second_fetch_in_flight_and_a_big_limit_are_refused(self) -> None:
+        request = self.builder(2).build()
+        first, second = request.fetchNext(), request.fetchNext()
+        self.assertEqual(error_of(second).errorCode, "REQUEST_IN_PROGRESS")
+        self.assertEqual(uids(ok(first)), [BOB, CAROL])
+        self.assertEqual(uids(ok(request.fetchNext())), [DAVE])
+        heard = EventRecorder()
+        self.builder(101).build().fetchNext(onError=heard.callback("error"))
+        self.assertEqual(heard.waitFor("error").arg.errorCode, "ERROR_SET_LIMIT_EXCEEDED")
+        self.assertEqual(len(ok(self.builder(100).build().fetchNext())), 3)  # the maximum itself is fine
 
 
 def settings_with_presence() -> Any:

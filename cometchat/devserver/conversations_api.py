@@ -49,8 +49,11 @@ class ConversationsApi(Endpoints):
         per_page, page = params.number("per_page", 30, 1, 50), params.number("page", 1, 1, 1_000_000)
         query = ConversationQuery(
             viewer=viewer, kind=params.choice("conversationType", ("user", "group")), tags=params.words("tags"),
-            user_tags=params.words("userTags"), include_blocked=params.flag("includeBlockedUsers"),
-            unread=params.flag("unread"), search=params.text("searchKey"), with_tags=params.flag("withTags"),
+            user_tags=params.words("userTags"), group_tags=params.words("groupTags"),
+            include_blocked=params.flag("includeBlockedUsers"), unread=params.flag("unread"),
+            search=params.text("searchKey"), with_tags=params.flag("withTags"),
+            with_user_and_group_tags=params.flag("withUserAndGroupTags"),
+            with_blocked_info=params.flag("withBlockedInfo"),
         )
         found, total = await self.db.run(lambda s: s.list_conversations(self.app_id, query, page, per_page))
         return self.answer([self._live(c) for c in found], page_meta(total, len(found), per_page, page))

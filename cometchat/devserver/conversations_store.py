@@ -25,18 +25,27 @@ _UNREAD_EXISTS = (
 )
 
 
+_USER_MATCHES = "cm.with_id IN (SELECT uid FROM users WHERE app_id = cm.app_id AND {})"
+_GROUP_MATCHES = "cm.with_id IN (SELECT guid FROM groups WHERE app_id = cm.app_id AND {})"
+
+
 @attrs.frozen(kw_only=True)
 class ConversationQuery:
-    """What ``GET conversations`` asks for (ios-surface-next 3.1)."""
+    """What ``GET conversations`` asks for (ios-surface-next 3.1). ``user_tags`` and
+    ``group_tags`` each select conversations of their kind (with both, either kind matches);
+    ``search`` matches the user's or the group's name (or id)."""
 
     viewer: str
     kind: str | None = None
     tags: tuple[str, ...] = ()
     user_tags: tuple[str, ...] = ()
+    group_tags: tuple[str, ...] = ()
     include_blocked: bool = False
     unread: bool = False
     search: str | None = None
     with_tags: bool = False
+    with_user_and_group_tags: bool = False
+    with_blocked_info: bool = False
 
 
 class ConversationsStore:
@@ -54,7 +63,10 @@ class ConversationsStore:
             f"SELECT cm.*, c.last_message_id, c.updated_at {body}"
             " ORDER BY c.updated_at DESC, c.last_message_id DESC LIMIT ? OFFSET ?",
             (*args, per_page, (page - 1) * per_page)).fetchall()
-        return [self.conversation_object(app_id, query.viewer, row, with_tags=query.with_tags) for row in rows], total
+        found = [self.conversation_object(app_id, query.viewer, row, with_tags=query.with_tags) for row in rows]
+        for conversation in found:
+            _present_with(conversation.get("conversationWith"), query)
+        return found, total
 
     def _conversation_filters(self, app_id: str, query: ConversationQuery) -> tuple[list[str], list[Any]]:
         where = ["cm.app_id = ?", "cm.uid = ?", "c.last_message_id > cm.cleared_id"]
@@ -65,11 +77,16 @@ class ConversationsStore:
         if query.tags:
             where.append(f"EXISTS (SELECT 1 FROM json_each(cm.tags) WHERE value IN ({','.join('?' * len(query.tags))}))")
             args += list(query.tags)
-        if query.user_tags:
-            marks = ",".join("?" * len(query.user_tags))
-            where.append("(cm.kind != 'user' OR cm.with_id IN (SELECT uid FROM users WHERE app_id = cm.app_id AND"
-                         f" EXISTS (SELECT 1 FROM json_each(users.tags) WHERE value IN ({marks}))))")
-            args += list(query.user_tags)
+        kinds_tagged = []  # userTags: user conversations whose user has one; groupTags: the same for groups
+        for kind, tags, matches, table in (("user", query.user_tags, _USER_MATCHES, "users"),
+                                           ("group", query.group_tags, _GROUP_MATCHES, "groups")):
+            if tags:
+                marks = ",".join("?" * len(tags))
+                kinds_tagged.append(f"(cm.kind = '{kind}' AND " + matches.format(
+                    f"EXISTS (SELECT 1 FROM json_each({table}.tags) WHERE value IN ({marks}))") + ")")
+                args += list(tags)
+        if kinds_tagged:
+            where.append("(" + " OR ".join(kinds_tagged) + ")")
         if not query.include_blocked:
             where.append("(cm.kind != 'user' OR (cm.with_id NOT IN (SELECT blocked FROM blocks WHERE app_id = cm.app_id"
                          " AND blocker = cm.uid) AND cm.with_id NOT IN (SELECT blocker FROM blocks WHERE"
@@ -77,9 +94,10 @@ class ConversationsStore:
         if query.unread:
             where.append(_UNREAD_EXISTS)
         if query.search:
-            where.append("(cm.kind != 'user' OR cm.with_id IN (SELECT uid FROM users WHERE app_id = cm.app_id AND"
-                         " (LOWER(name) LIKE ? ESCAPE '\\' OR LOWER(uid) LIKE ? ESCAPE '\\')))")
-            args += [like_pattern(query.search)] * 2
+            named = "(LOWER(name) LIKE ? ESCAPE '\\' OR LOWER({}) LIKE ? ESCAPE '\\')"
+            where.append(f"((cm.kind = 'user' AND {_USER_MATCHES.format(named.format('uid'))}) OR"
+                         f" (cm.kind = 'group' AND {_GROUP_MATCHES.format(named.format('guid'))}))")
+            args += [like_pattern(query.search)] * 4
         return where, args
 
     def conversation_row(self, app_id: str, viewer: str, conv_key: str) -> sqlite3.Row | None:
@@ -148,3 +166,16 @@ class ConversationsStore:
                 "UPDATE conversation_members SET last_read_id = ? WHERE app_id = ? AND uid = ? AND conv_key = ?",
                 (message_id - 1, app_id, viewer, conv_key))
         return cursor.rowcount > 0
+
+
+def _present_with(with_: Any, query: ConversationQuery) -> None:
+    """A listed conversation's user or group carries its tags only with
+    ``withUserAndGroupTags``, and a user whether either blocked the other only with
+    ``withBlockedInfo`` (``getConversation`` always gives both)."""
+    if not isinstance(with_, dict):
+        return
+    if not query.with_user_and_group_tags:
+        with_.pop("tags", None)
+    if not query.with_blocked_info and "uid" in with_:
+        with_.pop("blockedByMe", None)
+        with_.pop("hasBlockedMe", None)

@@ -232,6 +232,9 @@ class GroupsApi(Endpoints):
         search, joined, tags = params.text("searchKey"), params.flag("hasJoined"), params.words("tags")
         groups, total = await self.db.run(
             lambda s: s.list_groups(self.app_id, viewer, search, joined, tags, page, per_page))
+        if not params.flag("withTags"):  # a list carries tags only when asked, as users and messages do
+            for group in groups:
+                group.pop("tags", None)
         return self.answer(groups, page_meta(total, len(groups), per_page, page))
 
     async def get_group(self, request: web.Request) -> web.Response:
@@ -260,6 +263,7 @@ class GroupsApi(Endpoints):
         uid = (await json_body(request)).get("owner")
         if not isinstance(uid, str) or not uid:
             raise bad_request("owner must be the uid of a member.", "owner")
+        await self.user_or_404(uid)  # a uid nobody has is not found, not merely no member
         if await self._scope(guid, uid) is None:
             raise not_a_member(uid, guid)
         await self.db.run(lambda s: s.transfer_owner(self.app_id, guid, uid))
@@ -344,7 +348,7 @@ class GroupsApi(Endpoints):
     async def _add_one(self, request: web.Request, actor: str, actor_scope: str, guid: str, uid: str,
                        scope: str) -> None:
         if scope != "participant" and actor_scope != "admin":
-            raise denied("ERR_GROUP_NO_ADMIN_SCOPE", f"Only an admin adds a {scope}.")
+            raise denied("ERR_GROUP_NO_ADMIN_SCOPE", f"Only an admin adds a member as {scope}.")
         await self.user_or_404(uid)
         await self._add_member(guid, uid, scope)
         await self._act(request, guid, "added", actor, uid)
@@ -352,6 +356,7 @@ class GroupsApi(Endpoints):
     async def kick(self, request: web.Request) -> web.Response:
         viewer, guid, row, scope = await self._actor(request, at_least="moderator")
         uid = request.match_info["uid"]
+        await self.user_or_404(uid)
         target_scope = await self._scope(guid, uid)
         if target_scope is None:
             raise not_a_member(uid, guid)
@@ -388,8 +393,8 @@ class GroupsApi(Endpoints):
         _, guid, _, _ = await self._actor(request, at_least="moderator")
         params = Params(request)
         per_page, page = params.number("per_page", 30, 1, 100), params.number("page", 1, 1, 1_000_000)
-        search = params.text("searchKey")
-        banned, total = await self.db.run(lambda s: s.list_banned(self.app_id, guid, search, page, per_page))
+        search, scopes = params.text("searchKey"), params.words("scopes")
+        banned, total = await self.db.run(lambda s: s.list_banned(self.app_id, guid, search, scopes, page, per_page))
         return self.answer([self.online(m) for m in banned], page_meta(total, len(banned), per_page, page))
 
     async def change_scope(self, request: web.Request) -> web.Response:
@@ -398,6 +403,7 @@ class GroupsApi(Endpoints):
         new = (await json_body(request)).get("scope")
         if new not in SCOPES:
             raise bad_request("scope must be admin, moderator or participant.", "scope")
+        await self.user_or_404(uid)
         old = await self._scope(guid, uid)
         if old is None:
             raise not_a_member(uid, guid)

@@ -241,11 +241,14 @@ class GroupsStore:
                                  (app_id, guid, uid)).fetchone() is not None
 
     def ban(self, app_id: str, guid: str, uid: str, by: str) -> bool:
-        """Ban and remove ``uid`` in one transaction; False when already banned."""
+        """Ban and remove ``uid`` in one transaction, keeping the scope they had (a participant's
+        when they were no member); False when already banned."""
         try:
             with self.conn:
-                self.conn.execute("INSERT INTO group_bans (app_id, guid, uid, banned_by, banned_at) VALUES (?, ?, ?, ?, ?)",
-                                  (app_id, guid, uid, by, int(time.time())))
+                self.conn.execute(
+                    "INSERT INTO group_bans (app_id, guid, uid, banned_by, banned_at, scope) VALUES (?, ?, ?, ?, ?,"
+                    " COALESCE((SELECT scope FROM group_members WHERE app_id = ? AND guid = ? AND uid = ?),"
+                    " 'participant'))", (app_id, guid, uid, by, int(time.time()), app_id, guid, uid))
                 self._leave(app_id, guid, uid)
         except sqlite3.IntegrityError:
             return False
@@ -257,17 +260,21 @@ class GroupsStore:
                                        (app_id, guid, uid))
         return cursor.rowcount > 0
 
-    def list_banned(self, app_id: str, guid: str, search: str | None, page: int,
+    def list_banned(self, app_id: str, guid: str, search: str | None, scopes: tuple[str, ...], page: int,
                     per_page: int) -> tuple[list[dict[str, Any]], int]:
+        """The banned users, each with the scope they had when banned (``scopes`` filters by it)."""
         where = "b.app_id = :app AND b.guid = :guid"
         params: dict[str, Any] = {"app": app_id, "guid": guid}
         if search:
             where += " AND " + name_search("u")
             params["search"] = like_pattern(search)
+        if scopes:
+            where += f" AND b.scope IN ({named_list('scope', scopes, params)})"
         body = f"FROM group_bans b JOIN users u ON u.app_id = b.app_id AND u.uid = b.uid WHERE {where}"
-        rows, total = paged(self.conn, "u.*, b.banned_at", body, params, "u.name COLLATE NOCASE, u.uid", page,
-                            per_page)
-        return [dict(user_object(row), scope="participant", guid=guid, bannedAt=row["banned_at"]) for row in rows], total
+        rows, total = paged(self.conn, "u.*, b.banned_at, b.scope", body, params, "u.name COLLATE NOCASE, u.uid",
+                            page, per_page)
+        return [dict(user_object(row), scope=row["scope"], guid=guid, bannedAt=row["banned_at"])
+                for row in rows], total
 
     # ------------------------------------------------------------------ receipts to everyone
 

@@ -86,7 +86,7 @@ CREATE TABLE IF NOT EXISTS files (
     mime_type TEXT NOT NULL, size INTEGER NOT NULL, uploader TEXT NOT NULL, created_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS group_bans (
     app_id TEXT NOT NULL, guid TEXT NOT NULL, uid TEXT NOT NULL, banned_by TEXT NOT NULL,
-    banned_at INTEGER NOT NULL, PRIMARY KEY (app_id, guid, uid));
+    banned_at INTEGER NOT NULL, scope TEXT NOT NULL DEFAULT 'participant', PRIMARY KEY (app_id, guid, uid));
 """
 
 #: columns added to ``messages`` after its first version: (name, declaration)
@@ -122,6 +122,9 @@ def migrate(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE messages ADD COLUMN {name} {declaration}")
     conn.executescript(_MESSAGE_INDEXES)
     _key_old_messages(conn)
+    if "scope" not in {row[1] for row in conn.execute("PRAGMA table_info(group_bans)")}:
+        # the scope a banned user had when banned; bans stored before it was kept read as participants
+        conn.execute("ALTER TABLE group_bans ADD COLUMN scope TEXT NOT NULL DEFAULT 'participant'")
 
 
 def _key_old_messages(conn: sqlite3.Connection) -> None:

@@ -100,6 +100,9 @@ class UsersApi(Endpoints):
         per_page, page = params.number("per_page", 30, 1, 100), params.number("page", 1, 1, 1_000_000)
         query = self._user_query(params, viewer)
         users, total = await self.db.run(lambda s: s.list_users(self.app_id, query, page, per_page))
+        if not params.flag("withTags"):  # a list carries tags only when asked (withTags=1)
+            for user in users:
+                user.pop("tags", None)
         return self.answer([self.online(u) for u in users], page_meta(total, len(users), per_page, page))
 
     def _user_query(self, params: Params, viewer: str) -> UserQuery:
