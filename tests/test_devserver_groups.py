@@ -1,6 +1,8 @@
 """The dev server's group endpoints spoken to by hand (ios-surface-next 4.2 and 10, items
 18-23): the official SDK's bodies get the spec's answer shapes, non-members are refused, and
-group frames reach every member session exactly once and nobody else."""
+group frames reach every member session exactly once and nobody else. Each refusal is counted
+as an attack for tests/RELIABILITY.md (this file is one of the standing suites; kicked and
+banned members are attacked in test_security)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin
-from helpers import new_guid, scratch_dir
+from helpers import new_guid, reliability, scratch_dir
 from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
@@ -146,8 +148,10 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                                     ("PATCH", f"groups/{guid}/owner", {"owner": CAROL})):
             with self.subTest(method=method, path=path):
                 self.assertEqual(self.carol.refused(method, path, body_), (403, "ERR_NOT_A_MEMBER"))
+                reliability.count("attacks")
         status, _ = self.carol.rest("GET", f"messages/{sent['id']}")
         self.assertEqual(status, 404)
+        reliability.count("attacks")
 
     def test_wrong_types_are_refused_cleanly(self) -> None:
         guid = self.new_group()
@@ -170,6 +174,7 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                     self.assertLess(status, 500, answer)
                     if status >= 400:
                         self.assertTrue(answer["error"]["code"].startswith("ERR_"), answer)
+        reliability.count("inputs", len(cases) * len(odd_values))
         self.assertEqual(self.alice.refused("PATCH", f"groups/{guid}/owner", {"owner": ["x"]}),
                          (400, "ERR_BAD_REQUEST"))
         self.assertEqual(self.alice.refused("POST", "groups", {"guid": "trailing\n", "name": "n"})[1],
@@ -187,6 +192,7 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                 banned = {m["uid"] for m in self.alice.ok("GET", f"groups/{guid}/bannedusers")}
                 self.assertEqual(banned, {BOB})
                 self.assertNotIn(BOB, members)
+                reliability.count("attacks")  # a join meant to slip in past a ban
 
     def test_concurrent_joins_make_one_member_and_one_action(self) -> None:
         with ThreadPoolExecutor(3) as pool:
@@ -205,6 +211,7 @@ class GroupEndpointsTest(DevServerMixin, unittest.TestCase):
                              (403, "ERR_WRONG_GROUP_PASS"))
         self.assertEqual(self.carol.refused("POST", f"groups/{guid}/members", {"password": "right one"}),
                          (429, "ERR_TOO_MANY_REQUESTS"))  # even the right one, for a while
+        reliability.count("attacks", 6)
         self.assertEqual(self.dave.rest("POST", f"groups/{guid}/members", {"password": "right one"})[0], 200)
 
     def test_a_uid_nobody_has_is_not_found_before_it_is_no_member(self) -> None:
@@ -289,6 +296,7 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
         self.server.push("raw-outsider", {"type": "ping-marker"})
         first = outsider.frame(where=lambda f: of_type("message")(f) or f.get("type") == "ping-marker")
         self.assertEqual(first["type"], "ping-marker")
+        reliability.count("attacks")
 
     def test_typing_and_receipts_in_a_group(self) -> None:
         uids = ["rt-a", "rt-b", "rt-c", "rt-out"]
@@ -323,6 +331,7 @@ class GroupFramesTest(DevServerMixin, unittest.TestCase):
                       body={"action": "started", "user": {"uid": "rt-out"}}))
         first = out.frame()
         self.assertEqual((first["type"], first["body"]["code"]), ("error", "ERR_NOT_A_MEMBER"))
+        reliability.count("attacks", 2)  # its typing refused; it heard nothing of the others'
 
     def test_error_frames_for_a_missing_group_and_a_non_members_receipt(self) -> None:
         uids = ["ef-a", "ef-out"]

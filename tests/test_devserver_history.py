@@ -1,6 +1,7 @@
 """The dev server's users / history / conversations endpoints, spoken to by hand: the official JS
 SDK's exact request lines (ios-surface-next 1.2, 2.1, 3.1) get the shapes the spec gives, and
-every endpoint refuses callers who are not a party to what they ask for."""
+every endpoint refuses callers who are not a party to what they ask for (each refusal counted
+as an attack for tests/RELIABILITY.md: this file is one of the standing suites)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
+from helpers import reliability
 from rawclient import RawClient, logged_in
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
@@ -137,6 +139,7 @@ class PartiesOnlyTest(DevServerMixin, unittest.TestCase):
     def refused(self, client: Raw, method: str, path: str, body: Any = None) -> dict[str, Any]:
         status, answer = client.rest(method, path, body)
         self.assertIn(status, (403, 404), answer)
+        reliability.count("attacks")
         return answer["error"]  # type: ignore[no-any-return]
 
     def test_a_party_is_served_and_carol_is_not(self) -> None:
@@ -184,6 +187,7 @@ class PartiesOnlyTest(DevServerMixin, unittest.TestCase):
         status, body = a_user_b.rest("GET", "users/c/messages")
         self.assertEqual(status, 200)
         self.assertNotIn(secret["id"], [m["id"] for m in body["data"]])
+        reliability.count("attacks")
         self.assertEqual(self.refused(a_user_b, "GET", f"messages/{secret['id']}")["code"], "ERR_MESSAGE_NOT_FOUND")
         status, body = a.rest("GET", "users/b_user_c/messages")
         self.assertEqual([m["id"] for m in body["data"]], [secret["id"]])
@@ -222,10 +226,11 @@ class BadInputTest(DevServerMixin, unittest.TestCase):
     def test_bad_values_are_json_400s_naming_the_field(self) -> None:
         alice = Raw(self.server, ALICE)
         alice.login()
-        for path, field in (("messages?per_page=0", "per_page"), ("messages?id=abc", "id"),
-                            ("messages?affix=sideways", "affix"), ("users?status=asleep", "status"),
-                            ("conversations?per_page=51", "per_page"), ("messages?unread=maybe", "unread"),
-                            ("blockedusers?direction=up", "direction"), ("messages/x/thread", "parent")):
+        bad = (("messages?per_page=0", "per_page"), ("messages?id=abc", "id"),
+               ("messages?affix=sideways", "affix"), ("users?status=asleep", "status"),
+               ("conversations?per_page=51", "per_page"), ("messages?unread=maybe", "unread"),
+               ("blockedusers?direction=up", "direction"), ("messages/x/thread", "parent"))
+        for path, field in bad:
             with self.subTest(path=path):
                 status, body = alice.rest("GET", path)
                 self.assertEqual((status, body["error"]["details"]["field"]), (400, field))
@@ -234,6 +239,7 @@ class BadInputTest(DevServerMixin, unittest.TestCase):
         status, body = alice.rest("PUT", "me", {"name": ""})
         self.assertEqual((status, body["error"]["details"]["field"]), (400, "name"))
         self.assertEqual(json.loads(json.dumps(body))["error"]["code"], "ERR_BAD_REQUEST")
+        reliability.count("inputs", len(bad) + 2)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""The dev server's WebSocket: auth, keep-alive, relays, presence, and every test control."""
+"""The dev server's WebSocket: auth, keep-alive, relays, presence, and every test control.
+
+The refusals (a forged or someone else's JWT, a spoofed sender, receipts for what one did not
+receive, relays and presence outside their audience) are counted as attacks for
+tests/RELIABILITY.md: this file is one of the standing suites."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import websocket
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled, waitFor
+from helpers import reliability
 from rawclient import RawClient, of_type
 
 
@@ -39,6 +44,7 @@ class SocketAuthTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(reply["body"]["errorCode"], "AUTH_ERR_INVALID_JWT")
         self.assertEqual(self.alice.next_event().data, 4001)
         self.assertEqual(self.server.sessions("cometchat-uid-1"), [])
+        reliability.count("attacks")
 
     def test_someone_elses_jwt_is_refused(self) -> None:
         bob = RawClient(self.server, "cometchat-uid-2")
@@ -47,6 +53,7 @@ class SocketAuthTest(DevServerMixin, unittest.TestCase):
         self.alice.open()
         self.alice.send(self.alice.auth_frame(jwt=bob.me["jwt"]))  # sender alice, JWT of bob
         self.assertEqual(self.alice.frame()["body"]["status"], "ERROR")
+        reliability.count("attacks")
 
     def test_no_auth_in_time_closes_4001(self) -> None:
         self.alice.login()
@@ -133,6 +140,7 @@ class RelayTest(DevServerMixin, unittest.TestCase):
         self.assertEqual((got["sender"], got["deviceId"], got["appId"]),
                          ("cometchat-uid-1", self.alice.session_id, self.server.app_id))
         self.assertEqual(got["body"]["user"]["uid"], "cometchat-uid-1")
+        reliability.count("attacks")
 
     def receipt(self, message_id: str, action: str = "read", receiver: str = "cometchat-uid-1") -> dict[str, Any]:
         return {"appId": self.server.app_id, "receiver": receiver, "receiverType": "user",
@@ -173,6 +181,7 @@ class RelayTest(DevServerMixin, unittest.TestCase):
         self.alice.no_frame(0.3, where=of_type("receipts"))
         self.bob.send(self.receipt(message_id))  # the same channel carries a valid one
         self.assertEqual(self.alice.frame(where=of_type("receipts"))["body"]["messageId"], message_id)
+        reliability.count("attacks", len(refused) + 1)
 
     def test_transient_messages_are_relayed(self) -> None:
         self.bob.send({"receiver": "cometchat-uid-1", "receiverType": "user", "type": "transient_message",
@@ -205,6 +214,7 @@ class RelayTest(DevServerMixin, unittest.TestCase):
             carol.no_frame(0.3, where=of_type("typing_indicator"))
         finally:
             carol.close()
+        reliability.count("attacks")
 
 
 class PresenceTest(DevServerMixin, unittest.TestCase):
@@ -248,6 +258,7 @@ class PresenceTest(DevServerMixin, unittest.TestCase):
         self.come_and_go("cometchat-uid-4")  # a moderator
         self.assertEqual(moderators.frame(where=of_type("presence"))["body"]["user"]["uid"], "cometchat-uid-4")
         admins.no_frame(scaled(0.5), where=of_type("presence"))
+        reliability.count("attacks")
 
     def test_friends_hear_only_friends(self) -> None:
         self.server.add_friends("cometchat-uid-5", ["cometchat-uid-1"])
@@ -256,6 +267,7 @@ class PresenceTest(DevServerMixin, unittest.TestCase):
         self.come_and_go("cometchat-uid-5")
         self.assertEqual(friend.frame(where=of_type("presence"))["body"]["user"]["uid"], "cometchat-uid-5")
         stranger.no_frame(scaled(0.5), where=of_type("presence"))
+        reliability.count("attacks")
 
     def test_no_subscription_hears_nothing(self) -> None:
         silent = self.watcher("cometchat-uid-1", None)

@@ -1,4 +1,5 @@
-"""The SDK over TLS: REST and the socket both verified with the app's SSLContext."""
+"""The SDK over TLS: REST and the socket both verified with the app's SSLContext. An untrusted
+certificate refused is counted as an attack for tests/RELIABILITY.md (a standing suite)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import trustme
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus
 from cometchat.devserver import DevServer
 from cometchat.testing import EventRecorder, scaled, settingsFor
-from helpers import fast, scratch_dir
+from helpers import fast, reliability, scratch_dir
 
 
 class TlsTest(unittest.TestCase):
@@ -49,6 +50,7 @@ class TlsTest(unittest.TestCase):
         self.assertEqual(error.errorCode, "ERROR_CERTIFICATE_NOT_TRUSTED")
         self.assertIn("setSSLContext", error.errorDescription)
         self.assertIn("certificate verify failed", error.details["cause"])
+        reliability.count("attacks")
 
     def test_an_untrusted_certificate_on_the_socket_is_reported_and_not_retried(self) -> None:
         directory = scratch_dir(self, prefix="cometchat-tls-")
@@ -71,6 +73,7 @@ class TlsTest(unittest.TestCase):
         # the app may try again; it is told the same
         self.assertEqual(client.connect().exception(scaled(10)).errorCode, "ERROR_CERTIFICATE_NOT_TRUSTED")
         recorder.waitFor("onConnectionError", count=2)
+        reliability.count("attacks", 2)
 
 
 if __name__ == "__main__":

@@ -112,14 +112,14 @@ class ConversationsApi(Endpoints):
         now = int(time.time())
         in_group = "guid" in request.match_info
 
-        def mark(s: Any) -> tuple[Any, tuple[str, ...]]:
+        def mark(s: Any) -> tuple[Any, tuple[str, ...], bool]:
             latest = s.latest_from_others(self.app_id, viewer, conv_key)
             if latest is None or not s.record_receipt(self.app_id, conv_key, viewer, kind, latest["id"], now):
-                return None, ()
-            return latest, s.completed_for_all(self.app_id, latest, kind)
+                return None, (), False
+            return latest, s.completed_for_all(self.app_id, latest, kind), s.sender_hears_receipts(self.app_id, latest)
 
-        latest, everyone = await self.db.run(mark)
-        if latest is not None:
+        latest, everyone, heard = await self.db.run(mark)
+        if latest is not None and heard:  # a sender who left the group is told nothing
             reader = await self.user_or_404(viewer)
             self.backend.hub.push_receipt(
                 reader, latest["sender"], latest["id"], kind, now, request.headers.get("resource"),

@@ -278,6 +278,16 @@ class GroupsStore:
 
     # ------------------------------------------------------------------ receipts to everyone
 
+    def sender_hears_receipts(self, app_id: str, row: Any) -> bool:
+        """Whether the sender of message ``row`` is told of receipts for it: always in a
+        one-to-one conversation; in a group only while a member, since who reads a group and
+        when is not for those who left it, were kicked or banned."""
+        if row["receiver_type"] != "group":
+            return True
+        return self.conn.execute(
+            "SELECT 1 FROM conversation_members WHERE app_id = ? AND uid = ? AND conv_key = ?",
+            (app_id, row["sender"], row["conv_key"])).fetchone() is not None
+
     def completed_for_all(self, app_id: str, row: Any, kind: str) -> tuple[str, ...]:
         """The kinds (``delivered``, ``read``) that a member's receipt of kind ``kind`` for the
         group message ``row`` just completed for every member (a read is a delivery too)."""

@@ -417,13 +417,15 @@ class Hub:
             addressed = row is not None and frame.receiver == (row["receiver"] if row["receiver_type"] == "group"
                                                                else row["sender"])
             if row is None or row["sender"] == uid or not addressed:
-                return None, ()
+                return None, (), False
             s.record_receipt(app_id, row["conv_key"], uid, frame.action, message_id, now)
-            return row, s.completed_for_all(app_id, row, frame.action)
+            return row, s.completed_for_all(app_id, row, frame.action), s.sender_hears_receipts(app_id, row)
 
-        row, everyone = await self.backend.db.run(record)
+        row, everyone, heard = await self.backend.db.run(record)
         if row is None:
             self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", f"no message {message_id} for you to {frame.action}")
+            return
+        if not heard:  # counted, but its sender has left the group
             return
         stamped = attrs.evolve(self._stamped(session, frame), message_sender=row["sender"], timestamp=now)
         self._send_receipt(stamped, row["sender"], uid, everyone)
