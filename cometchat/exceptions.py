@@ -61,9 +61,12 @@ Code                                            Source  When
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
 ``ERROR_INVALID_PAYLOAD``                       ours    typing metadata, transient data, or a media
-                                                        message's caption, tags or metadata that JSON
-                                                        cannot carry (a lone surrogate, ``NaN``, a value
-                                                        of no JSON type)
+                                                        message's caption, tags, metadata or hosted
+                                                        attachment that JSON cannot carry (a lone
+                                                        surrogate, ``NaN``, a value of no JSON type), or
+                                                        of the wrong type (a caption that is not a
+                                                        string, tags that are not a list of strings,
+                                                        metadata that is not a dict)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
@@ -86,7 +89,11 @@ Code                                            Source  When
 ``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
                                                         without a password
 ``ERR_INVALID_FILE_OBJECT``                     JS      a media message without a file or attachment, or
-                                                        ``files`` that are not ``File(name=, data=bytes)``
+                                                        ``files`` that are not a list of
+                                                        ``File(name=, data=bytes)``, ``fileurl`` /
+                                                        ``filePaths`` that are not a path / a list of
+                                                        paths, ``attachment`` / ``attachments`` that are
+                                                        not an ``Attachment`` / a list of them
 ``ERROR_FILE_NOT_READABLE``                     ours    ``fileurl`` names no file this process can read;
                                                         ``details["path"]``, ``details["cause"]``
 ``ERR_FILE_SIZE_EXCEEDED``                      JS      a file over the app setting ``file.size.max``

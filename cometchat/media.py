@@ -61,8 +61,8 @@ class Media:
     def send(self, message: Any, onSuccess: Callback | None, onError: Callback | None,
              onProgress: Callback | None) -> Future[MediaMessage]:
         reply = self._notifier.reply(onSuccess, onError)
-        error = (validation.message_error(message, MediaMessage) or self._session.refusal(needs_user=True)
-                 or _type_error(message) or _payload_error(message))
+        error = (validation.message_error(message, MediaMessage) or _shape_error(message)
+                 or self._session.refusal(needs_user=True) or _type_error(message) or _payload_error(message))
         parts: list[FilePart] | CometChatException = []
         if error is None:
             parts = _local_files(message, *self._limits())
@@ -91,7 +91,7 @@ class Media:
                 count if isinstance(count, int) and count > 0 else DEFAULT_FILE_COUNT_MAX)
 
     def _send_hosted(self, message: MediaMessage, reply: Reply[Any]) -> None:
-        attachments = message.attachments or ([message.attachment] if message.attachment else [])
+        attachments = _hosted(message)
         request = protocol.MessageRequest(
             receiver=message.receiverUid, receiver_type=ReceiverType(message.receiverType).value,
             category="message",
@@ -159,14 +159,58 @@ def _type_error(message: MediaMessage) -> CometChatException | None:
                               {"given": repr(message.messageType)[:40]})
 
 
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _shape_error(message: MediaMessage) -> CometChatException | None:
+    """What each field holds, checked before anything reads it: a caption that is not text, or a
+    single ``File`` where a list of them belongs, would otherwise fail deep in the upload as
+    an internal error (or a string of tags go as one tag per letter)."""
+    def payload(field: str, expected: str, given: Any) -> CometChatException:
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"{field} must be {expected}.",
+                                  {"field": field, "given": type(given).__name__})
+
+    def file_object(field: str, expected: str, given: Any) -> CometChatException:
+        return CometChatException(errors.ERR_INVALID_FILE_OBJECT, f"{field} must be {expected}.",
+                                  {"field": field, "given": type(given).__name__})
+
+    if message.caption is not None and not isinstance(message.caption, str):
+        return payload("caption", "a string", message.caption)
+    tags = message.tags
+    if tags is not None and (not _is_list(tags) or not all(isinstance(tag, str) for tag in tags)):
+        return payload("tags", "a list of strings", tags)
+    if message.metaData is not None and not isinstance(message.metaData, dict):
+        return payload("metaData", "a dictionary", message.metaData)
+    if message.files is not None and not _is_list(message.files):
+        return file_object("files", "a list of File(name=, data=bytes)", message.files)
+    paths = message.filePaths
+    if paths is not None and (not _is_list(paths) or not all(isinstance(p, (str, os.PathLike)) for p in paths)):
+        return file_object("filePaths", "a list of file paths", paths)
+    if message.attachment is not None and not isinstance(message.attachment, Attachment):
+        return file_object("attachment", "an Attachment", message.attachment)
+    attachments = message.attachments
+    if attachments is not None and (not _is_list(attachments)
+                                    or not all(isinstance(a, Attachment) for a in attachments)):
+        return file_object("attachments", "a list of Attachment", attachments)
+    return None
+
+
 def _payload_error(message: MediaMessage) -> CometChatException | None:
-    """The caption, tags and metadata must be what JSON and UTF-8 can carry."""
+    """The caption, tags, metadata and hosted attachments must be what JSON and UTF-8 can carry."""
     try:
-        json.dumps([message.caption, message.tags, message.metaData], ensure_ascii=False,
+        json.dumps([message.caption, message.tags, message.metaData,
+                    [Attachment.attachmentsToJSON(a) for a in _hosted(message)]], ensure_ascii=False,
                    allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as exc:  # (UnicodeEncodeError is a ValueError)
-        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"Cannot send this caption, tags or metadata: {exc}.")
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD,
+                                  f"Cannot send this caption, tags, metadata or attachment: {exc}.")
     return None
+
+
+def _hosted(message: MediaMessage) -> list[Attachment]:
+    """The files online already that the message carries (``attachments``, else ``attachment``)."""
+    return list(message.attachments or ([message.attachment] if message.attachment else []))
 
 
 def _display_name(name: str) -> str:

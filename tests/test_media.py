@@ -134,6 +134,26 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             (MediaMessage(receiverUid="", fileurl=sparse, messageType="file"), "INVALID_RECEIVER_ID"),
             (TextMessage(receiverUid=BOB, text="not media"), "ERROR_INVALID_MESSAGE"),
         ]
+        a_file = [File(name="a.txt", data=b"x")]
+        hosted = Attachment(fileName="x.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                            fileUrl="https://cdn.example.test/x.pdf")
+        cases += [  # what each field holds is checked before anything reads it
+            (self.media(files=a_file[0]), "ERR_INVALID_FILE_OBJECT"),  # a File, not a list of them
+            (self.media(filePaths=5), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(filePaths=sparse), "ERR_INVALID_FILE_OBJECT"),  # a path, not a list of them
+            (self.media(filePaths=[5]), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachment={"url": "https://cdn.example.test/x.pdf"}), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachments=hosted), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachments=[hosted, {"url": "https://cdn.example.test/y.pdf"}]), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(files=a_file, caption=5), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, tags="holiday"), "ERROR_INVALID_PAYLOAD"),  # not 7 one-letter tags
+            (self.media(attachment=hosted, tags="holiday"), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, tags=[1, None]), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, metaData=["not", "an", "object"]), "ERROR_INVALID_PAYLOAD"),
+            (self.media(attachment=Attachment(fileName="x.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                                              fileUrl="https://cdn.example.test/x.pdf", fileSize=float("nan"))),
+             "ERROR_INVALID_PAYLOAD"),
+        ]
         before = len(self.server.requests("POST", "/v3.0/messages"))
         for message, code in cases:
             with self.subTest(code=code):
