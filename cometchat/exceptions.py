@@ -108,7 +108,8 @@ Code                                            Source  When
 ``ERROR_INTERNAL``                              ours    a bug in the SDK; ``details["cause"]`` names it
                                                         (the full traceback is logged)
 ``AUTH_ERR_AUTH_TOKEN_NOT_FOUND``               server  the server no longer knows the token: the SDK
-                                                        logs the user out locally
+                                                        logs the user out locally (an upload it refused
+                                                        says so too, not ``ERROR_UPLOAD_FAILED``)
 ==============================================  ======  ===============================================
 """
 

@@ -44,6 +44,10 @@ DEFAULT_FILE_SIZE_MAX = 100 * 1024 * 1024
 DEFAULT_FILE_COUNT_MAX = 10
 _MEDIA_TYPES = (MessageType.image, MessageType.video, MessageType.audio, MessageType.file)
 _PROGRESS_EVERY = 0.1  #: seconds between two progress calls, at most
+#: how a cancelled upload can fail besides ``UploadAborted``: the link it stopped feeding broke
+#: or timed out, or the logout that cancelled it came first. An answer from the server is never
+#: cancelling's doing, though the answer may itself cancel (a forgotten token logs the user out).
+_WHAT_CANCELLING_BREAKS = frozenset({errors.ERROR_INTERNET_UNAVAILABLE, errors.ERROR_USER_NOT_LOGGED_IN})
 
 
 class Media:
@@ -113,10 +117,10 @@ class Media:
         except UploadAborted as exc:
             raise CometChatException(errors.ERROR_UPLOAD_FAILED, f"The upload did not finish: {exc.reason}.",
                                      {"cause": exc.reason}) from None
-        except CometChatException:
-            if cancelled.is_set():  # what cancelling broke, whatever it looked like
+        except CometChatException as exc:
+            if cancelled.is_set() and exc.errorCode in _WHAT_CANCELLING_BREAKS:
                 raise cancelled_upload() from None
-            raise
+            raise  # the server's answer (a token it forgot logs the user out, which cancels: still its answer)
         self._realtime.mark_seen(sent.id)
         reply.succeed(sent, sent)
 

@@ -185,6 +185,23 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, "ERR_UID_NOT_FOUND")
         self.assertEqual(self.files_on_server(), before)
 
+    def test_a_token_the_server_forgot_is_reported_as_such_not_as_a_cancelled_upload(self) -> None:
+        login_events = EventRecorder()
+        self.alice.addLoginListener("events", login_events)
+        before = self.files_on_server()
+        for size in (1000, 30 * MiB):  # all sent before the answer; the answer while still sending
+            with self.subTest(size=size):
+                ok(self.alice.login(UID=ALICE, authKey=self.server.auth_key))
+                big = os.path.join(self.folder, f"{size}.bin")
+                with open(big, "wb") as out:
+                    out.truncate(size)
+                self.server.delete_auth_tokens(ALICE)
+                error = error_of(self.alice.sendMediaMessage(message=self.media(fileurl=big)))
+                self.assertEqual(error.errorCode, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND")  # the server's word
+                waitFor(lambda: self.alice.getLoggedInUser() is None)  # and the user is logged out locally
+                self.assertEqual(self.files_on_server(), before)
+        login_events.waitFor("onLogoutSuccess", 2)  # the app heard of each logout
+
     def test_swift_style_from_inside_callbacks(self) -> None:
         done = threading.Event()
         outcome: dict[str, Any] = {}
