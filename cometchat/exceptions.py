@@ -96,8 +96,10 @@ Code                                            Source  When
                                                         not an ``Attachment`` / a list of them
 ``ERROR_FILE_NOT_READABLE``                     ours    ``fileurl`` names no file this process can read;
                                                         ``details["path"]``, ``details["cause"]``
-``ERR_FILE_SIZE_EXCEEDED``                      JS      a file over the app setting ``file.size.max``
-``ERR_FILE_COUNT_EXCEEDED``                     JS      more files than the app setting ``file.count.max``
+``ERR_FILE_SIZE_EXCEEDED``                      JS      a file, or the files of one message together,
+                                                        over the app setting ``file.size.max``
+``ERR_FILE_COUNT_EXCEEDED``                     JS      more files (to upload, or hosted attachments)
+                                                        than the app setting ``file.count.max``
 ``ERROR_UPLOAD_FAILED``                         ours    an upload that could not finish: cancelled by
                                                         logout or ``close()``, or a file that changed
                                                         while it was sent; ``details["cause"]``

@@ -71,9 +71,8 @@ class Media:
         if error is None:
             parts = _local_files(message, *self._limits())
             error = parts if isinstance(parts, CometChatException) else None
-        if error is None and not parts and not (message.attachment or message.attachments):
-            error = CometChatException(errors.ERR_INVALID_FILE_OBJECT, "A media message needs a file (fileurl or "
-                                       "files) or an attachment that is online.")
+        if error is None and not parts:
+            error = _hosted_error(message, self._limits()[1])
         if error is not None:
             reply.fail(error)
             return reply.future
@@ -212,6 +211,18 @@ def _payload_error(message: MediaMessage) -> CometChatException | None:
     return None
 
 
+def _hosted_error(message: MediaMessage, count_max: int) -> CometChatException | None:
+    """A message without local files needs files online, as many as ``file.count.max`` allows."""
+    count = len(_hosted(message))
+    if not count:
+        return CometChatException(errors.ERR_INVALID_FILE_OBJECT, "A media message needs a file (fileurl or "
+                                  "files) or an attachment that is online.")
+    if count > count_max:
+        return CometChatException(errors.ERR_FILE_COUNT_EXCEEDED, f"At most {count_max} files per message.",
+                                  {"count": count, "limit": count_max})
+    return None
+
+
 def _hosted(message: MediaMessage) -> list[Attachment]:
     """The files online already that the message carries (``attachments``, else ``attachment``)."""
     return list(message.attachments or ([message.attachment] if message.attachment else []))
@@ -250,6 +261,11 @@ def _local_files(message: MediaMessage, size_max: int, count_max: int) -> list[F
             return CometChatException(errors.ERR_FILE_SIZE_EXCEEDED,
                                       f"{part.filename} is larger than {size_max} bytes.",
                                       {"file": part.filename, "size": part.size, "limit": size_max})
+    total = sum(part.size for part in parts)
+    if total > size_max:  # the server takes a multipart body of file.size.max (and the form's fields)
+        return CometChatException(errors.ERR_FILE_SIZE_EXCEEDED,
+                                  f"The files of a message are larger than {size_max} bytes together.",
+                                  {"size": total, "limit": size_max})
     return parts
 
 

@@ -165,6 +165,15 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                              "ERROR_FILE_NOT_READABLE")
         self.assertEqual(len(self.server.requests("POST", "/v3.0/messages")), before)  # nothing went out
 
+    def test_a_message_type_given_as_text_is_the_enum(self) -> None:
+        message = MediaMessage(receiverUid=BOB, files=[File(name="a.txt", data=b"x")], messageType="file")
+        self.assertIs(message.messageType, MessageType.file)  # as receiverType is read
+        self.assertIs(message.receiverType, ReceiverType.user)
+        self.assertIs(ok(self.alice.sendMediaMessage(message=message)).messageType, MessageType.file)
+        unknown = MediaMessage(receiverUid=BOB, files=[File(name="a.txt", data=b"x")], messageType="sticker")
+        self.assertEqual(unknown.messageType, "sticker")  # kept for the send to refuse
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=unknown)).errorCode, "INVALID_MESSAGE_TYPE")
+
     def test_odd_names_and_unsendable_captions(self) -> None:
         raw_name = os.path.join(os.fsencode(self.folder), b"caf\xe9 \"quoted\".txt")  # not UTF-8 on disk
         with open(raw_name, "wb") as out:
@@ -220,6 +229,56 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertTrue(done.wait(scaled(20)))
         self.assertNotIn("error", outcome)
         self.assertEqual(outcome["sent"].attachment.fileSize, 2000)
+
+
+class AppLimitsTest(DevServerMixin, unittest.TestCase):
+    """The limits are the app's settings (``file.size.max``, ``file.count.max``), read by the SDK
+    at login: what is over them never leaves the SDK."""
+
+    server_options = {"file_size_max": 1000, "file_count_max": 2}
+
+    def setUp(self) -> None:
+        self.folder = scratch_dir(self)
+        self.alice = self.newClient(ALICE)
+
+    def media(self, **fields: Any) -> MediaMessage:
+        return MediaMessage(receiverUid=BOB, receiverType=ReceiverType.user, messageType="file", **fields)
+
+    def hosted(self, n: int) -> list[Attachment]:
+        return [Attachment(fileName=f"{i}.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                           fileUrl=f"https://cdn.example.test/{i}.pdf") for i in range(n)]
+
+    def sends(self) -> int:
+        return len(self.server.requests("POST", "/v3.0/messages"))
+
+    def refused(self, message: MediaMessage, code: str) -> None:
+        before = self.sends()
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, code)
+        self.assertEqual(self.sends(), before)  # nothing went out
+
+    def test_the_sdk_applies_the_apps_limits_before_sending(self) -> None:
+        before = self.sends()
+        at_the_limit = ok(self.alice.sendMediaMessage(message=self.media(files=[
+            File(name="a.txt", data=b"a" * 400), File(name="b.txt", data=b"b" * 400)])))
+        self.assertEqual(len(at_the_limit.attachments), 2)
+        self.assertEqual(self.sends(), before + 1)  # what is within the limits goes out
+        self.refused(self.media(files=[File(name="big.txt", data=b"x" * 1001)]), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(fileurl=write_file(self.folder, "big.bin", 1001)), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(files=[File(name=f"{n}.txt", data=b"x") for n in range(3)]),
+                     "ERR_FILE_COUNT_EXCEEDED")
+
+    def test_the_files_of_a_message_together_are_within_file_size_max(self) -> None:
+        each_within = [File(name="a.txt", data=b"a" * 600), File(name="b.txt", data=b"b" * 600)]
+        self.refused(self.media(files=each_within), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(files=each_within[:1], fileurl=write_file(self.folder, "c.bin", 600)),
+                     "ERR_FILE_SIZE_EXCEEDED")
+
+    def test_hosted_attachments_count_too(self) -> None:
+        before = self.sends()
+        two = ok(self.alice.sendMediaMessage(message=self.media(attachments=self.hosted(2))))
+        self.assertEqual([a.fileUrl for a in two.attachments], [a.fileUrl for a in self.hosted(2)])
+        self.assertEqual(self.sends(), before + 1)
+        self.refused(self.media(attachments=self.hosted(3)), "ERR_FILE_COUNT_EXCEEDED")
 
 
 class SlowLinkTest(DevServerMixin, unittest.TestCase):
