@@ -19,6 +19,7 @@ from cometchat import (
     Attachment,
     CometChat,
     File,
+    Group,
     MediaMessage,
     MessagesRequest,
     MessageType,
@@ -26,7 +27,7 @@ from cometchat import (
     TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
-from helpers import error_of, ok, scratch_dir
+from helpers import error_of, new_guid, ok, scratch_dir
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
 MiB = 1024 * 1024
@@ -118,6 +119,41 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         images = ok(MessagesRequest.MessageRequestBuilder(client=self.bob).set(uid=ALICE).set(
             types=["image"]).build().fetchPrevious())
         self.assertEqual([m.id for m in images], [sent.id])
+
+    def test_several_files_in_one_message_come_back_byte_for_byte(self) -> None:
+        paths = [write_file(self.folder, name, size) for name, size in
+                 (("first.bin", 300_000), ("second.txt", 2000), ("third.jpg", 70_000))]
+        in_memory = File(name="memory.bin", data=os.urandom(50_000))
+        sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=paths[0], filePaths=paths[1:],
+                                                                 files=[in_memory])))
+        expected = [(os.path.basename(p), os.path.getsize(p), digest_of_file(p)) for p in paths]
+        expected.append(("memory.bin", 50_000, hashlib.sha256(in_memory.data).digest()))
+        self.assertEqual([(a.fileName, a.fileSize, digest_of_url(a.fileUrl)) for a in sent.attachments], expected)
+        self.assertEqual(sent.attachment.fileUrl, sent.attachments[0].fileUrl)
+        received = self.heard.waitFor("onMediaMessageReceived").arg
+        self.assertEqual([a.fileUrl for a in received.attachments], [a.fileUrl for a in sent.attachments])
+
+    def test_a_media_message_to_a_group_reaches_its_members(self) -> None:
+        guid = new_guid("media")
+        ok(self.alice.createGroup(group=Group(guid=guid, name=guid)))
+        ok(self.bob.joinGroup(GUID=guid, groupType=CometChat.groupType.public))
+        message = MediaMessage(receiverUid=guid, receiverType=ReceiverType.group, messageType=MessageType.image,
+                               files=[File(name="group.png", data=b"\x89PNG for the group")])
+        sent = ok(self.alice.sendMediaMessage(message=message))
+        received = self.heard.waitFor("onMediaMessageReceived").arg
+        self.assertIsInstance(received, MediaMessage)
+        self.assertEqual((received.id, received.receiverUid, received.receiverType, received.senderUid),
+                         (sent.id, guid, ReceiverType.group, ALICE))
+        self.assertEqual(requests.get(received.attachment.fileUrl, timeout=scaled(10)).content, b"\x89PNG for the group")
+
+    def test_progress_runs_on_the_dispatch_queue(self) -> None:
+        threads: list[str] = []
+        sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=write_file(self.folder, "p.bin", 3 * MiB)),
+                                              onProgress=lambda s, t: threads.append(threading.current_thread().name)))
+        self.alice.flush(scaled(5))  # (the last call is posted before the answer comes)
+        self.assertEqual(sent.attachment.fileSize, 3 * MiB)
+        self.assertTrue(threads)
+        self.assertEqual(set(threads), {"cometchat-callbacks"})  # never the upload's own thread
 
     def test_everything_is_checked_before_an_upload(self) -> None:
         sparse = os.path.join(self.folder, "huge.bin")
