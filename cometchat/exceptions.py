@@ -61,9 +61,12 @@ Code                                            Source  When
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
 ``ERROR_INVALID_PAYLOAD``                       ours    typing metadata, transient data, or a media
-                                                        message's caption, tags or metadata that JSON
-                                                        cannot carry (a lone surrogate, ``NaN``, a value
-                                                        of no JSON type)
+                                                        message's caption, tags, metadata or hosted
+                                                        attachment that JSON cannot carry (a lone
+                                                        surrogate, ``NaN``, a value of no JSON type), or
+                                                        of the wrong type (a caption that is not a
+                                                        string, tags that are not a list of strings,
+                                                        metadata that is not a dict)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
@@ -86,11 +89,17 @@ Code                                            Source  When
 ``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
                                                         without a password
 ``ERR_INVALID_FILE_OBJECT``                     JS      a media message without a file or attachment, or
-                                                        ``files`` that are not ``File(name=, data=bytes)``
+                                                        ``files`` that are not a list of
+                                                        ``File(name=, data=bytes)``, ``fileurl`` /
+                                                        ``filePaths`` that are not a path / a list of
+                                                        paths, ``attachment`` / ``attachments`` that are
+                                                        not an ``Attachment`` / a list of them
 ``ERROR_FILE_NOT_READABLE``                     ours    ``fileurl`` names no file this process can read;
                                                         ``details["path"]``, ``details["cause"]``
-``ERR_FILE_SIZE_EXCEEDED``                      JS      a file over the app setting ``file.size.max``
-``ERR_FILE_COUNT_EXCEEDED``                     JS      more files than the app setting ``file.count.max``
+``ERR_FILE_SIZE_EXCEEDED``                      JS      a file, or the files of one message together,
+                                                        over the app setting ``file.size.max``
+``ERR_FILE_COUNT_EXCEEDED``                     JS      more files (to upload, or hosted attachments)
+                                                        than the app setting ``file.count.max``
 ``ERROR_UPLOAD_FAILED``                         ours    an upload that could not finish: cancelled by
                                                         logout or ``close()``, or a file that changed
                                                         while it was sent; ``details["cause"]``
@@ -101,7 +110,8 @@ Code                                            Source  When
 ``ERROR_INTERNAL``                              ours    a bug in the SDK; ``details["cause"]`` names it
                                                         (the full traceback is logged)
 ``AUTH_ERR_AUTH_TOKEN_NOT_FOUND``               server  the server no longer knows the token: the SDK
-                                                        logs the user out locally
+                                                        logs the user out locally (an upload it refused
+                                                        says so too, not ``ERROR_UPLOAD_FAILED``)
 ==============================================  ======  ===============================================
 """
 

@@ -44,6 +44,10 @@ DEFAULT_FILE_SIZE_MAX = 100 * 1024 * 1024
 DEFAULT_FILE_COUNT_MAX = 10
 _MEDIA_TYPES = (MessageType.image, MessageType.video, MessageType.audio, MessageType.file)
 _PROGRESS_EVERY = 0.1  #: seconds between two progress calls, at most
+#: how a cancelled upload can fail besides ``UploadAborted``: the link it stopped feeding broke
+#: or timed out, or the logout that cancelled it came first. An answer from the server is never
+#: cancelling's doing, though the answer may itself cancel (a forgotten token logs the user out).
+_WHAT_CANCELLING_BREAKS = frozenset({errors.ERROR_INTERNET_UNAVAILABLE, errors.ERROR_USER_NOT_LOGGED_IN})
 
 
 class Media:
@@ -61,15 +65,14 @@ class Media:
     def send(self, message: Any, onSuccess: Callback | None, onError: Callback | None,
              onProgress: Callback | None) -> Future[MediaMessage]:
         reply = self._notifier.reply(onSuccess, onError)
-        error = (validation.message_error(message, MediaMessage) or self._session.refusal(needs_user=True)
-                 or _type_error(message) or _payload_error(message))
+        error = (validation.message_error(message, MediaMessage) or _shape_error(message)
+                 or self._session.refusal(needs_user=True) or _type_error(message) or _payload_error(message))
         parts: list[FilePart] | CometChatException = []
         if error is None:
             parts = _local_files(message, *self._limits())
             error = parts if isinstance(parts, CometChatException) else None
-        if error is None and not parts and not (message.attachment or message.attachments):
-            error = CometChatException(errors.ERR_INVALID_FILE_OBJECT, "A media message needs a file (fileurl or "
-                                       "files) or an attachment that is online.")
+        if error is None and not parts:
+            error = _hosted_error(message, self._limits()[1])
         if error is not None:
             reply.fail(error)
             return reply.future
@@ -91,7 +94,7 @@ class Media:
                 count if isinstance(count, int) and count > 0 else DEFAULT_FILE_COUNT_MAX)
 
     def _send_hosted(self, message: MediaMessage, reply: Reply[Any]) -> None:
-        attachments = message.attachments or ([message.attachment] if message.attachment else [])
+        attachments = _hosted(message)
         request = protocol.MessageRequest(
             receiver=message.receiverUid, receiver_type=ReceiverType(message.receiverType).value,
             category="message",
@@ -113,10 +116,10 @@ class Media:
         except UploadAborted as exc:
             raise CometChatException(errors.ERROR_UPLOAD_FAILED, f"The upload did not finish: {exc.reason}.",
                                      {"cause": exc.reason}) from None
-        except CometChatException:
-            if cancelled.is_set():  # what cancelling broke, whatever it looked like
+        except CometChatException as exc:
+            if cancelled.is_set() and exc.errorCode in _WHAT_CANCELLING_BREAKS:
                 raise cancelled_upload() from None
-            raise
+            raise  # the server's answer (a token it forgot logs the user out, which cancels: still its answer)
         self._realtime.mark_seen(sent.id)
         reply.succeed(sent, sent)
 
@@ -159,14 +162,70 @@ def _type_error(message: MediaMessage) -> CometChatException | None:
                               {"given": repr(message.messageType)[:40]})
 
 
+def _is_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _shape_error(message: MediaMessage) -> CometChatException | None:
+    """What each field holds, checked before anything reads it: a caption that is not text, or a
+    single ``File`` where a list of them belongs, would otherwise fail deep in the upload as
+    an internal error (or a string of tags go as one tag per letter)."""
+    def payload(field: str, expected: str, given: Any) -> CometChatException:
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"{field} must be {expected}.",
+                                  {"field": field, "given": type(given).__name__})
+
+    def file_object(field: str, expected: str, given: Any) -> CometChatException:
+        return CometChatException(errors.ERR_INVALID_FILE_OBJECT, f"{field} must be {expected}.",
+                                  {"field": field, "given": type(given).__name__})
+
+    if message.caption is not None and not isinstance(message.caption, str):
+        return payload("caption", "a string", message.caption)
+    tags = message.tags
+    if tags is not None and (not _is_list(tags) or not all(isinstance(tag, str) for tag in tags)):
+        return payload("tags", "a list of strings", tags)
+    if message.metaData is not None and not isinstance(message.metaData, dict):
+        return payload("metaData", "a dictionary", message.metaData)
+    if message.files is not None and not _is_list(message.files):
+        return file_object("files", "a list of File(name=, data=bytes)", message.files)
+    paths = message.filePaths
+    if paths is not None and (not _is_list(paths) or not all(isinstance(p, (str, os.PathLike)) for p in paths)):
+        return file_object("filePaths", "a list of file paths", paths)
+    if message.attachment is not None and not isinstance(message.attachment, Attachment):
+        return file_object("attachment", "an Attachment", message.attachment)
+    attachments = message.attachments
+    if attachments is not None and (not _is_list(attachments)
+                                    or not all(isinstance(a, Attachment) for a in attachments)):
+        return file_object("attachments", "a list of Attachment", attachments)
+    return None
+
+
 def _payload_error(message: MediaMessage) -> CometChatException | None:
-    """The caption, tags and metadata must be what JSON and UTF-8 can carry."""
+    """The caption, tags, metadata and hosted attachments must be what JSON and UTF-8 can carry."""
     try:
-        json.dumps([message.caption, message.tags, message.metaData], ensure_ascii=False,
+        json.dumps([message.caption, message.tags, message.metaData,
+                    [Attachment.attachmentsToJSON(a) for a in _hosted(message)]], ensure_ascii=False,
                    allow_nan=False).encode("utf-8")
     except (TypeError, ValueError) as exc:  # (UnicodeEncodeError is a ValueError)
-        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"Cannot send this caption, tags or metadata: {exc}.")
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD,
+                                  f"Cannot send this caption, tags, metadata or attachment: {exc}.")
     return None
+
+
+def _hosted_error(message: MediaMessage, count_max: int) -> CometChatException | None:
+    """A message without local files needs files online, as many as ``file.count.max`` allows."""
+    count = len(_hosted(message))
+    if not count:
+        return CometChatException(errors.ERR_INVALID_FILE_OBJECT, "A media message needs a file (fileurl or "
+                                  "files) or an attachment that is online.")
+    if count > count_max:
+        return CometChatException(errors.ERR_FILE_COUNT_EXCEEDED, f"At most {count_max} files per message.",
+                                  {"count": count, "limit": count_max})
+    return None
+
+
+def _hosted(message: MediaMessage) -> list[Attachment]:
+    """The files online already that the message carries (``attachments``, else ``attachment``)."""
+    return list(message.attachments or ([message.attachment] if message.attachment else []))
 
 
 def _display_name(name: str) -> str:
@@ -202,6 +261,11 @@ def _local_files(message: MediaMessage, size_max: int, count_max: int) -> list[F
             return CometChatException(errors.ERR_FILE_SIZE_EXCEEDED,
                                       f"{part.filename} is larger than {size_max} bytes.",
                                       {"file": part.filename, "size": part.size, "limit": size_max})
+    total = sum(part.size for part in parts)
+    if total > size_max:  # the server takes a multipart body of file.size.max (and the form's fields)
+        return CometChatException(errors.ERR_FILE_SIZE_EXCEEDED,
+                                  f"The files of a message are larger than {size_max} bytes together.",
+                                  {"size": total, "limit": size_max})
     return parts
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import unittest
 from typing import Any
 
@@ -18,7 +19,7 @@ import requests
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
 from rawclient import RawClient, logged_in
-from helpers import scratch_dir
+from helpers import read_http_response, scratch_dir
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
@@ -112,6 +113,16 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                 status, answer = self.alice.rest("POST", "messages", dict(body, data={"attachments": [bad]}))
                 self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
 
+    def test_hosted_attachments_are_within_file_count_max(self) -> None:
+        hosted = [{"name": f"{n}.pdf", "url": f"https://cdn.example.test/{n}.pdf", "size": 10} for n in range(3)]
+        body = {"type": "file", "receiverType": "user", "category": "message", "receiver": BOB}
+        two = self.alice.ok("POST", "messages", dict(body, data={"attachments": hosted[:2]}))
+        self.assertEqual(len(two["data"]["attachments"]), 2)
+        status, answer = self.alice.rest("POST", "messages", dict(body, data={"attachments": hosted}))
+        self.assertEqual((status, answer["error"]["code"]), (400, "ERR_FILE_COUNT_EXCEEDED"))
+        status, history = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=file")
+        self.assertFalse([m for m in history["data"] if len(m["data"]["attachments"]) == 3])  # nothing stored
+
     def test_limits_and_failures_leave_nothing_behind(self) -> None:
         before = files_in(self.server)
         settings = self.alice.ok("GET", "settings")
@@ -136,6 +147,38 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                                                               "category": "message", "type": "text",
                                                               "data": {"text": "x" * (1024 * 1024)}})
         self.assertEqual((status, answer["error"]["code"]), (413, "ERR_PAYLOAD_TOO_LARGE"))
+
+    def test_the_files_of_a_message_together_are_within_file_size_max(self) -> None:
+        before = files_in(self.server)
+        together = self.alice.upload(BOB, [("a.bin", os.urandom(120_000), "application/octet-stream"),
+                                           ("b.bin", os.urandom(120_000), "application/octet-stream")], kind="file")
+        self.assertEqual((together.status_code, together.json()["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
+        self.assertEqual(files_in(self.server), before)  # nothing kept of the first file either
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=file")
+        self.assertFalse({a["name"] for m in body["data"] for a in m["data"]["attachments"]} & {"a.bin", "b.bin"})
+        # the form's own fields come on top: a body over file_size_max whose files are within it is fine
+        answer = self.alice.upload(BOB, [("c.bin", os.urandom(100_000), "application/octet-stream"),
+                                         ("d.bin", os.urandom(99_000), "application/octet-stream")],
+                                   kind="file", caption="x" * 60_000)
+        self.assertGreater(len(answer.request.body), 200_000)
+        self.assertEqual(answer.status_code, 200, answer.text)
+        self.assertEqual([a["size"] for a in answer.json()["data"]["data"]["attachments"]], [100_000, 99_000])
+
+    def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_read(self) -> None:
+        allowance = 1024 * 1024 + 64 * 1024  # the fields (1 MiB together) and the parts' headers
+        for declared, refused in ((200_000 + allowance + 1, True), (200_000 + allowance, False)):
+            with self.subTest(declared=declared), socket.create_connection(("127.0.0.1", self.server.port)) as sock:
+                headers = dict(self.alice.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
+                                                          "Content-Length": str(declared)})
+                sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
+                if refused:  # no byte of the body sent: the answer comes at once
+                    status, body, _ = read_http_response(sock, scaled(5))
+                    self.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
+                else:  # within the limit, the server waits for the body (which never comes)
+                    sock.settimeout(scaled(1))
+                    with self.assertRaises(socket.timeout):
+                        sock.recv(1)
 
     def test_malformed_multipart_is_refused_cleanly(self) -> None:
         before = files_in(self.server)

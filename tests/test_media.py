@@ -19,6 +19,7 @@ from cometchat import (
     Attachment,
     CometChat,
     File,
+    Group,
     MediaMessage,
     MessagesRequest,
     MessageType,
@@ -26,7 +27,7 @@ from cometchat import (
     TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
-from helpers import error_of, ok, scratch_dir
+from helpers import error_of, new_guid, ok, scratch_dir
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
 MiB = 1024 * 1024
@@ -119,6 +120,41 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             types=["image"]).build().fetchPrevious())
         self.assertEqual([m.id for m in images], [sent.id])
 
+    def test_several_files_in_one_message_come_back_byte_for_byte(self) -> None:
+        paths = [write_file(self.folder, name, size) for name, size in
+                 (("first.bin", 300_000), ("second.txt", 2000), ("third.jpg", 70_000))]
+        in_memory = File(name="memory.bin", data=os.urandom(50_000))
+        sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=paths[0], filePaths=paths[1:],
+                                                                 files=[in_memory])))
+        expected = [(os.path.basename(p), os.path.getsize(p), digest_of_file(p)) for p in paths]
+        expected.append(("memory.bin", 50_000, hashlib.sha256(in_memory.data).digest()))
+        self.assertEqual([(a.fileName, a.fileSize, digest_of_url(a.fileUrl)) for a in sent.attachments], expected)
+        self.assertEqual(sent.attachment.fileUrl, sent.attachments[0].fileUrl)
+        received = self.heard.waitFor("onMediaMessageReceived").arg
+        self.assertEqual([a.fileUrl for a in received.attachments], [a.fileUrl for a in sent.attachments])
+
+    def test_a_media_message_to_a_group_reaches_its_members(self) -> None:
+        guid = new_guid("media")
+        ok(self.alice.createGroup(group=Group(guid=guid, name=guid)))
+        ok(self.bob.joinGroup(GUID=guid, groupType=CometChat.groupType.public))
+        message = MediaMessage(receiverUid=guid, receiverType=ReceiverType.group, messageType=MessageType.image,
+                               files=[File(name="group.png", data=b"\x89PNG for the group")])
+        sent = ok(self.alice.sendMediaMessage(message=message))
+        received = self.heard.waitFor("onMediaMessageReceived").arg
+        self.assertIsInstance(received, MediaMessage)
+        self.assertEqual((received.id, received.receiverUid, received.receiverType, received.senderUid),
+                         (sent.id, guid, ReceiverType.group, ALICE))
+        self.assertEqual(requests.get(received.attachment.fileUrl, timeout=scaled(10)).content, b"\x89PNG for the group")
+
+    def test_progress_runs_on_the_dispatch_queue(self) -> None:
+        threads: list[str] = []
+        sent = ok(self.alice.sendMediaMessage(message=self.media(fileurl=write_file(self.folder, "p.bin", 3 * MiB)),
+                                              onProgress=lambda s, t: threads.append(threading.current_thread().name)))
+        self.alice.flush(scaled(5))  # (the last call is posted before the answer comes)
+        self.assertEqual(sent.attachment.fileSize, 3 * MiB)
+        self.assertTrue(threads)
+        self.assertEqual(set(threads), {"cometchat-callbacks"})  # never the upload's own thread
+
     def test_everything_is_checked_before_an_upload(self) -> None:
         sparse = os.path.join(self.folder, "huge.bin")
         with open(sparse, "wb") as out:
@@ -134,6 +170,26 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             (MediaMessage(receiverUid="", fileurl=sparse, messageType="file"), "INVALID_RECEIVER_ID"),
             (TextMessage(receiverUid=BOB, text="not media"), "ERROR_INVALID_MESSAGE"),
         ]
+        a_file = [File(name="a.txt", data=b"x")]
+        hosted = Attachment(fileName="x.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                            fileUrl="https://cdn.example.test/x.pdf")
+        cases += [  # what each field holds is checked before anything reads it
+            (self.media(files=a_file[0]), "ERR_INVALID_FILE_OBJECT"),  # a File, not a list of them
+            (self.media(filePaths=5), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(filePaths=sparse), "ERR_INVALID_FILE_OBJECT"),  # a path, not a list of them
+            (self.media(filePaths=[5]), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachment={"url": "https://cdn.example.test/x.pdf"}), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachments=hosted), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(attachments=[hosted, {"url": "https://cdn.example.test/y.pdf"}]), "ERR_INVALID_FILE_OBJECT"),
+            (self.media(files=a_file, caption=5), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, tags="holiday"), "ERROR_INVALID_PAYLOAD"),  # not 7 one-letter tags
+            (self.media(attachment=hosted, tags="holiday"), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, tags=[1, None]), "ERROR_INVALID_PAYLOAD"),
+            (self.media(files=a_file, metaData=["not", "an", "object"]), "ERROR_INVALID_PAYLOAD"),
+            (self.media(attachment=Attachment(fileName="x.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                                              fileUrl="https://cdn.example.test/x.pdf", fileSize=float("nan"))),
+             "ERROR_INVALID_PAYLOAD"),
+        ]
         before = len(self.server.requests("POST", "/v3.0/messages"))
         for message, code in cases:
             with self.subTest(code=code):
@@ -144,6 +200,15 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             self.assertEqual(error_of(self.alice.sendMediaMessage(message=self.media(fileurl=locked))).errorCode,
                              "ERROR_FILE_NOT_READABLE")
         self.assertEqual(len(self.server.requests("POST", "/v3.0/messages")), before)  # nothing went out
+
+    def test_a_message_type_given_as_text_is_the_enum(self) -> None:
+        message = MediaMessage(receiverUid=BOB, files=[File(name="a.txt", data=b"x")], messageType="file")
+        self.assertIs(message.messageType, MessageType.file)  # as receiverType is read
+        self.assertIs(message.receiverType, ReceiverType.user)
+        self.assertIs(ok(self.alice.sendMediaMessage(message=message)).messageType, MessageType.file)
+        unknown = MediaMessage(receiverUid=BOB, files=[File(name="a.txt", data=b"x")], messageType="sticker")
+        self.assertEqual(unknown.messageType, "sticker")  # kept for the send to refuse
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=unknown)).errorCode, "INVALID_MESSAGE_TYPE")
 
     def test_odd_names_and_unsendable_captions(self) -> None:
         raw_name = os.path.join(os.fsencode(self.folder), b"caf\xe9 \"quoted\".txt")  # not UTF-8 on disk
@@ -165,6 +230,23 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, "ERR_UID_NOT_FOUND")
         self.assertEqual(self.files_on_server(), before)
 
+    def test_a_token_the_server_forgot_is_reported_as_such_not_as_a_cancelled_upload(self) -> None:
+        login_events = EventRecorder()
+        self.alice.addLoginListener("events", login_events)
+        before = self.files_on_server()
+        for size in (1000, 30 * MiB):  # all sent before the answer; the answer while still sending
+            with self.subTest(size=size):
+                ok(self.alice.login(UID=ALICE, authKey=self.server.auth_key))
+                big = os.path.join(self.folder, f"{size}.bin")
+                with open(big, "wb") as out:
+                    out.truncate(size)
+                self.server.delete_auth_tokens(ALICE)
+                error = error_of(self.alice.sendMediaMessage(message=self.media(fileurl=big)))
+                self.assertEqual(error.errorCode, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND")  # the server's word
+                waitFor(lambda: self.alice.getLoggedInUser() is None)  # and the user is logged out locally
+                self.assertEqual(self.files_on_server(), before)
+        login_events.waitFor("onLogoutSuccess", 2)  # the app heard of each logout
+
     def test_swift_style_from_inside_callbacks(self) -> None:
         done = threading.Event()
         outcome: dict[str, Any] = {}
@@ -183,6 +265,56 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertTrue(done.wait(scaled(20)))
         self.assertNotIn("error", outcome)
         self.assertEqual(outcome["sent"].attachment.fileSize, 2000)
+
+
+class AppLimitsTest(DevServerMixin, unittest.TestCase):
+    """The limits are the app's settings (``file.size.max``, ``file.count.max``), read by the SDK
+    at login: what is over them never leaves the SDK."""
+
+    server_options = {"file_size_max": 1000, "file_count_max": 2}
+
+    def setUp(self) -> None:
+        self.folder = scratch_dir(self)
+        self.alice = self.newClient(ALICE)
+
+    def media(self, **fields: Any) -> MediaMessage:
+        return MediaMessage(receiverUid=BOB, receiverType=ReceiverType.user, messageType="file", **fields)
+
+    def hosted(self, n: int) -> list[Attachment]:
+        return [Attachment(fileName=f"{i}.pdf", fileExtension="pdf", fileMimeType="application/pdf",
+                           fileUrl=f"https://cdn.example.test/{i}.pdf") for i in range(n)]
+
+    def sends(self) -> int:
+        return len(self.server.requests("POST", "/v3.0/messages"))
+
+    def refused(self, message: MediaMessage, code: str) -> None:
+        before = self.sends()
+        self.assertEqual(error_of(self.alice.sendMediaMessage(message=message)).errorCode, code)
+        self.assertEqual(self.sends(), before)  # nothing went out
+
+    def test_the_sdk_applies_the_apps_limits_before_sending(self) -> None:
+        before = self.sends()
+        at_the_limit = ok(self.alice.sendMediaMessage(message=self.media(files=[
+            File(name="a.txt", data=b"a" * 400), File(name="b.txt", data=b"b" * 400)])))
+        self.assertEqual(len(at_the_limit.attachments), 2)
+        self.assertEqual(self.sends(), before + 1)  # what is within the limits goes out
+        self.refused(self.media(files=[File(name="big.txt", data=b"x" * 1001)]), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(fileurl=write_file(self.folder, "big.bin", 1001)), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(files=[File(name=f"{n}.txt", data=b"x") for n in range(3)]),
+                     "ERR_FILE_COUNT_EXCEEDED")
+
+    def test_the_files_of_a_message_together_are_within_file_size_max(self) -> None:
+        each_within = [File(name="a.txt", data=b"a" * 600), File(name="b.txt", data=b"b" * 600)]
+        self.refused(self.media(files=each_within), "ERR_FILE_SIZE_EXCEEDED")
+        self.refused(self.media(files=each_within[:1], fileurl=write_file(self.folder, "c.bin", 600)),
+                     "ERR_FILE_SIZE_EXCEEDED")
+
+    def test_hosted_attachments_count_too(self) -> None:
+        before = self.sends()
+        two = ok(self.alice.sendMediaMessage(message=self.media(attachments=self.hosted(2))))
+        self.assertEqual([a.fileUrl for a in two.attachments], [a.fileUrl for a in self.hosted(2)])
+        self.assertEqual(self.sends(), before + 1)
+        self.refused(self.media(attachments=self.hosted(3)), "ERR_FILE_COUNT_EXCEEDED")
 
 
 class SlowLinkTest(DevServerMixin, unittest.TestCase):

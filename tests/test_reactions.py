@@ -11,8 +11,11 @@ from cometchat import (
     CometChat,
     CometChatException,
     ConversationType,
+    File,
     Group,
+    MediaMessage,
     MessagesRequest,
+    MessageType,
     Reaction,
     ReactionAction,
     ReactionCount,
@@ -210,6 +213,33 @@ class MentionsTest(Case):
         self.assertEqual(tagged.mentionedUsers[0].tags, ["vip"])
         line = self.server.requests("GET", f"/v3.0/users/{ALICE}/messages")[-1]["query"]
         self.assertIn("mentionsWithTagInfo=true&mentionsWithBlockedInfo=true", line)
+
+    def test_a_mention_in_a_media_caption(self) -> None:
+        sender, receiver = "caption-sender", "caption-receiver"  # a conversation of their own
+        self.server.create_user(sender, "Sender")
+        self.server.create_user(receiver, "Receiver")
+        heard = self.live(receiver)
+        message = MediaMessage(receiverUid=receiver, receiverType=ReceiverType.user, messageType=MessageType.image,
+                               files=[File(name="look.png", data=b"\x89PNG look")])
+        message.caption = f"<@uid:{receiver}> look at this"
+        sent = ok(self.client(sender).sendMediaMessage(message=message))
+        self.assertEqual([u.uid for u in sent.getMentionedUsers()], [receiver])
+        self.assertFalse(sent.hasMentionedMe())  # the sender's own message
+        received = heard.waitFor("onMediaMessageReceived").arg
+        self.assertEqual(received.id, sent.id)
+        self.assertTrue(received.hasMentionedMe())
+        self.assertEqual([u.name for u in received.mentionedUsers], ["Receiver"])
+        conversation = ok(self.client(receiver).getConversation(conversationWith=sender,
+                                                                conversationType=ConversationType.user))
+        self.assertEqual(conversation.unreadMentionsCount, 1)
+
+    def test_mentions_with_blocked_info_say_whom_i_blocked(self) -> None:
+        ok(self.client(BOB).blockUsers([CAROL]))
+        self.addCleanup(lambda: ok(self.client(BOB).unblockUsers([CAROL])))
+        self.say(ALICE, BOB, f"<@uid:{CAROL}> and <@uid:{DAVE}>")
+        latest = ok(MessagesRequest.MessageRequestBuilder(client=self.client(BOB)).set(uid=ALICE).set(limit=1)
+                    .mentionsWithBlockedInfo(True).build().fetchPrevious())[-1]
+        self.assertEqual({u.uid: u.blockedByMe for u in latest.mentionedUsers}, {CAROL: True, DAVE: False})
 
 
 if __name__ == "__main__":

@@ -71,8 +71,9 @@ class Limits:
     auth_failure_window: float = _limit(60.0, "the window, in seconds, that auth_failures counts over (default 60)")
     file_size_max: int = _limit(
         100 * 1024 * 1024,
-        "bytes per uploaded file, the app setting file.size.max (default 104857600); a multipart body"
-        " may be this large, a JSON one max_body_bytes",
+        "bytes of the uploaded files of one message together, the app setting file.size.max (default"
+        " 104857600); a multipart body may be this large plus 1 MiB + 64 KiB for its fields and part"
+        " headers, a JSON one max_body_bytes",
     )
     file_count_max: int = _limit(10, "files per media message, the app setting file.count.max (default 10)")
 

@@ -41,6 +41,9 @@ T = TypeVar("T")
 MEDIA_PREFIX = "/media"
 _CHUNK = 256 * 1024
 _FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
+_HEADERS_MAX = 64 * 1024  #: the parts' headers and boundaries of a multipart body, together
+#: what a multipart body may carry besides its files (which are file_size_max together)
+FORM_ALLOWANCE = _FIELDS_MAX + _HEADERS_MAX
 _PARTS_MAX = 50  #: plain fields a multipart body may have, besides its files
 _FILE_FIELD = re.compile(r"^files(\[\d*\])?\Z")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
@@ -97,13 +100,15 @@ class Upload:
 
 
 async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits) -> Upload:
-    """Read a multipart ``POST messages``: the files to disk (each at most ``file_size_max``
-    bytes, at most ``file_count_max`` of them), the other fields into the message body. Each
-    read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
+    """Read a multipart ``POST messages``: the files to disk (at most ``file_size_max`` bytes
+    together, at most ``file_count_max`` of them), the other fields into the message body. A
+    body declared larger than ``file_size_max`` plus ``FORM_ALLOWANCE`` is refused before it is
+    read. Each read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
     size_max, count_max = limits.file_size_max, limits.file_count_max
-    if request.content_length is not None and request.content_length > count_max * size_max + _FIELDS_MAX:
-        raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", "The upload is larger than the app's file limits allow.",
-                       close=True)
+    if request.content_length is not None and request.content_length > size_max + FORM_ALLOWANCE:
+        raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", f"The upload is larger than the app's {size_max} bytes of"
+                       f" files (and {FORM_ALLOWANCE} bytes for the form's fields) allow.",
+                       {"limit": size_max}, close=True)
     fields: dict[str, Any] = {}
     files: list[StoredFile] = []
     base = f"{request.scheme}://{request.host}{MEDIA_PREFIX}"
@@ -161,19 +166,21 @@ async def _read_field(part: BodyPartReader, limits: Limits) -> bytes:
 async def _write_file(part: BodyPartReader, folder: FilesFolder, limits: Limits,
                       written: list[StoredFile]) -> StoredFile:
     """One file part, streamed to disk; registered in ``written`` before the first byte, so a
-    failure part-way deletes it too."""
+    failure part-way deletes it too. It and the files before it are ``file_size_max`` together."""
     name = _safe_name(part.filename)
     mime = _mime(part.headers.get("Content-Type"), name)
     token = secrets.token_urlsafe(24)
     placeholder = StoredFile(token=token, name=name, mime_type=mime, size=0)
-    written.append(placeholder)
     size, size_max = 0, limits.file_size_max
+    room = size_max - sum(stored.size for stored in written)
+    written.append(placeholder)
     with open(folder.path(token, partial=True), "wb") as out:
         while chunk := await _timed(part.read_chunk(_CHUNK), limits):
             size += len(chunk)
-            if size > size_max:
-                raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", f"{name} is larger than {size_max} bytes.",
-                               {"file": name, "limit": size_max}, close=True)
+            if size > room:
+                why = (f"{name} is larger than {size_max} bytes." if size > size_max
+                       else f"The message's files are larger than {size_max} bytes together.")
+                raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", why, {"file": name, "limit": size_max}, close=True)
             out.write(chunk)
     written.pop()
     return attrs.evolve(placeholder, size=size)

@@ -97,6 +97,10 @@ class MessagesApi(Endpoints):
         except protocol.RemoteProtocolError as exc:
             code = "ERR_EMPTY_MESSAGE_TEXT" if exc.field == "text" else "ERR_BAD_REQUEST"
             raise ApiError(400, code, exc.message, {"field": exc.field}) from None
+        count_max = self.backend.config.limits.file_count_max  # hosted files count as uploaded ones do
+        if len(message.attachments) > count_max:
+            raise ApiError(400, "ERR_FILE_COUNT_EXCEEDED", f"At most {count_max} files per message.",
+                           {"field": "data.attachments", "limit": count_max})
         if parent_id is not None and message.parent_id not in (0, parent_id):
             raise bad_request("parentMessageId does not match the thread in the path.", "parentMessageId")
         sender = await self.user_or_404(uid)

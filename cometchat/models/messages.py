@@ -47,6 +47,14 @@ def _receiver_type(value: Any) -> Any:
     return readers.RECEIVER_TYPES.get(value, value)
 
 
+def _message_type(value: Any) -> Any:
+    """Known message types become the enum (as ``_receiver_type`` does); anything else is
+    kept for a send to refuse."""
+    if isinstance(value, MessageType) or not isinstance(value, str):
+        return value
+    return _TYPES.get(value, value)
+
+
 @attrs.define(kw_only=True, eq=False, on_setattr=attrs.setters.NO_OP)
 class BaseMessage:
     """What every message has (Swift ``BaseMessage``). Set ``metaData``, ``tags``,
@@ -315,7 +323,8 @@ class MediaMessage(BaseMessage):
     """A picture, video, audio clip or file: ``MediaMessage(receiverUid=, fileurl=<a local path>,
     messageType=CometChat.MessageType.image, receiverType=)``, or ``files=[File(name=, data=)]``
     instead of ``fileurl``, or an ``attachment`` already online. Received ones carry their
-    ``attachment`` (the first) and ``attachments`` (with their ``fileUrl``) and the ``caption``."""
+    ``attachment`` (the first) and ``attachments`` (with their ``fileUrl``) and the ``caption``.
+    ``messageType`` given as text (``"file"``) is made the enum when the message is built."""
 
     #: the local file to upload (Swift's ``filePath``; its initialiser says ``fileurl``)
     filePath: str | None = attrs.field(default=None, alias="fileurl")
@@ -324,7 +333,7 @@ class MediaMessage(BaseMessage):
     caption: str | None = None
     attachment: Attachment | None = None
     attachments: list[Attachment] | None = None
-    messageType: Any = MessageType.image
+    messageType: Any = attrs.field(default=MessageType.image, converter=_message_type)
 
     def stringValue(self) -> str:
         kind = getattr(self.messageType, "value", self.messageType)
