@@ -65,8 +65,8 @@ Code                                            Source  When
                                                         attachment that JSON cannot carry (a lone
                                                         surrogate, ``NaN``, a value of no JSON type), or
                                                         of the wrong type (a caption that is not a
-                                                        string, tags that are not a list of strings,
-                                                        metadata that is not a dict)
+                                                        string; on any message, tags that are not a
+                                                        list of strings, metadata that is not a dict)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender

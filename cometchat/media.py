@@ -169,7 +169,8 @@ def _is_list(value: Any) -> bool:
 def _shape_error(message: MediaMessage) -> CometChatException | None:
     """What each field holds, checked before anything reads it: a caption that is not text, or a
     single ``File`` where a list of them belongs, would otherwise fail deep in the upload as
-    an internal error (or a string of tags go as one tag per letter)."""
+    an internal error (tags and metadata are checked for every kind of message, in
+    ``validation.message_error``)."""
     def payload(field: str, expected: str, given: Any) -> CometChatException:
         return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"{field} must be {expected}.",
                                   {"field": field, "given": type(given).__name__})
@@ -180,11 +181,6 @@ def _shape_error(message: MediaMessage) -> CometChatException | None:
 
     if message.caption is not None and not isinstance(message.caption, str):
         return payload("caption", "a string", message.caption)
-    tags = message.tags
-    if tags is not None and (not _is_list(tags) or not all(isinstance(tag, str) for tag in tags)):
-        return payload("tags", "a list of strings", tags)
-    if message.metaData is not None and not isinstance(message.metaData, dict):
-        return payload("metaData", "a dictionary", message.metaData)
     if message.files is not None and not _is_list(message.files):
         return file_object("files", "a list of File(name=, data=bytes)", message.files)
     paths = message.filePaths

@@ -100,6 +100,13 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
     error = receiver_error(message.receiverUid, message.receiverType)
     if error is not None:
         return error
+    tags = message.tags
+    if tags is not None and (not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) for tag in tags)):
+        return _fail(errors.ERROR_INVALID_PAYLOAD, "tags must be a list of strings.",
+                     {"field": "tags", "given": type(tags).__name__})
+    if message.metaData is not None and not isinstance(message.metaData, dict):
+        return _fail(errors.ERROR_INVALID_PAYLOAD, "metaData must be a dictionary.",
+                     {"field": "metaData", "given": type(message.metaData).__name__})
     if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
         return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
     if isinstance(message, TextMessage) and has_lone_surrogate(message.text):

@@ -29,8 +29,11 @@ from test_connection_manual import error_of, ok
 ALICE, BOB, CAROL, DAVE = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3", "cometchat-uid-4"
 
 
-def text(to: str, body: str = "hello") -> TextMessage:
-    return TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
+def text(to: str, body: str = "hello", **fields: Any) -> TextMessage:
+    message = TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return message
 
 
 class Pair(DevServerMixin):
@@ -158,6 +161,11 @@ class MessagesTest(Pair, unittest.TestCase):
              "INVALID_CUSTOM_DATA"),
             (self.alice.sendCustomMessage, CustomMessage(receiverUid=BOB, customData={}, type=""),
              "INVALID_MESSAGE_TYPE"),
+            (self.alice.sendTextMessage, text(BOB, "tagged", tags="holiday"), "ERROR_INVALID_PAYLOAD"),
+            (self.alice.sendTextMessage, text(BOB, "tagged", tags=["a", 1]), "ERROR_INVALID_PAYLOAD"),
+            (self.alice.sendCustomMessage, CustomMessage(receiverUid=BOB, customData={}, type="t", tags="x"),
+             "ERROR_INVALID_PAYLOAD"),
+            (self.alice.sendTextMessage, text(BOB, "meta", metaData=["not", "a", "dict"]), "ERROR_INVALID_PAYLOAD"),
         ]
         for send, message, code in cases:
             with self.subTest(code=code):
