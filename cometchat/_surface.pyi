@@ -405,7 +405,7 @@ class CometChat(metaclass=_CometChatType):
 
     @staticmethod
     def statistics() -> ClientStatistics:
-        """A frozen snapshot of this client (state, sockets, threads, listeners)."""
+        """A frozen snapshot of this client (state, sockets, threads, listeners, counters)."""
 
     @staticmethod
     def tagConversation(*, conversationWith: str, conversationType: ConversationType, tags: list[str], onSuccess: Callback | None = ..., onError: Callback | None = ...) -> Future[Conversation]:

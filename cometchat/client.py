@@ -500,9 +500,9 @@ class CometChatClient(ListenerMembers):
     # ------------------------------------------------------------------ Python extensions
 
     def statistics(self) -> ClientStatistics:
-        """A frozen snapshot of this client (state, sockets, threads, listeners)."""
+        """A frozen snapshot of this client (state, sockets, threads, listeners, counters)."""
         threads = (*self._worker.threads(), *self._uploads.threads(), *self._own_queue.activeThreads())
-        return collect_statistics(self._session, self._realtime, self._listeners, threads)
+        return collect_statistics(self._session, self._realtime, self._listeners, self._notifier.counters, threads)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every callback queued so far has run; False if ``timeout`` passed first."""
