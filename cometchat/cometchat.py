@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import services
 from .client import CometChatClient
 
-__all__ = ["CometChat", "defaultClient", "replaceDefaultClient"]
+__all__ = ["CometChat", "defaultClient", "replaceDefaultClient", "facade_members"]
 
 
 class _FacadeClient(CometChatClient):
@@ -102,11 +102,12 @@ def _shared(name: str, member: property) -> property:
     return property(lambda cls: getattr(_default, name), setter, doc=member.__doc__)
 
 
-def _members() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(class namespace, metaclass namespace) mirroring the client's public members."""
+def facade_members(client_type: type = CometChatClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(class namespace, metaclass namespace) mirroring the public members of ``client_type``
+    (``CometChatClient``; a test passes a client with one more kind of listener)."""
     namespace: dict[str, Any] = {}
     meta: dict[str, Any] = {}
-    for name, member in inspect.getmembers(CometChatClient):
+    for name, member in inspect.getmembers(client_type):
         if name.startswith("_"):
             continue
         if isinstance(member, property):
@@ -134,7 +135,7 @@ else:
 
 
 def _install() -> None:
-    namespace, meta = _members()
+    namespace, meta = facade_members()
     for name, member in meta.items():
         setattr(type(CometChat), name, member)
     for name, member in namespace.items():

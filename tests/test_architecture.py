@@ -21,6 +21,7 @@ from typing import Any, Iterator
 
 import cometchat
 from cometchat import CometChatClient
+from cometchat.cometchat import facade_members
 from cometchat.listeners import LISTENER_KINDS, ListenerKind, Listeners, install_listener_members
 from cometchat.testing import EventRecorder, recorder_class
 
@@ -239,6 +240,17 @@ class ListenerTableTest(unittest.TestCase):
         registries["Test"].add("r", recorder)
         registries["Test"].call("onSomethingHappened", 42)
         self.assertEqual(recorder.waitFor("onSomethingHappened").arg, 42)
+        # the facade is made from the client's members by the same function that made
+        # CometChat: built from this client, it has the new kind's members too (the type
+        # checkers' stub follows by rerunning .ci/stubgen.py, which test_typing demands)
+        namespace, meta = facade_members(TableClient)
+        self.assertEqual({"addTestListener", "removeTestListener"} - set(namespace), set())
+        self.assertIn("testdelegate", meta)
+        self.assertEqual(str(inspect.signature(namespace["addTestListener"].__func__)),
+                         str(inspect.signature(cometchat.CometChat.addMessageListener)))
+        plain_namespace, plain_meta = facade_members()
+        self.assertNotIn("addTestListener", plain_namespace)  # the row is what brought them
+        self.assertNotIn("testdelegate", plain_meta)
 
     def test_every_kind_of_the_table_is_on_the_client_the_facade_and_the_recorder(self) -> None:
         for kind in LISTENER_KINDS:

@@ -618,7 +618,10 @@ class Connection:
             sock.end()
             ws = sock.ws
             if ws is not None:
-                ws.shutdown()
+                # the outcome is decided: a failure to close (some websocket-client versions
+                # let the OS's error through) changes nothing and must not lose it
+                with contextlib.suppress(SocketFailure), _translate_errors():
+                    ws.shutdown()
             with self._lock:
                 self._sockets.pop(sock.gen, None)
                 self._skipped += sock.skipped
@@ -647,11 +650,11 @@ class Connection:
                         stream.close()
                     return inputs.Closed(sock.gen, None, "", errors.aborted())
                 ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True, socket=stream)
+                ws.settimeout(None)  # from here on the machine's timers decide (a closed socket raises)
         except SocketFailure as failure:
             return failure.failed(sock.gen)
         if sock.phase is not Phase.OPENING:  # aborted while connecting: close before authenticating
             return inputs.Closed(sock.gen, None, "", errors.aborted())
-        ws.settimeout(None)  # from here on the machine's timers decide
         if not sock.send(target.auth_frame):
             return inputs.Closed(sock.gen, None, "", errors.connection_failed("could not send the auth frame"))
         return None
