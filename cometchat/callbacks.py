@@ -10,7 +10,8 @@ once, so the Future never waits for the queue to be pumped. Whatever the rest of
 know before the app hears of a result (a login's user, say) is set up before ``succeed``.
 
 ``Notifier`` is what the client's parts hold: replies, listener calls and plain posts, all
-through the one pipe, so everything reaches the app in the order it happened.
+through the one pipe, so everything reaches the app in the order it happened. It also carries
+the ``EventCounters`` that ``client.statistics()`` reports of the event stream.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import logging
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Generic, TypeVar
+
+import attrs
 
 from .dispatch import DispatchQueue, run_user_code
 from .exceptions import CometChatException
@@ -181,12 +184,25 @@ class Reply(Generic[T]):
         self.future.set_exception(error)
 
 
+@attrs.define
+class EventCounters:
+    """What became of inbound events, for ``client.statistics()``. Plain ints: each has one
+    writer at a time (the event router under its lock; the dispatch queue, which runs one
+    callback at a time)."""
+
+    #: frames that decoded but could not be read as the event they claim to be, skipped
+    frames_skipped: int = 0
+    #: messages handed to the listeners (new, edited, deleted, group actions)
+    messages_delivered: int = 0
+
+
 class Notifier:
     """How a client's parts reach app code: replies, listener calls, anything else in order."""
 
     def __init__(self, pipe: CallbackPipe, listeners: Listeners) -> None:
         self.pipe = pipe
         self.listeners = listeners
+        self.counters = EventCounters()
 
     def reply(self, onSuccess: Callable[..., Any] | None, onError: Callable[..., Any] | None) -> Reply[Any]:
         return Reply(self.pipe, onSuccess, onError)

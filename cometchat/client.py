@@ -76,12 +76,19 @@ from .statistics import ClientStatistics, collect_statistics
 from .users import Users
 from .worker import RestWorker, UploadThreads
 
+if TYPE_CHECKING:
+    # the listener members are made from the table at import (``install_listener_members``);
+    # type checkers read them from the stub that .ci/stubgen.py writes from the result
+    from ._surface import ListenerMembers
+else:
+    ListenerMembers = object
+
 __all__ = ["CometChatClient"]
 
 Callback = Callable[..., Any]
 
 
-class CometChatClient:
+class CometChatClient(ListenerMembers):
     """One CometChat app and (at most) one logged-in user.
 
     ``CometChatClient()`` then ``client.init(appId=..., appSettings=...)``, or
@@ -111,10 +118,6 @@ class CometChatClient:
     #: whether, without a storage setting, the session is saved to the user's data directory
     #: (the facade's client does; a client of your own keeps it in memory)
     _persistent_by_default = False
-
-    if TYPE_CHECKING:  # the listener members are made from the table; type checkers see Any
-
-        def __getattr__(self, name: str) -> Any: ...
 
     def __init__(self, appId: str | None = None, appSettings: AppSettings | None = None) -> None:
         self._own_queue = DispatchQueue("cometchat-callbacks")
@@ -497,9 +500,9 @@ class CometChatClient:
     # ------------------------------------------------------------------ Python extensions
 
     def statistics(self) -> ClientStatistics:
-        """A frozen snapshot of this client (state, sockets, threads, listeners)."""
+        """A frozen snapshot of this client (state, sockets, threads, listeners, counters)."""
         threads = (*self._worker.threads(), *self._uploads.threads(), *self._own_queue.activeThreads())
-        return collect_statistics(self._session, self._realtime, self._listeners, threads)
+        return collect_statistics(self._session, self._realtime, self._listeners, self._notifier.counters, threads)
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every callback queued so far has run; False if ``timeout`` passed first."""

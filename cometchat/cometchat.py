@@ -9,7 +9,9 @@ Every member delegates to a default ``CometChatClient`` made at import (as reque
 The members are made from the client's own: each public method becomes a static method
 calling the same method on whichever client is the default at call time, each property a
 class-level property, each nested enum the same enum. A method added to the client is on the
-facade too, and a test keeps the signatures equal.
+facade too, and a test keeps the signatures equal. Type checkers read these members from
+``_surface.pyi``, which ``.ci/stubgen.py`` writes from what this module builds (a test fails
+when the stub and the runtime differ).
 
 Listeners may be added before ``init``; they survive it. The default client keeps its session
 in a private file under the user's data directory unless the settings say otherwise.
@@ -26,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from . import services
 from .client import CometChatClient
 
-__all__ = ["CometChat", "defaultClient", "replaceDefaultClient"]
+__all__ = ["CometChat", "defaultClient", "replaceDefaultClient", "facade_members"]
 
 
 class _FacadeClient(CometChatClient):
@@ -100,11 +102,12 @@ def _shared(name: str, member: property) -> property:
     return property(lambda cls: getattr(_default, name), setter, doc=member.__doc__)
 
 
-def _members() -> tuple[dict[str, Any], dict[str, Any]]:
-    """(class namespace, metaclass namespace) mirroring the client's public members."""
+def facade_members(client_type: type = CometChatClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(class namespace, metaclass namespace) mirroring the public members of ``client_type``
+    (``CometChatClient``; a test passes a client with one more kind of listener)."""
     namespace: dict[str, Any] = {}
     meta: dict[str, Any] = {}
-    for name, member in inspect.getmembers(CometChatClient):
+    for name, member in inspect.getmembers(client_type):
         if name.startswith("_"):
             continue
         if isinstance(member, property):
@@ -118,22 +121,23 @@ def _members() -> tuple[dict[str, Any], dict[str, Any]]:
     return namespace, meta
 
 
-class _CometChatType(type):
-    """Swift's static properties, readable (and the delegates settable) on the class itself."""
+if TYPE_CHECKING:
+    # the members are made below from the client's; type checkers read them, with their
+    # signatures, from the stub that .ci/stubgen.py writes from this module's result
+    from ._surface import CometChat as CometChat
+else:
 
-    if TYPE_CHECKING:  # the members are made from the client's; type checkers see Any
+    class _CometChatType(type):
+        """Swift's static properties, readable (and the delegates settable) on the class itself."""
 
-        def __getattr__(cls, name: str) -> Any: ...
-
-
-class CometChat(metaclass=_CometChatType):
-    """The SDK, as Swift's ``CometChat`` class: every member is static."""
+    class CometChat(metaclass=_CometChatType):
+        """The SDK, as Swift's ``CometChat`` class: every member is static."""
 
 
 def _install() -> None:
-    namespace, meta = _members()
+    namespace, meta = facade_members()
     for name, member in meta.items():
-        setattr(_CometChatType, name, member)
+        setattr(type(CometChat), name, member)
     for name, member in namespace.items():
         setattr(CometChat, name, member)
 

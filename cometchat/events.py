@@ -110,6 +110,7 @@ class EventRouter:
 
     def __init__(self, notifier: Notifier, identity: Identity, on_delivered: Callable[[int], None]) -> None:
         self._notifier = notifier
+        self._counters = notifier.counters
         self._messages = notifier.listeners["Message"]
         self._identity = identity
         self._on_delivered = on_delivered
@@ -150,8 +151,10 @@ class EventRouter:
             route(frame)
         except ProtocolError as exc:
             log.warning("skipping a malformed %s frame: %s", type(frame).__name__, exc)
+            self._counters.frames_skipped += 1  # under the lock, as every _route
         except Exception:  # a frame we failed to read must not cost the frames after it
             log.exception("unexpected internal error handling a %s frame; skipped", type(frame).__name__)
+            self._counters.frames_skipped += 1
 
     # ------------------------------------------------------------------ recovery
 
@@ -193,6 +196,7 @@ class EventRouter:
         moves on (once for the batch)."""
         for method, message, _ in batch:
             self._messages.call(method, message)
+        self._counters.messages_delivered += len(batch)
         self._on_delivered(max(entry[2] for entry in batch))
 
     def _message(self, frame: protocol.MessageFrame) -> None:
@@ -228,6 +232,7 @@ class EventRouter:
 
     def _deliver_group_action(self, method: str, args: tuple[Any, ...], delivered_id: int) -> None:
         self._notifier.listeners["Group"].call(method, *args)
+        self._counters.messages_delivered += 1
         self._on_delivered(delivered_id)
 
     def _typing(self, frame: protocol.TypingFrame) -> None:

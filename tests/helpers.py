@@ -3,6 +3,7 @@ timings, the status callbacks, Future helpers, proxied clients."""
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -160,6 +161,164 @@ def http_status(sock: socket.socket, timeout: float) -> int:
     except OSError:
         pass
     return read_http_response(sock, timeout)[0]
+
+
+# --------------------------------------------------------------------------- frames by hand
+
+_BOB = "cometchat-uid-2"
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def message_frame(uid: str, n: int, **body: Any) -> dict[str, Any]:
+    frame = pushed_message(uid, n)
+    frame["body"].update(body)
+    return frame
+
+
+def garbage(uid: str) -> dict[str, list[Any]]:
+    """Each kind of garbage a hostile server sends, as frames for ``push_many`` (str or JSON)
+    or ``push_raw`` (dicts with one of text / binary / invalid_utf8)."""
+    deep = "[" * 10000 + "]" * 10000
+    receipt = {"type": "receipts", "receiver": uid, "receiverType": "user", "sender": _BOB,
+               "body": {"action": "read", "messageId": "5", "user": {"uid": _BOB}}}
+    return {
+        "non-JSON": ["{not json", "", "null", "[]", "42", '"a string"'],
+        "wrong types": [{"type": 7}, {"type": "message", "body": []}, {"type": "message", "body": {"id": True}},
+                        dict(receipt, body=dict(receipt["body"], action=["read"])),
+                        {"type": "presence", "body": {"action": "online", "user": "bob"}},
+                        message_frame(uid, 1, sentAt="soon", data="text")],
+        "missing fields": [{"type": "message"}, {"type": "typing_indicator", "receiver": uid},
+                           {"type": "receipts", "body": {}}, {"type": "message", "body": {"id": "3"}},
+                           {"action": None}],
+        "nulls": [{"type": None}, {"type": "message", "body": None}, message_frame(uid, 2, id=None),
+                  dict(receipt, body=None), {"type": "presence", "body": {"action": "offline", "user": None}}],
+        "non-finite and huge numbers": [
+            '{"type":"message","body":{"id":NaN}}', '{"type":"message","body":{"id":Infinity}}',
+            '{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":"1",'
+            '"user":{"uid":"x"},"timestamp":1e400}}' % uid,
+            '{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":"1",'
+            '"user":{"uid":"x"},"timestamp":"\u00b2"}}' % uid,
+            '{"type":"message","body":{"id":"\u00b2","category":"message","type":"text","text":"x"}}',
+            '{"type":"message","body":{"id":%s}}' % ("9" * 5000),
+            json.dumps(message_frame(uid, 3, sentAt=10**40, id="99999999999999999999999999999999999"))],
+        "deep nesting": [deep, '{"type":"message","body":%s}' % deep],
+        "60 KiB text": [json.dumps(message_frame(uid, 4, data={"text": "x" * 61440}))[:-3], "y" * 61440],
+        "binary and non-UTF-8": [{"binary": b64(b"\x00\xff\xfe binary")}, {"invalid_utf8": b64(b'{"a":"\xff\xfe"}')},
+                                 {"text": '{"type":"message","body":{"id":"9","text":"\ud800"}}'}],
+        "unknown types": [{"type": "reaction", "body": {}}, {"type": "call", "sender": _BOB},
+                          {"action": "dance"}, {"type": "auth", "body": {"status": "OK", "code": "200"}}],
+    }
+
+
+# The frames recorded in reference/wire-protocol.md (the protocol tests' golden frames)
+
+JWT = "eyJhbGciOiJIUzI1NiJ9.e30.sig"
+SESSION = "WEB-4_2_0-9f1c2d3e-1700000000000"
+DEVICE = "app1_6a7b8c9d_1700000000000"
+
+# Reference section 3.2 (the official SDK's first frame)
+AUTH_FRAME = {
+    "appId": "app1",
+    "deviceId": SESSION,
+    "type": "auth",
+    "sender": "alice",
+    "body": {
+        "auth": JWT,
+        "deviceId": SESSION,
+        "presenceSubscription": "ROLES",
+        "roles": ["admin", "vip"],
+        "params": {
+            "appInfo": {"version": "4.2.0", "apiVersion": "v3.0", "origin": None, "uts": 1700000000000},
+            "userAgent": "python",
+            "deviceId": DEVICE,
+            "platform": "javascript",
+        },
+    },
+}
+
+# Reference section 4.1
+MESSAGE_FRAME = {
+    "appId": "app1",
+    "receiver": "alice",
+    "receiverType": "user",
+    "deviceId": "WEB-bob-session",
+    "type": "message",
+    "sender": "bob",
+    "body": {
+        "id": "102",
+        "conversationId": "alice_user_bob",
+        "sender": "bob",
+        "receiver": "alice",
+        "receiverType": "user",
+        "type": "text",
+        "category": "message",
+        "sentAt": 1700000001,
+        "updatedAt": 1700000001,
+        "data": {
+            "text": "hi alice",
+            "entities": {
+                "sender": {"entity": {"uid": "bob", "name": "Bob"}, "entityType": "user"},
+                "receiver": {"entity": {"uid": "alice", "name": "Alice"}, "entityType": "user"},
+            },
+        },
+    },
+}
+
+# Reference section 4.2
+TYPING_FRAME = {
+    "appId": "app1",
+    "receiver": "alice",
+    "receiverType": "user",
+    "deviceId": "WEB-bob-session",
+    "type": "typing_indicator",
+    "sender": "bob",
+    "body": {"action": "started", "user": {"uid": "bob", "name": "Bob"}, "metadata": {"mood": "ok"}},
+}
+
+# Reference section 4.3 (as relayed, with the server's timestamp)
+RECEIPT_FRAME = {
+    "type": "receipts",
+    "receiver": "bob",
+    "receiverType": "user",
+    "sender": "bob",
+    "deviceId": "WEB-bob-session",
+    "body": {"action": "read", "messageId": 101, "user": {"uid": "alice", "name": "Alice"}, "timestamp": 1700000002},
+}
+
+# Reference section 3.5 (as the client sends it: messageSender, string id, no timestamp)
+OUTGOING_RECEIPT = {
+    "appId": "app1",
+    "receiver": "bob",
+    "receiverType": "user",
+    "deviceId": SESSION,
+    "type": "receipts",
+    "sender": "alice",
+    "messageSender": "bob",
+    "body": {"action": "read", "messageId": "101", "user": {"uid": "alice", "name": "Alice", "status": "online"}},
+}
+
+# Reference section 4.4
+PRESENCE_FRAME = {
+    "appId": "app1",
+    "deviceId": "WEB-bob-session",
+    "sender": "bob",
+    "type": "presence",
+    "body": {"action": "online", "user": {"uid": "bob", "name": "Bob"}, "timestamp": 1700000003},
+}
+
+# Reference section 3.5
+TRANSIENT_FRAME = {
+    "appId": "app1",
+    "receiver": "bob",
+    "receiverType": "user",
+    "deviceId": SESSION,
+    "type": "transient_message",
+    "sender": "alice",
+    "body": {"user": {"uid": "alice", "name": "Alice"}, "data": {"live": "reaction", "emoji": "wave"}},
+}
 
 
 # --------------------------------------------------------------------------- the reliability report

@@ -9,7 +9,6 @@ message still arrives, in order, on the same socket, and no SDK thread dies or l
 
 from __future__ import annotations
 
-import base64
 import json
 import logging
 import unittest
@@ -24,54 +23,9 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, waitFor
-from helpers import error_of, fast, ok, pushed_message, reliability
+from helpers import b64, error_of, fast, garbage, message_frame, ok, pushed_message, reliability
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def message_frame(uid: str, n: int, **body: Any) -> dict[str, Any]:
-    frame = pushed_message(uid, n)
-    frame["body"].update(body)
-    return frame
-
-
-def garbage(uid: str) -> dict[str, list[Any]]:
-    """Each kind of garbage a hostile server sends, as frames for ``push_many`` (str or JSON)
-    or ``push_raw`` (dicts with one of text / binary / invalid_utf8)."""
-    deep = "[" * 10000 + "]" * 10000
-    receipt = {"type": "receipts", "receiver": uid, "receiverType": "user", "sender": BOB,
-               "body": {"action": "read", "messageId": "5", "user": {"uid": BOB}}}
-    return {
-        "non-JSON": ["{not json", "", "null", "[]", "42", '"a string"'],
-        "wrong types": [{"type": 7}, {"type": "message", "body": []}, {"type": "message", "body": {"id": True}},
-                        dict(receipt, body=dict(receipt["body"], action=["read"])),
-                        {"type": "presence", "body": {"action": "online", "user": "bob"}},
-                        message_frame(uid, 1, sentAt="soon", data="text")],
-        "missing fields": [{"type": "message"}, {"type": "typing_indicator", "receiver": uid},
-                           {"type": "receipts", "body": {}}, {"type": "message", "body": {"id": "3"}},
-                           {"action": None}],
-        "nulls": [{"type": None}, {"type": "message", "body": None}, message_frame(uid, 2, id=None),
-                  dict(receipt, body=None), {"type": "presence", "body": {"action": "offline", "user": None}}],
-        "non-finite and huge numbers": [
-            '{"type":"message","body":{"id":NaN}}', '{"type":"message","body":{"id":Infinity}}',
-            '{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":"1",'
-            '"user":{"uid":"x"},"timestamp":1e400}}' % uid,
-            '{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":"1",'
-            '"user":{"uid":"x"},"timestamp":"\u00b2"}}' % uid,
-            '{"type":"message","body":{"id":"\u00b2","category":"message","type":"text","text":"x"}}',
-            '{"type":"message","body":{"id":%s}}' % ("9" * 5000),
-            json.dumps(message_frame(uid, 3, sentAt=10**40, id="99999999999999999999999999999999999"))],
-        "deep nesting": [deep, '{"type":"message","body":%s}' % deep],
-        "60 KiB text": [json.dumps(message_frame(uid, 4, data={"text": "x" * 61440}))[:-3], "y" * 61440],
-        "binary and non-UTF-8": [{"binary": b64(b"\x00\xff\xfe binary")}, {"invalid_utf8": b64(b'{"a":"\xff\xfe"}')},
-                                 {"text": '{"type":"message","body":{"id":"9","text":"\ud800"}}'}],
-        "unknown types": [{"type": "reaction", "body": {}}, {"type": "call", "sender": BOB},
-                          {"action": "dance"}, {"type": "auth", "body": {"status": "OK", "code": "200"}}],
-    }
 
 
 class HostileServerTest(DevServerMixin, unittest.TestCase):

@@ -133,6 +133,24 @@ class ThrottleTest(DevServerMixin, unittest.TestCase):
         refused = [c["at"] for c in self.server.connections("refused")]
         self.assertGreaterEqual(refused[1] - refused[0], 1.0 - 0.05)
         recorder.waitFor("connected")
+        # the README: a 429 gives onfeatureThrottled(), not disconnected(), however many times
+        seen = statuses(recorder)
+        self.assertEqual(seen[:2], ["connecting", "onfeatureThrottled"])
+        self.assertNotIn("disconnected", seen)
+
+    def test_a_refusal_that_is_not_a_throttle_gives_disconnected(self) -> None:
+        # the other side of the 429 test: the listener hears disconnected() when it should
+        client = self.newClient("cometchat-uid-2", builder=fast())
+        recorder = EventRecorder()
+        client.addConnectionListener("r", recorder)
+        self.server.refuse_upgrades(500)
+        try:
+            self.assertEqual(error_of(client.connect()).errorCode, "WS_CONNECTION_FAIL")
+            recorder.waitFor("disconnected")
+            self.assertEqual(statuses(recorder)[:2], ["connecting", "disconnected"])
+            self.assertNotIn("onfeatureThrottled", statuses(recorder))
+        finally:
+            self.server.accept_upgrades()
 
     def test_a_throttling_mode_gives_connected_then_feature_throttled(self) -> None:
         client = self.newClient("cometchat-uid-4", builder=fast())

@@ -40,9 +40,10 @@ from cometchat import (
 )
 from cometchat import models as models_module
 from cometchat.testing import DevServerMixin, EventRecorder, resetDefaultClient, scaled, settingsFor
-from helpers import fast, ok
+from helpers import error_of, fast, ok, scratch_dir
 
-LOOPS = 150
+#: "hundreds" of tries: the login race this guards against showed about one time in six
+LOOPS = 300
 
 
 class LoginThenConnectTest(DevServerMixin, unittest.TestCase):
@@ -86,6 +87,77 @@ class LoginThenConnectTest(DevServerMixin, unittest.TestCase):
             self.assertTrue(client.flush(scaled(10)))
             self.assertIsNone(outcomes[-1].exception(scaled(10)), f"attempt {n}")
             ok(client.logout())
+
+
+class InitRestoreThenConnectTest(DevServerMixin, unittest.TestCase):
+    """``init`` restoring a saved session announces it before its onSuccess: a connect()
+    from inside onSuccess, or right after the init Future, finds the user signed in."""
+
+    def setUp(self) -> None:
+        self.storage = scratch_dir(self)
+        first = self.fresh()
+        ok(first.init(appId=self.server.app_id, appSettings=self.settings()))
+        ok(first.login(UID="cometchat-uid-4", authKey=self.server.auth_key))
+        first.close()  # the session stays saved in ``storage``
+
+    def settings(self) -> AppSettings:
+        return settingsFor(self.server, builder=fast(AppSettings.AppSettingsBuilder().setStoragePath(self.storage)))
+
+    def fresh(self) -> CometChatClient:
+        client = CometChatClient()
+        self.addCleanup(client.close)
+        return client
+
+    def test_connect_from_inside_the_init_callback(self) -> None:
+        for n in range(LOOPS):
+            client = self.fresh()  # a new process, as it were: the session comes from storage
+            outcome: Future[Any] = Future()
+
+            def initialised(_: bool, client: CometChatClient = client) -> None:
+                client.connect(onSuccess=lambda: outcome.set_result("ok"), onError=outcome.set_result)
+
+            client.init(appId=self.server.app_id, appSettings=self.settings(), onSuccess=initialised,
+                        onError=outcome.set_result)
+            self.assertEqual(outcome.result(scaled(10)), "ok", f"attempt {n}")
+            self.assertEqual(client.getLoggedInUser().uid, "cometchat-uid-4")  # type: ignore[union-attr]
+            client.close()
+
+    def test_connect_right_after_the_init_future(self) -> None:
+        for n in range(LOOPS):
+            client = self.fresh()
+            self.assertTrue(ok(client.init(appId=self.server.app_id, appSettings=self.settings())))
+            self.assertIsNone(client.connect().exception(scaled(10)), f"attempt {n}")
+            client.close()
+
+
+class LogoutThenCallTest(DevServerMixin, unittest.TestCase):
+    """Logout's success is announced only once every call sees the signed-out session."""
+
+    def test_calls_from_inside_the_logout_callback_see_nobody_logged_in(self) -> None:
+        client = self.newClient(builder=fast())
+        for n in range(LOOPS // 3):
+            ok(client.login(UID="cometchat-uid-5", authKey=self.server.auth_key))
+            ok(client.connect())
+            seen: Future[Any] = Future()
+
+            def logged_out(_: str) -> None:
+                refusal = client.connect()
+                seen.set_result((client.getLoggedInUser(), refusal))
+
+            client.logout(onSuccess=logged_out, onError=seen.set_result)
+            user, refusal = seen.result(scaled(10))
+            self.assertIsNone(user, f"attempt {n}")
+            self.assertEqual(error_of(refusal).errorCode, "ERROR_USER_NOT_LOGGED_IN", f"attempt {n}")
+
+    def test_calls_right_after_the_logout_future_see_nobody_logged_in(self) -> None:
+        client = self.newClient(builder=fast())
+        for n in range(LOOPS // 3):
+            ok(client.login(UID="cometchat-uid-5", authKey=self.server.auth_key))
+            ok(client.connect())
+            ok(client.logout())
+            self.assertIsNone(client.getLoggedInUser(), f"attempt {n}")
+            self.assertEqual(error_of(client.connect()).errorCode, "ERROR_USER_NOT_LOGGED_IN", f"attempt {n}")
+            self.assertEqual(client.getConnectionStatus, ConnectionStatus.disconnected)
 
 
 class StringValueTest(unittest.TestCase):

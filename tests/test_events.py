@@ -23,8 +23,7 @@ from cometchat import (
     UserStatus,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
-from helpers import fast, pushed_message
-from test_connection_manual import error_of, ok
+from helpers import error_of, fast, ok, pushed_message
 
 ALICE, BOB, CAROL, DAVE = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3", "cometchat-uid-4"
 

@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from cometchat.exceptions import ProtocolError
 from cometchat.models import BaseMessage, User
 from cometchat.transport import protocol as p
-from helpers import reliability
-from test_protocol import MESSAGE_FRAME, PRESENCE_FRAME, RECEIPT_FRAME, TRANSIENT_FRAME, TYPING_FRAME
+from helpers import MESSAGE_FRAME, PRESENCE_FRAME, RECEIPT_FRAME, TRANSIENT_FRAME, TYPING_FRAME, reliability
 
 GOLDEN = [MESSAGE_FRAME, PRESENCE_FRAME, RECEIPT_FRAME, TRANSIENT_FRAME, TYPING_FRAME]
 EXAMPLES = 300

@@ -15,112 +15,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cometchat.transport import protocol as p
-
-JWT = "eyJhbGciOiJIUzI1NiJ9.e30.sig"
-SESSION = "WEB-4_2_0-9f1c2d3e-1700000000000"
-DEVICE = "app1_6a7b8c9d_1700000000000"
-
-# Reference section 3.2 (the official SDK's first frame)
-AUTH_FRAME = {
-    "appId": "app1",
-    "deviceId": SESSION,
-    "type": "auth",
-    "sender": "alice",
-    "body": {
-        "auth": JWT,
-        "deviceId": SESSION,
-        "presenceSubscription": "ROLES",
-        "roles": ["admin", "vip"],
-        "params": {
-            "appInfo": {"version": "4.2.0", "apiVersion": "v3.0", "origin": None, "uts": 1700000000000},
-            "userAgent": "python",
-            "deviceId": DEVICE,
-            "platform": "javascript",
-        },
-    },
-}
-
-# Reference section 4.1
-MESSAGE_FRAME = {
-    "appId": "app1",
-    "receiver": "alice",
-    "receiverType": "user",
-    "deviceId": "WEB-bob-session",
-    "type": "message",
-    "sender": "bob",
-    "body": {
-        "id": "102",
-        "conversationId": "alice_user_bob",
-        "sender": "bob",
-        "receiver": "alice",
-        "receiverType": "user",
-        "type": "text",
-        "category": "message",
-        "sentAt": 1700000001,
-        "updatedAt": 1700000001,
-        "data": {
-            "text": "hi alice",
-            "entities": {
-                "sender": {"entity": {"uid": "bob", "name": "Bob"}, "entityType": "user"},
-                "receiver": {"entity": {"uid": "alice", "name": "Alice"}, "entityType": "user"},
-            },
-        },
-    },
-}
-
-# Reference section 4.2
-TYPING_FRAME = {
-    "appId": "app1",
-    "receiver": "alice",
-    "receiverType": "user",
-    "deviceId": "WEB-bob-session",
-    "type": "typing_indicator",
-    "sender": "bob",
-    "body": {"action": "started", "user": {"uid": "bob", "name": "Bob"}, "metadata": {"mood": "ok"}},
-}
-
-# Reference section 4.3 (as relayed, with the server's timestamp)
-RECEIPT_FRAME = {
-    "type": "receipts",
-    "receiver": "bob",
-    "receiverType": "user",
-    "sender": "bob",
-    "deviceId": "WEB-bob-session",
-    "body": {"action": "read", "messageId": 101, "user": {"uid": "alice", "name": "Alice"}, "timestamp": 1700000002},
-}
-
-# Reference section 3.5 (as the client sends it: messageSender, string id, no timestamp)
-OUTGOING_RECEIPT = {
-    "appId": "app1",
-    "receiver": "bob",
-    "receiverType": "user",
-    "deviceId": SESSION,
-    "type": "receipts",
-    "sender": "alice",
-    "messageSender": "bob",
-    "body": {"action": "read", "messageId": "101", "user": {"uid": "alice", "name": "Alice", "status": "online"}},
-}
-
-# Reference section 4.4
-PRESENCE_FRAME = {
-    "appId": "app1",
-    "deviceId": "WEB-bob-session",
-    "sender": "bob",
-    "type": "presence",
-    "body": {"action": "online", "user": {"uid": "bob", "name": "Bob"}, "timestamp": 1700000003},
-}
-
-# Reference section 3.5
-TRANSIENT_FRAME = {
-    "appId": "app1",
-    "receiver": "bob",
-    "receiverType": "user",
-    "deviceId": SESSION,
-    "type": "transient_message",
-    "sender": "alice",
-    "body": {"user": {"uid": "alice", "name": "Alice"}, "data": {"live": "reaction", "emoji": "wave"}},
-}
-
+from helpers import (
+    AUTH_FRAME,
+    DEVICE,
+    JWT,
+    MESSAGE_FRAME,
+    OUTGOING_RECEIPT,
+    PRESENCE_FRAME,
+    RECEIPT_FRAME,
+    SESSION,
+    TRANSIENT_FRAME,
+    TYPING_FRAME,
+)
 
 def wire(text: str) -> dict:
     return json.loads(text)

@@ -8,8 +8,7 @@ from typing import Any
 
 from cometchat import AppSettings, CometChatClient, ReceiverType, TextMessage
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
-from helpers import fast, scratch_dir
-from test_connection_manual import ok
+from helpers import fast, ok, scratch_dir
 
 ALICE, BOB = "cometchat-uid-1", "cometchat-uid-2"
 

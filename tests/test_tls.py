@@ -66,7 +66,10 @@ class TlsTest(unittest.TestCase):
         client.addConnectionListener("r", recorder)
         error = client.connect().exception(scaled(10))
         self.assertEqual(error.errorCode, "ERROR_CERTIFICATE_NOT_TRUSTED")
-        self.assertEqual(recorder.waitFor("onConnectionError").arg.errorCode, "ERROR_CERTIFICATE_NOT_TRUSTED")
+        self.assertIn("setSSLContext", error.errorDescription)
+        self.assertIn("certificate verify failed", error.details["cause"])  # as on REST: the verifier's words
+        reported = recorder.waitFor("onConnectionError").arg
+        self.assertEqual((reported.errorCode, reported.details), (error.errorCode, error.details))
         recorder.waitFor("disconnected")
         self.assertEqual(client.statistics().state, "idle")  # waiting cannot heal it: no retry is scheduled
         self.assertEqual(client.getConnectionStatus, ConnectionStatus.disconnected)

@@ -91,6 +91,13 @@ class ConnectionStatistics:
     live_sockets: int
     max_live_sockets: int
     threads: tuple[str, ...]
+    #: the machine's counters (see ``state.Counters``)
+    connect_attempts: int = 0
+    connections: int = 0
+    drops: int = 0
+    retries: int = 0
+    #: inbound text frames that were not a valid frame (logged and skipped)
+    frames_skipped: int = 0
 
 
 class ConnectionHost(Protocol):
@@ -177,6 +184,7 @@ class _Socket:
         self.released = threading.Event()  #: the reader may go on (LIVE, or stopping)
         self.ticket = threading.Event()  #: wakes the reader waiting at the opening gate
         self.gate: sockets.OpeningGate | None = None  #: the gate whose slot the reader holds
+        self.skipped = 0  #: malformed frames skipped (written by the reader alone)
         self._phase_lock = threading.Lock()
         self._send_lock = threading.Lock()
 
@@ -355,6 +363,7 @@ class Connection:
         self._app_states_pending = 0
         self._background = False
         self._max_live_sockets = 0
+        self._skipped = 0  #: malformed frames of the sockets that ended (under ``_lock``)
         self._debug = log.isEnabledFor(logging.DEBUG)
         self._readers = _Readers(self._read, self._inbox.put, READER_LINGER)
 
@@ -416,8 +425,10 @@ class Connection:
         with self._lock:
             sockets = list(self._sockets.values())
             owner = self._owner
+            skipped = self._skipped + sum(s.skipped for s in sockets)  # a socket is counted once
         candidates = [owner, *(s.thread for s in sockets), *self._readers.parked()]
         threads = [t for t in dict.fromkeys(candidates) if t is not None and t.is_alive()]
+        counters = self._machine.counters
         return ConnectionStatistics(
             state=self._machine.state.value,
             status=self._machine.status,
@@ -425,6 +436,11 @@ class Connection:
             live_sockets=sum(not s.retired for s in sockets),
             max_live_sockets=self._max_live_sockets,
             threads=tuple(t.name for t in threads),
+            connect_attempts=counters.attempts,
+            connections=counters.established,
+            drops=counters.drops,
+            retries=counters.retries,
+            frames_skipped=skipped,
         )
 
     def close(self) -> None:
@@ -602,9 +618,13 @@ class Connection:
             sock.end()
             ws = sock.ws
             if ws is not None:
-                ws.shutdown()
+                # the outcome is decided: a failure to close (some websocket-client versions
+                # let the OS's error through) changes nothing and must not lose it
+                with contextlib.suppress(SocketFailure), _translate_errors():
+                    ws.shutdown()
             with self._lock:
                 self._sockets.pop(sock.gen, None)
+                self._skipped += sock.skipped
 
     def _handshake(self, sock: _Socket) -> Any:
         """Open the socket and send the auth frame; None on success, else the failure input."""
@@ -630,11 +650,11 @@ class Connection:
                         stream.close()
                     return inputs.Closed(sock.gen, None, "", errors.aborted())
                 ws.connect(target.url, timeout=self.config.connect_timeout, suppress_origin=True, socket=stream)
+                ws.settimeout(None)  # from here on the machine's timers decide (a closed socket raises)
         except SocketFailure as failure:
             return failure.failed(sock.gen)
         if sock.phase is not Phase.OPENING:  # aborted while connecting: close before authenticating
             return inputs.Closed(sock.gen, None, "", errors.aborted())
-        ws.settimeout(None)  # from here on the machine's timers decide
         if not sock.send(target.auth_frame):
             return inputs.Closed(sock.gen, None, "", errors.connection_failed("could not send the auth frame"))
         return None
@@ -674,6 +694,7 @@ class Connection:
                     frame = decode(data)
                 except protocol.ProtocolError as exc:
                     log.warning("skipping a malformed frame: %s", exc)
+                    sock.skipped += 1
                     continue
                 if accepted:
                     if type(frame) is protocol.MessageFrame or self._wanted(frame):

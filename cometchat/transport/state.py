@@ -78,7 +78,7 @@ from .inputs import (
     StartTimer,
 )
 
-__all__ = ["State", "MachineConfig", "ConnectionMachine", "Backoff", "TRANSITIONS", "ANY_STATE"]
+__all__ = ["State", "MachineConfig", "ConnectionMachine", "Counters", "Backoff", "TRANSITIONS", "ANY_STATE"]
 
 THROTTLING_MODES = ("LIMITED_TRANSIENT", "NO_TRANSIENT")
 CLOSE_TRY_AGAIN_LATER = 1013
@@ -157,6 +157,21 @@ class Backoff:
         return delay
 
 
+@attrs.define
+class Counters:
+    """What the machine has done since it was made, for ``client.statistics()`` (plain ints:
+    only the owner thread writes them)."""
+
+    #: sockets opened (each attempt's, and the one a JWT refresh opens again)
+    attempts: int = 0
+    #: links the server accepted
+    established: int = 0
+    #: established links lost without the app asking (a close from the server, a dead link)
+    drops: int = 0
+    #: attempts the machine started by itself when a wait after a drop or a failure ran out
+    retries: int = 0
+
+
 class ConnectionMachine:
     """One client's connection, as states and transitions; see the module docstring."""
 
@@ -181,6 +196,7 @@ class ConnectionMachine:
         self._awaiting_frame = False
         self._lapsed = False
         self._out: list[Action] = []
+        self.counters = Counters()
 
     # ------------------------------------------------------------------ the one entry point
 
@@ -240,6 +256,7 @@ class ConnectionMachine:
     def _open(self) -> None:
         self._last_gen += 1
         self.gen = self._last_gen
+        self.counters.attempts += 1
         self._do(Open(self.gen))
         self._do(StartTimer(ConnectTimedOut, self.config.connect_timeout))
 
@@ -279,6 +296,7 @@ class ConnectionMachine:
         self._answer(self._take(self._connects), error)
 
     def _wait_after_drop(self, error: CometChatException, code: int | None, reason: str) -> None:
+        self.counters.drops += 1
         now = self._clock()
         if self._connected_at is not None and now - self._connected_at >= self.config.backoff_reset_after:
             self.backoff.reset()
@@ -433,6 +451,7 @@ class ConnectionMachine:
         self._do(CancelTimer(ConnectTimedOut))
         self._refreshed = False
         self._connected_at = self._clock()
+        self.counters.established += 1
         self._go(State.CONNECTED)
         self._do(Established(event.gen))
         self._answer(self._take(self._connects))
@@ -519,6 +538,7 @@ class ConnectionMachine:
 
     def _retry(self, event: RetryDue) -> None:
         """the wait is over: connecting(), a new attempt"""
+        self.counters.retries += 1
         self._attempt()
 
     def _close_done(self, event: Closed | CloseOverdue) -> None:
