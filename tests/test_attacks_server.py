@@ -9,14 +9,17 @@ junk Host (9); and repeated failed authentication, which is now slowed.
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import time
 import unittest
+from typing import Any
 
 import requests
 
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from helpers import SourceAdapter, http_head, http_status, read_http_response, reliability
+from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, read_http_response,
+                     reliability, strict_text)
 from rawclient import RawClient, of_type
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
@@ -286,6 +289,62 @@ class EdgeOfTheProtocolTest(Connected, unittest.TestCase):
                 status, body = alice.rest("GET", "settings", headers={"Host": host})
                 self.assertEqual((status, body["error"]["code"]), (400, "ERR_BAD_REQUEST"))
         reliability.count("inputs", 16)
+
+
+class HeaderBytesTest(Connected, unittest.TestCase):
+    """Header values that are not UTF-8 (aiohttp hands them on as lone surrogates) used to be a
+    500 with a traceback: after the message was stored, so it never went out live."""
+
+    server_options = {"auth_failures": 3, "auth_failure_window": 60.0}
+
+    def send(self, client: RawClient, headers: dict[str, str | bytes], muid: str) -> tuple[int, Any, bool]:
+        body = json.dumps({"receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
+                           "text": "hello", "muid": muid}).encode()
+        sent = dict({"appId": self.server.app_id, "authToken": client.token or ""}, **headers,
+                    **{"Content-Length": str(len(body))})
+        return http_exchange(self.server.port, http_head("POST", "/v3.0/messages", sent) + body)
+
+    def test_a_resource_that_is_not_utf8_is_refused_before_anything_is_stored(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        errors = ErrorLog()
+        logging.getLogger("cometchat").addHandler(errors)
+        self.addCleanup(logging.getLogger("cometchat").removeHandler, errors)
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            status, answer, _ = self.send(alice, {"resource": b"\xed\xa0\x80\xff"}, "muid-bad-resource")
+        self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                         (400, "ERR_BAD_REQUEST", {"field": "resource"}))
+        strict_text(self, answer)
+        self.assertEqual(len(logs.output), 1)  # one line, no traceback
+        self.assertNotIn("Traceback", logs.output[0])
+        # the same send with a valid resource is the first of its muid: stored now, and live
+        status, answer, _ = self.send(alice, {"resource": alice.session_id}, "muid-bad-resource")
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(bob.frame(where=of_type("message"))["body"]["id"], answer["data"]["id"])
+        self.assertEqual(errors.records, [])
+        reliability.count("attacks", 1)
+
+    def test_credentials_that_are_not_ascii_are_wrong_credentials(self) -> None:
+        alice = RawClient(self.server, ALICE)
+        alice.login()
+        app = self.server.app_id
+        for token in (b"\xff\xfe", "\u00e9t\u00e9".encode()):
+            with self.subTest(token=token):
+                status, answer, _ = http_exchange(self.server.port, http_head(
+                    "GET", "/v3.0/me", {"appId": app, "authToken": token}))
+                self.assertEqual((status, answer["error"]["code"]), (401, "AUTH_ERR_AUTH_TOKEN_NOT_FOUND"))
+        status, answer, _ = http_exchange(self.server.port, http_head(
+            "GET", "/v3.0/me", {"appId": b"\xff", "authToken": alice.token or ""}))
+        self.assertEqual((status, answer["error"]["code"]), (401, "AUTH_ERR_INVALID_APPID"))
+        strict_text(self, answer)
+        mint = f"/v3.0/users/{CAROL}/auth_tokens"
+        for _ in range(3):  # each one a failed authentication of CAROL from this address
+            status, answer, _ = http_exchange(self.server.port, http_head(
+                "POST", mint, {"appId": app, "apiKey": b"\xff\xfe", "Content-Length": "0"}), source="127.0.0.9")
+            self.assertEqual((status, answer["error"]["code"]), (401, "AUTH_ERR_APIKEY_NOT_FOUND"))
+        status, answer, _ = http_exchange(self.server.port, http_head(
+            "POST", mint, {"appId": app, "apiKey": self.server.auth_key, "Content-Length": "0"}), source="127.0.0.9")
+        self.assertEqual((status, answer["error"]["code"]), (429, "ERR_TOO_MANY_REQUESTS"))
+        reliability.count("attacks", 3)
 
 
 class LogoutAndTokenTest(Connected, unittest.TestCase):

@@ -137,7 +137,9 @@ class Backend:
         if not app_id:
             raise ApiError(401, "AUTH_ERR_EMPTY_APPID", "The appId header is missing or empty.")
         if app_id != self.app.app_id:
-            raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {app_id} does not exist in this region.")
+            shown = edge.printable(app_id)  # never echo what a strict JSON parser would refuse
+            raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {shown} does not exist in this region." if shown
+                           else "The appId header names no app of this region.")
 
     def check_api_key(self, request: web.Request) -> None:
         """The app's key, for the uid in the path (if any): repeated failures from one address
@@ -149,7 +151,7 @@ class Backend:
             key = request.headers.get("apiKey", "")
             if not key:
                 raise ApiError(401, "AUTH_ERR_EMPTY_APIKEY", "The apiKey header is missing or empty.")
-            if not security.keys_match(key, self.app.auth_key):
+            if not key.isascii() or not security.keys_match(key, self.app.auth_key):
                 raise ApiError(401, "AUTH_ERR_APIKEY_NOT_FOUND", "The apiKey is not valid for this app.")
         except ApiError:
             self.gate.failed(uid, address)
@@ -179,8 +181,8 @@ class Backend:
         token = request.headers.get("authToken", "")
         if not token:
             raise ApiError(401, "AUTH_ERR_EMPTY_AUTH_TOKEN", "The authToken header is missing or empty.")
-        digest = security.token_hash(token)
-        owner = await self.db.run(lambda s: s.token_owner(self.app.app_id, digest))
+        digest = security.token_hash(token) if token.isascii() else None  # ours are hex: not ASCII is wrong
+        owner = None if digest is None else await self.db.run(lambda s: s.token_owner(self.app.app_id, digest))
         if owner is None:
             raise ApiError(
                 401,
@@ -234,11 +236,17 @@ class Backend:
                 "query": request.query_string,
                 "uid": uid,
                 "status": status,
-                "resource": request.headers.get("resource"),
-                "sdk": request.headers.get("sdk"),
+                "resource": _text_header(request, "resource"),
+                "sdk": _text_header(request, "sdk"),
                 "at": time.time(),
             }
         )
 
     def log_connection(self, event: str, uid: str | None) -> None:
         self.connection_log.append({"event": event, "uid": uid, "at": time.time()})
+
+
+def _text_header(request: web.Request, name: str) -> str | None:
+    """A header's value for the request log, None when it is not text (the request was refused)."""
+    value = request.headers.get(name)
+    return value if value is None or edge.is_text(value) else None

@@ -209,6 +209,17 @@ class Session:
         }
 
 
+def _encoded(frame: protocol.Frame) -> str | None:
+    """The frame's text for a push made after something was stored (a message, a receipt, a
+    reaction): None, and one error line, if it cannot be encoded. The edge refuses what could
+    cause that, so it is a bug of ours; it must not turn into a failed answer for what is stored."""
+    try:
+        return protocol.encode(frame)
+    except protocol.ProtocolError as exc:
+        log.error("could not encode a %s frame to push; it is not delivered live: %s", type(frame).__name__, exc)
+        return None
+
+
 class Hub:
     """All sockets of the server and the rules for who hears what."""
 
@@ -431,10 +442,14 @@ class Hub:
     def _send_receipt(self, frame: protocol.ReceiptFrame, to_uid: str, from_uid: str, to_all: Any) -> None:
         """A receipt to the message's sender, then the ``deliveredToAll`` / ``readByAll`` it
         completed (``to_all``: the kinds, "delivered" or "read")."""
-        self._to(to_uid, from_uid, protocol.encode(frame))
+        text = _encoded(frame)
+        if text is None:
+            return
+        self._to(to_uid, from_uid, text)
         for kind in to_all:
-            whole = attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll")
-            self._to(to_uid, from_uid, protocol.encode(whole))
+            whole = _encoded(attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll"))
+            if whole is not None:
+                self._to(to_uid, from_uid, whole)
 
     def _to(self, uid: str, from_uid: str, text: str) -> None:
         """Send ``text`` to every session of ``uid``, unless one of the two blocked the other."""
@@ -458,7 +473,9 @@ class Hub:
         frame = protocol.MessageFrame(app_id=self.backend.app.app_id, receiver=body["receiver"],
                                       receiver_type=body["receiverType"], device_id=resource, sender=body["sender"],
                                       body=body)
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         for uid in set(uids):
             if blocks and uid != body["sender"] and self.backend.blocked_between(uid, body["sender"]):
                 continue
@@ -467,7 +484,9 @@ class Hub:
 
     def push_frame(self, frame: protocol.Frame, from_uid: str, uids: Any) -> None:
         """Send ``frame`` to every session of each of ``uids`` but those blocked from ``from_uid``."""
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         for uid in set(uids):
             self._to(uid, from_uid, text)
 
@@ -498,7 +517,9 @@ class Hub:
             user=user,
             timestamp=now,
         )
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         friends: set[str] | None = None
         for peer in list(self.sockets):
             if not peer.authenticated or peer.uid == uid or peer.presence is None:

@@ -28,6 +28,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from ..transport import protocol
 
+from . import edge
 from .base import Endpoints
 from .errors import ApiError
 from .files_store import StoredFile
@@ -131,7 +132,7 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits)
         body = _message_body(fields, files, base, limits)
     except (ValueError, HttpProcessingError) as exc:  # what aiohttp's multipart parser raises
         folder.discard(files)
-        why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        why = edge.shown_reason(str(exc), type(exc).__name__)
         raise ApiError(400, "ERR_BAD_REQUEST", f"The multipart body is malformed: {why}.", close=True) from None
     except BaseException:
         folder.discard(files)
@@ -198,10 +199,14 @@ def _mime(declared: str | None, name: str) -> str:
 
 
 def _add_field(fields: dict[str, Any], name: str, value: bytes) -> None:
+    if not edge.is_text(name):  # aiohttp decodes a name that is not UTF-8 into lone surrogates
+        raise ApiError(400, "ERR_BAD_REQUEST", "A field's name is not UTF-8 text.", close=True)
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "ERR_BAD_REQUEST", f"The field {name} is not UTF-8 text.", {"field": name}) from None
+        shown = edge.printable(name)
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The field {shown} is not UTF-8 text." if shown else
+                       "A field is not UTF-8 text.", {"field": shown} if shown else None) from None
     if name.endswith("[]"):
         fields.setdefault(name[:-2], []).append(text)
     else:
