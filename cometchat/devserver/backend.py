@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .media import FilesFolder
 
 API_VERSION = "v3.0"
+MEDIA_PREFIX = "/media"  #: where uploaded files are served
 APP_VERSION = 4
 MODES = ("DEFAULT", "LIMITED_TRANSIENT", "NO_TRANSIENT")
 
@@ -103,11 +104,22 @@ class Backend:
         basis = json.dumps({"mode": self.app.mode, "v": APP_VERSION, "api": API_VERSION})
         return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
+    def client_host(self, request: web.Request) -> tuple[str, str, int]:
+        """The ``host[:port]`` the client used (its ``Host`` header), as given and split into
+        host and port: the settings and the URLs of uploaded files point back at it, so
+        anything that is not a valid one is a 400 (``edge.split_host``)."""
+        host_header = request.host or f"{self.config.host}:{self.config.port}"
+        host, port = edge.split_host(host_header, 443 if self.config.ssl_context is not None else 80)
+        return host_header, host, port
+
+    def media_base(self, request: web.Request) -> str:
+        """Where the files of an upload are served: on the address the client used."""
+        return f"{request.scheme}://{self.client_host(request)[0]}{MEDIA_PREFIX}"
+
     def settings(self, request: web.Request) -> dict[str, Any]:
         """App settings pointing back at the address the client used (its ``Host`` header)."""
         tls = self.config.ssl_context is not None
-        host_header = request.host or f"{self.config.host}:{self.config.port}"
-        host, port = edge.split_host(host_header, 443 if tls else 80)
+        host_header, host, port = self.client_host(request)
         return {
             "CHAT_HOST": host,
             "CHAT_WSS_PORT": str(port),

@@ -29,6 +29,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from ..transport import protocol
 
 from . import edge
+from .backend import MEDIA_PREFIX
 from .base import Endpoints
 from .errors import ApiError
 from .files_store import StoredFile
@@ -39,7 +40,6 @@ __all__ = ["FilesFolder", "Upload", "read_upload", "MediaApi", "MEDIA_PREFIX"]
 log = logging.getLogger("cometchat.devserver")
 T = TypeVar("T")
 
-MEDIA_PREFIX = "/media"
 _CHUNK = 256 * 1024
 _FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
 _PARTS_MAX = 50  #: plain fields a multipart body may have, besides its files
@@ -97,9 +97,10 @@ class Upload:
     files: list[StoredFile] = attrs.field(hash=False)
 
 
-async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits) -> Upload:
+async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits, base: str) -> Upload:
     """Read a multipart ``POST messages``: the files to disk (each at most ``file_size_max``
-    bytes, at most ``file_count_max`` of them), the other fields into the message body. Each
+    bytes, at most ``file_count_max`` of them), the other fields into the message body, the
+    files' URLs under ``base`` (``Backend.media_base``, checked before a byte is read). Each
     read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
     size_max, count_max = limits.file_size_max, limits.file_count_max
     if request.content_length is not None and request.content_length > count_max * size_max + _FIELDS_MAX:
@@ -107,7 +108,6 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits)
                        close=True)
     fields: dict[str, Any] = {}
     files: list[StoredFile] = []
-    base = f"{request.scheme}://{request.host}{MEDIA_PREFIX}"
     try:
         reader = await request.multipart()
         field_bytes = plain_parts = 0
