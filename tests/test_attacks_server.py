@@ -277,6 +277,17 @@ class EdgeOfTheProtocolTest(Connected, unittest.TestCase):
         alice.send("x" * (64 * 1024 + 1))
         self.assertEqual(alice.next_event().data, 1009)
 
+    def test_the_frame_limit_counts_bytes_not_characters(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        alice.send(typing(alice, BOB, json.dumps({"m": "\U0001F600" * 4000}, ensure_ascii=False)))  # 16 KB
+        self.assertEqual(len(bob.frame(where=of_type("typing_indicator"))["body"]["metadata"]["m"]), 4000)
+        # 20,000 characters under the 65,536-byte limit, 80,000 bytes over it
+        alice.send(typing(alice, BOB, json.dumps({"m": "\U0001F600" * 20000}, ensure_ascii=False)))
+        event = alice.next_event()
+        self.assertEqual((event.kind, event.data), ("close", 1009))
+        bob.no_frame(0.3, where=of_type("typing_indicator"))
+        reliability.count("inputs", 1)
+
     def test_settings_take_only_a_valid_host_and_port(self) -> None:
         alice = RawClient(self.server, ALICE)
         alice.login()
@@ -345,6 +356,22 @@ class HeaderBytesTest(Connected, unittest.TestCase):
             "POST", mint, {"appId": app, "apiKey": self.server.auth_key, "Content-Length": "0"}), source="127.0.0.9")
         self.assertEqual((status, answer["error"]["code"]), (429, "ERR_TOO_MANY_REQUESTS"))
         reliability.count("attacks", 3)
+
+
+class BigFrameLimitTest(Connected, unittest.TestCase):
+    """A ``max_frame_bytes`` above aiohttp's 4 MiB read cap used to have no effect."""
+
+    server_options = {"max_frame_bytes": 6 * 1024 * 1024}
+
+    def test_a_limit_above_4_mib_takes_effect(self) -> None:
+        alice = self.connect(ALICE)
+        alice.send('{"action":"ping","ack":"true","pad":"%s"}' % ("p" * (5 * 1024 * 1024)))  # 5 MiB: under it
+        event = alice.next_event(timeout=15)
+        self.assertEqual((event.kind, event.data.get("action")), ("text", "pong"))
+        alice.send('{"action":"ping","ack":"true","pad":"%s"}' % ("\u00e9" * (3 * 1024 * 1024 + 1)))  # 6 MiB + 2 bytes
+        event = alice.next_event(timeout=15)
+        self.assertEqual((event.kind, event.data), ("close", 1009))
+        reliability.count("inputs", 2)
 
 
 class LogoutAndTokenTest(Connected, unittest.TestCase):

@@ -32,10 +32,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cometchat.devserver")
 
-#: aiohttp's own cap, far above ours (``Limits.max_frame_bytes``): below it we read the whole
-#: frame and close cleanly with 1009; above it aiohttp closes with 1009 and the guard's
-#: lingering close lets the client read it instead of a reset caused by unread bytes.
+#: aiohttp's own cap, at least this and never below ours (``Limits.max_frame_bytes``, which it
+#: follows upwards): below it we read the whole frame and close cleanly with 1009; above it
+#: aiohttp closes with 1009 and the guard's lingering close lets the client read it instead of
+#: a reset caused by unread bytes.
 _READ_LIMIT = 4 * 1024 * 1024
+
+
+def _over(text: str, limit: int) -> bool:
+    """Whether a text frame is over ``limit`` bytes in UTF-8 (the limit counts bytes, not
+    characters); it is encoded only when its length in characters cannot tell."""
+    if len(text) > limit:
+        return True
+    if len(text) * 4 <= limit or text.isascii():
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
 
 CLOSE_AUTH = 4001  #: auth missing, late, refused, or credentials withdrawn
 CLOSE_SETTINGS = 4002  #: the app's settings changed; reconnect and fetch them
@@ -237,7 +248,8 @@ class Hub:
             backend.log_connection("refused", None)
             return backend.refused_upgrade(refusal)
         backend.log_connection("upgrade", None)
-        ws = web.WebSocketResponse(max_msg_size=_READ_LIMIT, timeout=5.0)
+        read_limit = max(_READ_LIMIT, backend.config.limits.max_frame_bytes + 1)  # aiohttp refuses one of exactly its cap
+        ws = web.WebSocketResponse(max_msg_size=read_limit, timeout=5.0)
         try:
             await ws.prepare(request)
         except ConnectionError:  # the client gave up during the handshake: nothing to serve
@@ -272,7 +284,7 @@ class Hub:
         if msg.type != WSMsgType.TEXT:
             return False
         limits = backend.config.limits
-        if len(msg.data) > limits.max_frame_bytes:
+        if _over(msg.data, limits.max_frame_bytes):
             session.close(1009, "frame too large")
             return False
         try:
@@ -328,7 +340,7 @@ class Hub:
             except asyncio.TimeoutError:
                 session.close(CLOSE_IDLE, "idle timeout")
                 return
-            if msg.type == WSMsgType.TEXT and len(msg.data) > self.backend.config.limits.max_frame_bytes:
+            if msg.type == WSMsgType.TEXT and _over(msg.data, self.backend.config.limits.max_frame_bytes):
                 session.close(1009, "frame too large")
                 return
             if msg.type == WSMsgType.TEXT:

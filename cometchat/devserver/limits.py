@@ -50,7 +50,9 @@ def _limit(default: Any, help: str, *, factory: Callable[[], Any] | None = None)
 class Limits:
     """What the server refuses beyond; the help texts are the CLI's."""
 
-    max_frame_bytes: int = _limit(64 * 1024, "socket frames above this close the socket with 1009 (default 65536)")
+    max_frame_bytes: int = _limit(
+        64 * 1024, "socket frames above this many UTF-8 bytes close the socket with 1009 (default 65536)"
+    )
     max_body_bytes: int = _limit(1024 * 1024, "REST bodies above this get 413 (default 1048576)")
     max_json_depth: int = _limit(100, "JSON nested deeper than this is refused, in bodies and frames (default 100)")
     max_outbox_bytes: int = _limit(
