@@ -26,6 +26,7 @@ import attrs
 from aiohttp import WSMsgType, web
 
 from ..transport import protocol
+from .edge import shown_reason
 
 if TYPE_CHECKING:
     from .backend import Backend
@@ -290,6 +291,7 @@ class Hub:
         try:
             frame = protocol.decode(msg.data, max_depth=limits.max_json_depth)
         except protocol.ProtocolError as exc:
+            self._bad_frame(session, str(exc))
             return self._refuse(session, "ERR_BAD_FRAME", str(exc))
         if not isinstance(frame, protocol.AuthRequest):
             return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
@@ -346,11 +348,17 @@ class Hub:
             if msg.type == WSMsgType.TEXT:
                 await self._on_text_safely(session, msg.data)
             elif msg.type == WSMsgType.BINARY:
+                self._bad_frame(session, "a binary frame")
                 self._complain(session, "ERR_BAD_FRAME", "binary frames are not part of the protocol")
             else:  # CLOSE, CLOSING, CLOSED, ERROR (1009 for an oversized frame)
                 return
 
     # ------------------------------------------------------------------ inbound frames
+
+    def _bad_frame(self, session: Session, why: str) -> None:
+        """Log a frame refused as malformed: one line per address, then quiet for a while."""
+        self.backend.gate.refuse(session.remote or "?", "bad frame",
+                                 f"session {session.id} ({session.uid}): {shown_reason(why, 'malformed')}")
 
     def _complain(self, session: Session, code: str, message: str) -> None:
         session.send(protocol.encode(protocol.ErrorFrame(code=code, message=message)))
@@ -367,6 +375,7 @@ class Hub:
         try:
             frame = protocol.decode(text, max_depth=self.backend.config.limits.max_json_depth)
         except protocol.ProtocolError as exc:
+            self._bad_frame(session, str(exc))
             self._complain(session, "ERR_BAD_FRAME", str(exc))
             return
         if isinstance(frame, protocol.Ping):
