@@ -273,6 +273,10 @@ class GuardedSite(web.SockSite):
         loop = asyncio.get_running_loop()
         server = self._runner.server
         assert server is not None
+        # a TLS handshake that stalls holds a descriptor as long as a request's head may take,
+        # not asyncio's default 60 s (the guard's own header timer starts only once it is done)
+        handshake = self.guards.gate.limits.header_timeout if self._ssl_context is not None else None
         self._server = await loop.create_server(
-            self.guards.factory(server), sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
+            self.guards.factory(server), sock=self._sock, ssl=self._ssl_context, backlog=self._backlog,
+            ssl_handshake_timeout=handshake,
         )
