@@ -9,8 +9,9 @@ value that is not text (aiohttp decodes bytes that are not UTF-8 into lone surro
 nothing downstream can encode: ``check_headers``).
 
 Credentials (``appId``, ``apiKey``, ``authToken``) are the backend's to judge: one that is not
-ASCII is a wrong credential (401), never a 400, so it counts as a failed authentication like
-any other wrong key. No refusal echoes text that cannot be encoded.
+ASCII is a wrong credential (401), never a 400, so it counts as a failed authentication
+wherever a wrong one does (the ``apiKey`` of ``users/{uid}/...``). No refusal echoes text that
+cannot be encoded.
 """
 
 from __future__ import annotations
