@@ -123,10 +123,27 @@ class SourceAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
 
 
-def http_head(method: str, path: str, headers: dict[str, str] | None = None) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+def http_head(method: str, path: str, headers: dict[str, str | bytes] | None = None) -> bytes:
+    """A request's head; a ``bytes`` value goes on the wire as it is (requests refuses bytes
+    that are not Latin-1 text), and a ``Host`` or ``Content-Type`` given replaces the default one."""
+    given = dict(headers or {})
+    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + _as_bytes(given.pop("Host", "127.0.0.1")),
+             b"Content-Type: " + _as_bytes(given.pop("Content-Type", "application/json"))]
+    lines += [name.encode() + b": " + _as_bytes(value) for name, value in given.items()]
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def http_exchange(port: int, raw: bytes, source: str | None = None) -> tuple[int, Any, bool]:
+    """Send ``raw`` (a whole request) on a fresh connection to 127.0.0.1:``port`` (from the
+    loopback address ``source``) and read the answer, as ``read_http_response``."""
+    with socket.create_connection(("127.0.0.1", port), timeout=scaled(10),
+                                  source_address=(source, 0) if source else None) as sock:
+        sock.sendall(raw)
+        return read_http_response(sock, scaled(10))
 
 
 def read_http_response(sock: socket.socket, timeout: float) -> tuple[int, Any, bool]:
@@ -152,6 +169,15 @@ def read_http_response(sock: socket.socket, timeout: float) -> tuple[int, Any, b
     except (socket.timeout, ConnectionError):
         closed = False
     return status, json.loads(body[:length]), closed
+
+
+def strict_text(test: unittest.TestCase, answer: Any) -> None:
+    """Fail unless ``answer`` (parsed JSON) is what a strict JSON parser accepts: ``json.loads``
+    turns an escaped lone surrogate (``"\\udcff"``) into one, which UTF-8 cannot carry."""
+    try:
+        json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        test.fail(f"the answer holds a lone surrogate: {answer!r}")
 
 
 def http_status(sock: socket.socket, timeout: float) -> int:

@@ -196,4 +196,5 @@ class RawClient:
                 self.ws.close(timeout=1)
             except Exception:
                 pass
+            self.ws.shutdown()  # the socket too, when the close handshake failed (the server closed first)
             self.ws = None

@@ -33,10 +33,7 @@ PACKAGE = os.path.dirname(os.path.abspath(cometchat.__file__))
 TESTS = os.path.dirname(os.path.abspath(__file__))
 #: test modules still importing from another test module, each with its reason (remove the
 #: entry with the import: the test fails on an entry that no longer applies)
-TEST_MODULE_IMPORTS_ALLOWED: dict[str, str] = {
-    "test_fuzz_server": "imports garbage() through test_attacks_sdk; it is being edited elsewhere: "
-                        "import it from helpers when that lands",
-}
+TEST_MODULE_IMPORTS_ALLOWED: dict[str, str] = {}
 #: modules that mean I/O (sockets, threads, TLS, event loops, HTTP, WebSocket)
 IO_MODULES = {"socket", "threading", "_thread", "ssl", "asyncio", "websocket", "requests", "urllib3", "select",
               "selectors", "queue", "http", "subprocess", "aiohttp", "sqlite3"}

@@ -27,8 +27,10 @@ THUMBS_UP = "\N{THUMBS UP SIGN}"
 
 class Raw(RawClient):
     def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
-               kind: str = "image", caption: str | None = None, **fields: str) -> requests.Response:
-        """A multipart ``POST messages`` as the JS SDK builds it (its field order)."""
+               kind: str = "image", caption: str | None = None, host: str | None = None,
+               **fields: str) -> requests.Response:
+        """A multipart ``POST messages`` as the JS SDK builds it (its field order); ``host``
+        replaces the ``Host`` header."""
         data: dict[str, Any] = {"text": caption} if caption else {}
         parts: list[tuple[str, Any]] = [("type", (None, kind)), ("receiverType", (None, receiver_type)),
                                         ("category", (None, "message")), ("data", (None, json.dumps(data)))]
@@ -37,7 +39,8 @@ class Raw(RawClient):
             parts.append(("caption", (None, caption)))
         parts += [(key, (None, value)) for key, value in fields.items()]
         parts.append(("receiver", (None, to)))
-        return requests.post(f"{self.base}/v3.0/messages", files=parts, headers=self.headers(), timeout=scaled(30))
+        headers = dict(self.headers(), **({"Host": host} if host is not None else {}))
+        return requests.post(f"{self.base}/v3.0/messages", files=parts, headers=headers, timeout=scaled(30))
 
     def say(self, to: str, text: str, receiver_type: str = "user") -> dict[str, Any]:
         return self.ok("POST", "messages", {"receiver": to, "receiverType": receiver_type, "category": "message",
@@ -179,6 +182,23 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                     sock.settimeout(scaled(1))
                     with self.assertRaises(socket.timeout):
                         sock.recv(1)
+    def test_the_files_urls_take_only_a_valid_host(self) -> None:
+        """The URLs of uploaded files point back at the Host the client used: a junk one is
+        refused before anything is stored, never written into a URL."""
+        answer = self.alice.upload(BOB, [("via.txt", b"hello", "text/plain")], kind="file",
+                                   host="chat.example.test:8443")
+        self.assertEqual(answer.status_code, 200, answer.text)
+        self.assertTrue(answer.json()["data"]["data"]["url"].startswith("http://chat.example.test:8443/media/"))
+        before = files_in(self.server)
+        for host in ("junk host/x", "a:99999", "a:\u00b2", "[::1", "a/b"):
+            with self.subTest(host=host):
+                answer = self.alice.upload(BOB, [("junk.txt", b"hello", "text/plain")], kind="file", host=host)
+                self.assertEqual((answer.status_code, answer.json()["error"]["code"],
+                                  answer.json()["error"]["details"]), (400, "ERR_BAD_REQUEST", {"field": "Host"}))
+                self.assertEqual(files_in(self.server), before)
+        status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=file")
+        names = {a["name"] for m in body["data"] for a in m["data"]["attachments"]}
+        self.assertEqual((status, "via.txt" in names, "junk.txt" in names), (200, True, False))
 
     def test_malformed_multipart_is_refused_cleanly(self) -> None:
         before = files_in(self.server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import select
@@ -18,7 +19,10 @@ import unittest
 import trustme
 
 from cometchat.devserver import DevServer
+from cometchat.devserver.__main__ import parse_args
+from cometchat.devserver.limits import LIMIT_NAMES, Limits, limits_from
 from cometchat.testing import FaultProxy, scaled
+from helpers import reliability
 from rawclient import RawClient
 
 
@@ -68,6 +72,23 @@ class TlsTest(unittest.TestCase):
             self.assertEqual(server.create_user("tls-user")["uid"], "tls-user")
 
 
+    def test_a_stalled_tls_handshake_is_closed_after_the_header_timeout(self) -> None:
+        """Not after asyncio's default 60 s: each one holds a descriptor meanwhile."""
+        cert = trustme.CA().issue_cert("127.0.0.1")
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(server_context)
+        with DevServer(ssl_context=server_context, header_timeout=1) as server:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=scaled(10)) as sock:
+                sock.sendall(b"\x16\x03\x01")  # the start of a ClientHello, and then nothing
+                started = time.monotonic()
+                try:
+                    self.assertEqual(sock.recv(1024), b"")  # closed by the server
+                except ConnectionResetError:
+                    pass  # ... or reset: closed either way
+                self.assertLess(time.monotonic() - started, scaled(10))
+        reliability.count("attacks", 1)
+
+
 class ProxyRoundTripTest(unittest.TestCase):
     def test_a_client_behind_a_proxy_is_sent_back_through_it(self) -> None:
         with DevServer() as server, FaultProxy(server.url) as proxy:
@@ -87,6 +108,7 @@ class ProcessModeTest(unittest.TestCase):
             pid = server.pid
             self.assertIsNotNone(pid)
             alice = RawClient(server, "cometchat-uid-1")
+            self.addCleanup(alice.close)
             self.assertEqual(alice.connect()["body"]["status"], "OK")
             sessions = server.sessions("cometchat-uid-1")
             self.assertEqual([s["deviceId"] for s in sessions], [alice.session_id])
@@ -99,6 +121,39 @@ class ProcessModeTest(unittest.TestCase):
         self.assertIsNone(server.pid)
         with self.assertRaises(ProcessLookupError):  # the child is gone (and reaped)
             os.kill(pid, 0)  # type: ignore[arg-type]
+
+
+class LimitsSurfaceTest(unittest.TestCase):
+    """Every limit is a ``DevServer`` keyword and a CLI flag (DESIGN 7), a flag takes effect in a
+    child server, and a bad value is refused at once in either mode."""
+
+    def test_every_limit_is_a_keyword_and_a_flag(self) -> None:
+        keywords = inspect.signature(DevServer.__init__).parameters
+        self.assertGreaterEqual(len(LIMIT_NAMES), 11)
+        for name in sorted(LIMIT_NAMES):
+            with self.subTest(name=name):
+                self.assertEqual(keywords[name].kind, inspect.Parameter.KEYWORD_ONLY)
+                self.assertIsNone(keywords[name].default)  # None keeps the default
+                self.assertNotEqual(getattr(Limits(), name), 7)
+                self.assertEqual(getattr(limits_from(parse_args([f"--{name.replace('_', '-')}", "7"])), name), 7)
+
+    def test_a_flag_takes_effect_in_a_process_server(self) -> None:
+        with DevServer(process=True, max_frame_bytes=1000) as server:  # given to the child as --max-frame-bytes
+            alice = RawClient(server, "cometchat-uid-1")
+            alice.connect()
+            alice.send('{"action":"ping","ack":"true","pad":"%s"}' % ("p" * 900))
+            self.assertEqual(alice.frame()["action"], "pong")
+            alice.send('{"action":"ping","ack":"true","pad":"%s"}' % ("p" * 1000))  # over 1000, far under 65536
+            event = alice.next_event()
+            self.assertEqual((event.kind, event.data), ("close", 1009))
+            alice.close()
+
+    def test_a_bad_limit_is_refused_at_once_in_either_mode(self) -> None:
+        for process in (False, True):
+            for bad in ({"max_frame_bytes": 1.5}, {"file_count_max": True}, {"header_timeout": 0},
+                        {"auth_failures": "20"}, {"body_timeout": float("inf")}):
+                with self.subTest(process=process, **bad), self.assertRaises(ValueError):
+                    DevServer(process=process, **bad)
 
 
 class CommandLineTest(unittest.TestCase):

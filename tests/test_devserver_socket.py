@@ -169,6 +169,7 @@ class RelayTest(DevServerMixin, unittest.TestCase):
         refused = [
             self.receipt("999999"),  # no such message
             self.receipt(message_id, "readByAll"),  # only the server says that
+            self.receipt(message_id, "deliveredToAll"),  # ... or that
             self.receipt(message_id, receiver="cometchat-uid-3"),  # not the message's sender
         ]
         for frame in refused:

@@ -9,15 +9,16 @@ endpoint a later issue adds joins this suite without being named here.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import unittest
+import urllib.parse
 
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from helpers import read_http_response, reliability
+from helpers import garbage, http_exchange, http_head, new_guid, read_http_response, reliability, strict_text
 from rawclient import RawClient
-from test_attacks_sdk import garbage
 
 FUZZER, CANARY, PEER = "fuzzer", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -33,8 +34,49 @@ BODIES: list[bytes] = [
     b'{"receiver":"' + b"r" * 70000 + b'"}', json.dumps({"k" * 1000: ["v"] * 1000}).encode(),
 ]
 QUERIES = ["per_page=\u00b2", "page=-1", "id=\u00b2", "affix=sideways", "per_page=0", "id=-5",
-           "per_page=99999999999999999999", "id=1e3", "page=%00", "affix=append&id=%FF"]
+           "per_page=99999999999999999999", "id=1e3", "page=%00", "affix=append&id=%FF", "limit=\u00b2",
+           "limit=-1&affix=prepend&id=0"]
 PATH_VALUES = ["\u00b2", "%00", "..%2F..%2Fetc", "x" * 300, "' OR 1=1 --", "%F0%9F%98%80", "%ED%A0%80", "{uid}"]
+#: header values that are not text: aiohttp hands them on as lone surrogates
+HEADER_BYTES = [b"\xff\xfe", b"\xed\xa0\x80\xff", b"caf\xe9"]
+HEADER_NAMES = ["appId", "apiKey", "authToken", "resource", "sdk", "Content-Type", "Host", "Accept", "X-Fuzz"]
+
+
+def _part(name: bytes, value: bytes, extra: bytes = b"", filename: bytes | None = None) -> bytes:
+    disposition = b'form-data; name="' + name + b'"' + (b'; filename="' + filename + b'"' if filename is not None
+                                                         else b"")
+    return b"--XyZ\r\nContent-Disposition: " + disposition + b"\r\n" + extra + b"\r\n" + value + b"\r\n"
+
+
+_FIELDS = _part(b"type", b"file") + _part(b"receiverType", b"user") + _part(b"category", b"message") \
+    + _part(b"receiver", PEER.encode())
+_FILE = _part(b"files[]", b"hello", b"Content-Type: text/plain\r\n", filename=b"a.txt")
+_END = b"--XyZ--\r\n"
+_MULTIPART = "multipart/form-data; boundary=XyZ"
+#: (Content-Type, body) of multipart sends gone wrong
+MULTIPART_BODIES: list[tuple[str | bytes, bytes]] = [
+    ("multipart/form-data; boundary=AbC", _FIELDS + _FILE + _END),  # the wrong boundary
+    ("multipart/form-data", _FIELDS + _FILE + _END),  # none at all
+    ("multipart/form-data; boundary=", _FIELDS + _FILE + _END),
+    (b"multipart/form-data; boundary=\xff", _FIELDS + _FILE + _END),
+    (_MULTIPART, _FIELDS + _FILE[:40]),  # truncated in a file
+    (_MULTIPART, _FIELDS + b'--XyZ\r\nContent-Disposition: form-data; name="x"'),  # ... in a part's head
+    (_MULTIPART, _FIELDS + _FILE),  # no closing boundary
+    (_MULTIPART, _FIELDS + b"--XyZ\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\nv\r\n" + _END),  # huge part headers
+    (_MULTIPART, _FIELDS + b"--XyZ\r\n" + b"X-H: v\r\n" * 5000 + b"\r\nv\r\n" + _END),
+    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b"\xff\xfe{") + _END),  # data not UTF-8
+    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b'{"text":"\\ud800"}') + _END),
+    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b'{"a":' * 200) + _END),
+    (_MULTIPART, _FIELDS + _FILE + _part(b"\xff\xfe", b"\xfe") + _END),  # a name that is not UTF-8
+    (_MULTIPART, _FIELDS + _FILE + _part(b"muid", b"\xff") + _END),
+    (_MULTIPART, _FIELDS + _part(b"files[]", b"x", filename=b"\xff\xfe\xed\xa0\x80.png") + _END),
+    (_MULTIPART, _FIELDS + _part(b"files[]", b"x", b"Content-Type: \xff/\xfe\r\n", filename=b"a.png") + _END),
+    (_MULTIPART, _FIELDS + b"--XyZ\r\n\r\nno disposition\r\n" + _FILE + _END),
+    (_MULTIPART, _FIELDS + _part(b"files[]", b"--In\r\n\r\nx\r\n--In--",
+                                 b"Content-Type: multipart/mixed; boundary=In\r\n") + _END),
+    (_MULTIPART, _FIELDS + _part(b"files[]", b"!!", b"Content-Transfer-Encoding: base64\r\n", filename=b"a") + _END),
+    (_MULTIPART, _END), (_MULTIPART, b""), (_MULTIPART, b"\x00" * 1000),
+]
 
 
 class RestFuzzTest(DevServerMixin, unittest.TestCase):
@@ -61,18 +103,55 @@ class RestFuzzTest(DevServerMixin, unittest.TestCase):
         return {"appId": self.server.app_id, "apiKey": self.server.auth_key, "authToken": token,
                 "resource": "fuzz", "Content-Type": "application/json"}
 
+    def targets(self, template: str) -> dict[str, str]:
+        """Real values for the template's placeholders, so each handler meets the garbage past
+        its lookups: a message and a group of the fuzzing user's, made afresh for each endpoint
+        (the fuzz deletes them), an uploaded file of theirs (JSON, so that every answer parses), an emoji."""
+        fuzzer = RawClient(self.server, FUZZER)
+        fuzzer.login()
+        sent = fuzzer.ok("POST", "messages", {"receiver": PEER, "receiverType": "user", "category": "message",
+                                              "type": "text", "text": "fuzz me"})
+        values = {"{token}": "not-a-token", "{reaction}": "\N{THUMBS UP SIGN}", "{id}": str(sent["id"]),
+                  "{parent}": str(sent["id"]),
+                  # the fuzzer's own tokens (the peer's must live); else the other party, a group member
+                  "{uid}": FUZZER if "/auth_tokens" in template else PEER}
+        if "{guid}" in template:
+            guid = new_guid("fuzz")
+            fuzzer.ok("POST", "groups", {"guid": guid, "name": "Fuzz", "type": "public", "members":
+                                         {"participants": [PEER]}})
+            values["{guid}"] = guid
+        if "{name}" in template:
+            sent = requests.post(f"{self.server.url}/v3.0/messages", headers=fuzzer.headers(), timeout=scaled(10),
+                                 files=[("type", (None, "file")), ("receiverType", (None, "user")),
+                                        ("category", (None, "message")), ("files[]", ("fuzz.json", b"{}", "application/json")),
+                                        ("receiver", (None, PEER))])
+            url = sent.json()["data"]["data"]["attachments"][0]["url"]
+            values["{token}"], values["{name}"] = url.split("/media/")[1].split("/")
+        return values
+
     def paths(self, template: str) -> list[str]:
+        """The template with real values, then with each placeholder in turn a garbage one."""
         if template.startswith("/_dev/"):  # controls act on everyone: only harmless ones, and unknown names
             return ["/_dev/routes", "/_dev/requests", "/_dev/no-such-control", "/_dev/%C2%B2"]
         if "{" not in template:
             return [template]
-        valid = template.replace("{uid}", FUZZER).replace("{token}", "not-a-token")
-        return [valid] + [template.replace("{uid}", v).replace("{token}", v) for v in PATH_VALUES]
+        values = self.targets(template)
+        placeholders = re.findall(r"\{[a-z]+\}", template)
+        self.assertTrue(set(placeholders) <= set(values), f"no value for a placeholder of {template}")
+
+        def fill(given: dict[str, str]) -> str:
+            return re.sub(r"\{[a-z]+\}", lambda m: given[m.group(0)], template)
+
+        return [fill(values)] + [fill(dict(values, **{p: v})) for p in placeholders for v in PATH_VALUES]
 
     def check(self, response: requests.Response, what: str) -> None:
         self.assertLess(response.status_code, 500, f"{what}: {response.status_code} {response.text[:200]}")
+        if response.status_code == 200 and "/media/" in response.url:  # the uploaded file itself, served back
+            self.assertEqual(response.headers["Content-Disposition"], "attachment; filename*=UTF-8''fuzz.json", what)
+            return
         body = response.json()
         self.assertTrue("data" in body or ("error" in body and body["error"].get("code")), f"{what}: {body}")
+        strict_text(self, body)
 
     def still_served(self) -> None:
         self.canary.send('{"action":"ping","ack":"true"}')
@@ -97,7 +176,49 @@ class RestFuzzTest(DevServerMixin, unittest.TestCase):
                                                 timeout=scaled(10))
                         self.check(response, f"{method} {path} {body[:40]!r}")
                         tried += 1
+                if method == "POST" and template.endswith(("/messages", "/thread")):
+                    tried += self.send_bad_multiparts(self.paths(template)[0], headers)
                 self.still_served()
+        reliability.count("inputs", tried)
+
+    def send_bad_multiparts(self, path: str, headers: dict[str, str]) -> int:
+        """Garbage multipart sends: each a JSON answer (a few are fine uploads), none a 500."""
+        sent = dict(headers, Connection="close")
+        for content_type, body in MULTIPART_BODIES:
+            raw = http_head("POST", path, dict(sent, **{"Content-Type": content_type,
+                                                        "Content-Length": str(len(body))})) + body
+            status, answer, _ = http_exchange(self.server.port, raw)
+            what = f"POST {path} {content_type!r} {body[:60]!r}"
+            self.assertLess(status, 500, f"{what}: {answer}")
+            self.assertTrue("data" in answer or answer["error"].get("code"), f"{what}: {answer}")
+            strict_text(self, answer)
+        return len(MULTIPART_BODIES)
+
+    def test_header_values_that_are_not_text_get_a_json_error_on_every_endpoint(self) -> None:
+        """Bytes that are not UTF-8 in each header, on every endpoint (sent from another address,
+        as the apiKey ones count as failed authentications there)."""
+        tried = 0
+        for method, template in self.endpoints():
+            path = self.paths(template)[0]
+            token = self.server.auth_token(FUZZER)
+            valid: dict[str, str | bytes] = {
+                "appId": self.server.app_id, "apiKey": self.server.auth_key, "authToken": token, "resource": "fuzz",
+                "sdk": "python@fuzz", "Content-Type": "application/json", "Host": f"127.0.0.1:{self.server.port}",
+                "Accept": "application/json", "X-Fuzz": "x", "Connection": "close", "Content-Length": "2"}
+            for name in HEADER_NAMES:
+                for value in HEADER_BYTES:
+                    what = f"{method} {path} {name}: {value!r}"
+                    raw = http_head(method, urllib.parse.quote(path, safe="/%'"), dict(valid, **{name: value}))
+                    status, answer, _ = http_exchange(self.server.port, raw + b"{}", source="127.0.0.10")
+                    strict_text(self, answer)
+                    if name.lower() in ("appid", "apikey", "authtoken"):  # a wrong credential, or one not needed
+                        self.assertLess(status, 500, f"{what}: {answer}")
+                        self.assertTrue(status == 200 or answer["error"]["code"].startswith(("ERR_", "AUTH_ERR_")),
+                                        f"{what}: {answer}")
+                    else:
+                        self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"), what)
+                    tried += 1
+            self.still_served()
         reliability.count("inputs", tried)
 
     def test_the_socket_answers_the_hostile_servers_garbage_and_keeps_serving_others(self) -> None:

@@ -72,6 +72,7 @@ class DevServer:
         given = {name: value for name, value in locals().items() if name in LIMIT_NAMES and value is not None}
         if process and ssl_context is not None:
             raise ValueError("process=True cannot take an ssl_context; run the CLI with --certfile/--keyfile")
+        limits = Limits(**given)  # a bad limit is refused here, in either mode, before anything is made
         self.host = host
         self.app_id = app_id or security.new_app_id()
         self.auth_key = auth_key or security.new_auth_key()
@@ -95,7 +96,7 @@ class DevServer:
             auth_timeout=auth_timeout,
             idle_timeout=idle_timeout,
             jwt_lifetime=jwt_lifetime,
-            limits=Limits(**given),
+            limits=limits,
         )
         scheme = "https" if ssl_context is not None else "http"
         netloc = f"[{host}]" if ":" in host else host

@@ -19,7 +19,7 @@ from typing import Any, Awaitable, Callable
 from aiohttp import web
 
 from ..transport import protocol
-from . import security
+from . import edge, security
 from .backend import API_VERSION, Backend
 from .base import LIMITS_KEY, PREFIX, UID_KEY, Endpoints
 from .controls import Controls
@@ -71,7 +71,7 @@ def _envelope_middleware(backend: Backend) -> Any:
         if guard is not None:
             guard.request_started()
         try:
-            response = await _answer(request, handler)
+            response = _refuse_headers(backend, request) or await _answer(request, handler)
             if not response.prepared:
                 response.headers.update({"Access-Control-Allow-Origin": "*"})
             backend.log_request(request, request.get(UID_KEY), response.status)
@@ -85,6 +85,17 @@ def _envelope_middleware(backend: Backend) -> Any:
         return response
 
     return middleware
+
+
+def _refuse_headers(backend: Backend, request: web.Request) -> web.Response | None:
+    """The 400 for a header value that is not text (logged as one line), before any handler
+    can store or relay it; None when every header is fine."""
+    try:
+        edge.check_headers(request)
+    except ApiError as exc:
+        backend.gate.refuse(request.remote or "?", "bad header", exc.message)
+        return exc.response()
+    return None
 
 
 async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:

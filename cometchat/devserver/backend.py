@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .media import FilesFolder
 
 API_VERSION = "v3.0"
+MEDIA_PREFIX = "/media"  #: where uploaded files are served
 APP_VERSION = 4
 MODES = ("DEFAULT", "LIMITED_TRANSIENT", "NO_TRANSIENT")
 
@@ -103,11 +104,22 @@ class Backend:
         basis = json.dumps({"mode": self.app.mode, "v": APP_VERSION, "api": API_VERSION})
         return hashlib.sha256(basis.encode()).hexdigest()[:32]
 
+    def client_host(self, request: web.Request) -> tuple[str, str, int]:
+        """The ``host[:port]`` the client used (its ``Host`` header), as given and split into
+        host and port: the settings and the URLs of uploaded files point back at it, so
+        anything that is not a valid one is a 400 (``edge.split_host``)."""
+        host_header = request.host or f"{self.config.host}:{self.config.port}"
+        host, port = edge.split_host(host_header, 443 if self.config.ssl_context is not None else 80)
+        return host_header, host, port
+
+    def media_base(self, request: web.Request) -> str:
+        """Where the files of an upload are served: on the address the client used."""
+        return f"{request.scheme}://{self.client_host(request)[0]}{MEDIA_PREFIX}"
+
     def settings(self, request: web.Request) -> dict[str, Any]:
         """App settings pointing back at the address the client used (its ``Host`` header)."""
         tls = self.config.ssl_context is not None
-        host_header = request.host or f"{self.config.host}:{self.config.port}"
-        host, port = edge.split_host(host_header, 443 if tls else 80)
+        host_header, host, port = self.client_host(request)
         return {
             "CHAT_HOST": host,
             "CHAT_WSS_PORT": str(port),
@@ -137,7 +149,9 @@ class Backend:
         if not app_id:
             raise ApiError(401, "AUTH_ERR_EMPTY_APPID", "The appId header is missing or empty.")
         if app_id != self.app.app_id:
-            raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {app_id} does not exist in this region.")
+            shown = edge.printable(app_id)  # never echo what a strict JSON parser would refuse
+            raise ApiError(401, "AUTH_ERR_INVALID_APPID", f"The app {shown} does not exist in this region." if shown
+                           else "The appId header names no app of this region.")
 
     def check_api_key(self, request: web.Request) -> None:
         """The app's key, for the uid in the path (if any): repeated failures from one address
@@ -149,7 +163,7 @@ class Backend:
             key = request.headers.get("apiKey", "")
             if not key:
                 raise ApiError(401, "AUTH_ERR_EMPTY_APIKEY", "The apiKey header is missing or empty.")
-            if not security.keys_match(key, self.app.auth_key):
+            if not key.isascii() or not security.keys_match(key, self.app.auth_key):
                 raise ApiError(401, "AUTH_ERR_APIKEY_NOT_FOUND", "The apiKey is not valid for this app.")
         except ApiError:
             self.gate.failed(uid, address)
@@ -179,8 +193,8 @@ class Backend:
         token = request.headers.get("authToken", "")
         if not token:
             raise ApiError(401, "AUTH_ERR_EMPTY_AUTH_TOKEN", "The authToken header is missing or empty.")
-        digest = security.token_hash(token)
-        owner = await self.db.run(lambda s: s.token_owner(self.app.app_id, digest))
+        digest = security.token_hash(token) if token.isascii() else None  # ours are hex: not ASCII is wrong
+        owner = None if digest is None else await self.db.run(lambda s: s.token_owner(self.app.app_id, digest))
         if owner is None:
             raise ApiError(
                 401,
@@ -234,11 +248,17 @@ class Backend:
                 "query": request.raw_path.partition("?")[2],  # as it came, percent-escapes and all
                 "uid": uid,
                 "status": status,
-                "resource": request.headers.get("resource"),
-                "sdk": request.headers.get("sdk"),
+                "resource": _text_header(request, "resource"),
+                "sdk": _text_header(request, "sdk"),
                 "at": time.time(),
             }
         )
 
     def log_connection(self, event: str, uid: str | None) -> None:
         self.connection_log.append({"event": event, "uid": uid, "at": time.time()})
+
+
+def _text_header(request: web.Request, name: str) -> str | None:
+    """A header's value for the request log, None when it is not text (the request was refused)."""
+    value = request.headers.get(name)
+    return value if value is None or edge.is_text(value) else None

@@ -4,7 +4,14 @@ Each refusal is an ``ApiError`` (a JSON envelope with a 4xx status), never an ex
 would become a 500: a body that stops arriving (``body_timeout`` between two reads, so a big
 upload over a slow link still works), one over ``max_body_bytes``, JSON that a strict parser
 refuses (``NaN``, ``1e400``, a lone surrogate, nesting deeper than ``max_json_depth``), a number
-that is not ASCII digits (``?per_page=²``), a ``Host`` that is not ``host[:port]``.
+that is not ASCII digits (``?per_page=²``), a ``Host`` that is not ``host[:port]``, a header
+value that is not text (aiohttp decodes bytes that are not UTF-8 into lone surrogates, which
+nothing downstream can encode: ``check_headers``).
+
+Credentials (``appId``, ``apiKey``, ``authToken``) are the backend's to judge: one that is not
+ASCII is a wrong credential (401), never a 400, so it counts as a failed authentication
+wherever a wrong one does (the ``apiKey`` of ``users/{uid}/...``). No refusal echoes text that
+cannot be encoded.
 """
 
 from __future__ import annotations
@@ -21,10 +28,50 @@ from ..transport import protocol
 from .errors import ApiError
 from .limits import Limits
 
-__all__ = ["read_json_body", "split_host", "MAX_MESSAGE_ID"]
+__all__ = ["read_json_body", "split_host", "check_headers", "is_text", "printable", "shown_reason",
+           "CREDENTIAL_HEADERS", "MAX_MESSAGE_ID"]
 
 MAX_MESSAGE_ID = 2**63 - 1  #: SQLite's largest integer
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+#: headers the backend checks as credentials (lower case): a bad one is a 401, not a 400
+CREDENTIAL_HEADERS = frozenset({"appid", "apikey", "authtoken"})
+
+
+def is_text(value: str) -> bool:
+    """Whether ``value`` can be encoded as UTF-8 (holds no lone surrogate)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(value: str, limit: int = 100) -> str | None:
+    """``value`` if it may be echoed in an error message (printable ASCII, at most ``limit``
+    characters), else None."""
+    return value if value.isascii() and value.isprintable() and len(value) <= limit else None
+
+
+def shown_reason(text: str, fallback: str, limit: int = 200) -> str:
+    """The first line of a library's error message (``fallback`` if it has none), fit to be
+    sent back: what cannot be encoded (a lone surrogate from the request) is escaped, never echoed."""
+    first = (text.strip().splitlines() or [fallback])[0][:limit]
+    return first if is_text(first) else first.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def check_headers(request: web.BaseRequest) -> None:
+    """Refuse (400) a request any of whose header values is not text; credentials excepted."""
+    for name, value in request.headers.items():
+        if is_text(value) and is_text(name):
+            continue
+        if name.lower() in CREDENTIAL_HEADERS:
+            continue  # a wrong credential: the backend answers 401 and counts it
+        shown = printable(name)
+        raise ApiError(400, "ERR_BAD_REQUEST",
+                       f"The {shown} header is not valid UTF-8 text." if shown else "A header is not valid UTF-8 text.",
+                       {"field": shown} if shown else None)
 
 
 async def read_json_body(request: web.Request, limits: Limits, *, required: bool = True) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from ..transport import protocol
+from .edge import shown_reason
 from .limits import Gate
 
 log = logging.getLogger("cometchat.devserver")
@@ -243,7 +244,7 @@ class JsonErrorHandler(RequestHandler):
 
     def handle_error(self, request: web.BaseRequest, status: int = 500, exc: BaseException | None = None,
                      message: str | None = None) -> web.StreamResponse:
-        why = (message or str(exc or "") or "malformed").strip().splitlines()[0][:200]
+        why = shown_reason(message or str(exc or ""), "malformed")
         gate: Gate | None = getattr(self, "gate", None)
         if isinstance(exc, ConnectionError):  # the client went away mid-request: nobody to answer
             log.info("a client left in the middle of a request from %s: %s", request.remote, why)
@@ -272,6 +273,10 @@ class GuardedSite(web.SockSite):
         loop = asyncio.get_running_loop()
         server = self._runner.server
         assert server is not None
+        # a TLS handshake that stalls holds a descriptor as long as a request's head may take,
+        # not asyncio's default 60 s (the guard's own header timer starts only once it is done)
+        handshake = self.guards.gate.limits.header_timeout if self._ssl_context is not None else None
         self._server = await loop.create_server(
-            self.guards.factory(server), sock=self._sock, ssl=self._ssl_context, backlog=self._backlog
+            self.guards.factory(server), sock=self._sock, ssl=self._ssl_context, backlog=self._backlog,
+            ssl_handshake_timeout=handshake,
         )

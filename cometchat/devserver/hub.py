@@ -26,16 +26,28 @@ import attrs
 from aiohttp import WSMsgType, web
 
 from ..transport import protocol
+from .edge import shown_reason
 
 if TYPE_CHECKING:
     from .backend import Backend
 
 log = logging.getLogger("cometchat.devserver")
 
-#: aiohttp's own cap, far above ours (``Limits.max_frame_bytes``): below it we read the whole
-#: frame and close cleanly with 1009; above it aiohttp closes with 1009 and the guard's
-#: lingering close lets the client read it instead of a reset caused by unread bytes.
+#: aiohttp's own cap, at least this and never below ours (``Limits.max_frame_bytes``, which it
+#: follows upwards): below it we read the whole frame and close cleanly with 1009; above it
+#: aiohttp closes with 1009 and the guard's lingering close lets the client read it instead of
+#: a reset caused by unread bytes.
 _READ_LIMIT = 4 * 1024 * 1024
+
+
+def _over(text: str, limit: int) -> bool:
+    """Whether a text frame is over ``limit`` bytes in UTF-8 (the limit counts bytes, not
+    characters); it is encoded only when its length in characters cannot tell."""
+    if len(text) > limit:
+        return True
+    if len(text) * 4 <= limit or text.isascii():
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > limit
 
 CLOSE_AUTH = 4001  #: auth missing, late, refused, or credentials withdrawn
 CLOSE_SETTINGS = 4002  #: the app's settings changed; reconnect and fetch them
@@ -209,6 +221,17 @@ class Session:
         }
 
 
+def _encoded(frame: protocol.Frame) -> str | None:
+    """The frame's text for a push made after something was stored (a message, a receipt, a
+    reaction): None, and one error line, if it cannot be encoded. The edge refuses what could
+    cause that, so it is a bug of ours; it must not turn into a failed answer for what is stored."""
+    try:
+        return protocol.encode(frame)
+    except protocol.ProtocolError as exc:
+        log.error("could not encode a %s frame to push; it is not delivered live: %s", type(frame).__name__, exc)
+        return None
+
+
 class Hub:
     """All sockets of the server and the rules for who hears what."""
 
@@ -226,7 +249,8 @@ class Hub:
             backend.log_connection("refused", None)
             return backend.refused_upgrade(refusal)
         backend.log_connection("upgrade", None)
-        ws = web.WebSocketResponse(max_msg_size=_READ_LIMIT, timeout=5.0)
+        read_limit = max(_READ_LIMIT, backend.config.limits.max_frame_bytes + 1)  # aiohttp refuses one of exactly its cap
+        ws = web.WebSocketResponse(max_msg_size=read_limit, timeout=5.0)
         try:
             await ws.prepare(request)
         except ConnectionError:  # the client gave up during the handshake: nothing to serve
@@ -261,12 +285,13 @@ class Hub:
         if msg.type != WSMsgType.TEXT:
             return False
         limits = backend.config.limits
-        if len(msg.data) > limits.max_frame_bytes:
+        if _over(msg.data, limits.max_frame_bytes):
             session.close(1009, "frame too large")
             return False
         try:
             frame = protocol.decode(msg.data, max_depth=limits.max_json_depth)
         except protocol.ProtocolError as exc:
+            self._bad_frame(session, str(exc))
             return self._refuse(session, "ERR_BAD_FRAME", str(exc))
         if not isinstance(frame, protocol.AuthRequest):
             return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
@@ -317,17 +342,23 @@ class Hub:
             except asyncio.TimeoutError:
                 session.close(CLOSE_IDLE, "idle timeout")
                 return
-            if msg.type == WSMsgType.TEXT and len(msg.data) > self.backend.config.limits.max_frame_bytes:
+            if msg.type == WSMsgType.TEXT and _over(msg.data, self.backend.config.limits.max_frame_bytes):
                 session.close(1009, "frame too large")
                 return
             if msg.type == WSMsgType.TEXT:
                 await self._on_text_safely(session, msg.data)
             elif msg.type == WSMsgType.BINARY:
+                self._bad_frame(session, "a binary frame")
                 self._complain(session, "ERR_BAD_FRAME", "binary frames are not part of the protocol")
             else:  # CLOSE, CLOSING, CLOSED, ERROR (1009 for an oversized frame)
                 return
 
     # ------------------------------------------------------------------ inbound frames
+
+    def _bad_frame(self, session: Session, why: str) -> None:
+        """Log a frame refused as malformed: one line per address, then quiet for a while."""
+        self.backend.gate.refuse(session.remote or "?", "bad frame",
+                                 f"session {session.id} ({session.uid}): {shown_reason(why, 'malformed')}")
 
     def _complain(self, session: Session, code: str, message: str) -> None:
         session.send(protocol.encode(protocol.ErrorFrame(code=code, message=message)))
@@ -344,6 +375,7 @@ class Hub:
         try:
             frame = protocol.decode(text, max_depth=self.backend.config.limits.max_json_depth)
         except protocol.ProtocolError as exc:
+            self._bad_frame(session, str(exc))
             self._complain(session, "ERR_BAD_FRAME", str(exc))
             return
         if isinstance(frame, protocol.Ping):
@@ -433,10 +465,14 @@ class Hub:
     def _send_receipt(self, frame: protocol.ReceiptFrame, to_uid: str, from_uid: str, to_all: Any) -> None:
         """A receipt to the message's sender, then the ``deliveredToAll`` / ``readByAll`` it
         completed (``to_all``: the kinds, "delivered" or "read")."""
-        self._to(to_uid, from_uid, protocol.encode(frame))
+        text = _encoded(frame)
+        if text is None:
+            return
+        self._to(to_uid, from_uid, text)
         for kind in to_all:
-            whole = attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll")
-            self._to(to_uid, from_uid, protocol.encode(whole))
+            whole = _encoded(attrs.evolve(frame, action="deliveredToAll" if kind == "delivered" else "readByAll"))
+            if whole is not None:
+                self._to(to_uid, from_uid, whole)
 
     def _to(self, uid: str, from_uid: str, text: str) -> None:
         """Send ``text`` to every session of ``uid``, unless one of the two blocked the other."""
@@ -460,7 +496,9 @@ class Hub:
         frame = protocol.MessageFrame(app_id=self.backend.app.app_id, receiver=body["receiver"],
                                       receiver_type=body["receiverType"], device_id=resource, sender=body["sender"],
                                       body=body)
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         for uid in set(uids):
             if blocks and uid != body["sender"] and self.backend.blocked_between(uid, body["sender"]):
                 continue
@@ -469,7 +507,9 @@ class Hub:
 
     def push_frame(self, frame: protocol.Frame, from_uid: str, uids: Any) -> None:
         """Send ``frame`` to every session of each of ``uids`` but those blocked from ``from_uid``."""
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         for uid in set(uids):
             self._to(uid, from_uid, text)
 
@@ -500,7 +540,9 @@ class Hub:
             user=user,
             timestamp=now,
         )
-        text = protocol.encode(frame)
+        text = _encoded(frame)
+        if text is None:
+            return
         friends: set[str] | None = None
         for peer in list(self.sockets):
             if not peer.authenticated or peer.uid == uid or peer.presence is None:

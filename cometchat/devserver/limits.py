@@ -50,7 +50,9 @@ def _limit(default: Any, help: str, *, factory: Callable[[], Any] | None = None)
 class Limits:
     """What the server refuses beyond; the help texts are the CLI's."""
 
-    max_frame_bytes: int = _limit(64 * 1024, "socket frames above this close the socket with 1009 (default 65536)")
+    max_frame_bytes: int = _limit(
+        64 * 1024, "socket frames above this many UTF-8 bytes close the socket with 1009 (default 65536)"
+    )
     max_body_bytes: int = _limit(1024 * 1024, "REST bodies above this get 413 (default 1048576)")
     max_json_depth: int = _limit(100, "JSON nested deeper than this is refused, in bodies and frames (default 100)")
     max_outbox_bytes: int = _limit(
@@ -78,14 +80,23 @@ class Limits:
     file_count_max: int = _limit(10, "files per media message, the app setting file.count.max (default 10)")
 
     def __attrs_post_init__(self) -> None:
+        """Refuse at once what the CLI would refuse (a child server started with it would fail
+        only when its flags are parsed): not a positive number, or not whole where it must be."""
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
                 raise ValueError(f"{field.name} must be a positive number, not {value!r}")
+            if _whole(field) and not isinstance(value, int):
+                raise ValueError(f"{field.name} must be a whole number, not {value!r}")
 
 
 #: the names of the limits: ``DevServer`` keyword arguments, and (with dashes) CLI flags
 LIMIT_NAMES = frozenset(field.name for field in attrs.fields(Limits))
+
+
+def _whole(field: Any) -> bool:
+    """Whether a limit takes whole numbers only (its annotation is ``int``)."""
+    return field.type in (int, "int")
 
 
 def _flag(name: str) -> str:
@@ -104,7 +115,7 @@ def add_limit_arguments(parser: Any) -> None:
     """One flag per limit on an ``argparse`` parser (``--max-outbox-bytes``, ...)."""
     group = parser.add_argument_group("limits")
     for field in attrs.fields(Limits):
-        kind = float if field.type in (float, "float") else int
+        kind = int if _whole(field) else float
         group.add_argument(_flag(field.name), type=kind, default=None, help=field.metadata["help"])
 
 

@@ -28,6 +28,8 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from ..transport import protocol
 
+from . import edge
+from .backend import MEDIA_PREFIX
 from .base import Endpoints
 from .errors import ApiError
 from .files_store import StoredFile
@@ -38,7 +40,6 @@ __all__ = ["FilesFolder", "Upload", "read_upload", "MediaApi", "MEDIA_PREFIX"]
 log = logging.getLogger("cometchat.devserver")
 T = TypeVar("T")
 
-MEDIA_PREFIX = "/media"
 _CHUNK = 256 * 1024
 _FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
 _HEADERS_MAX = 64 * 1024  #: the parts' headers and boundaries of a multipart body, together
@@ -99,11 +100,12 @@ class Upload:
     files: list[StoredFile] = attrs.field(hash=False)
 
 
-async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits) -> Upload:
+async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits, base: str) -> Upload:
     """Read a multipart ``POST messages``: the files to disk (at most ``file_size_max`` bytes
-    together, at most ``file_count_max`` of them), the other fields into the message body. A
-    body declared larger than ``file_size_max`` plus ``FORM_ALLOWANCE`` is refused before it is
-    read. Each read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
+    together, at most ``file_count_max`` of them), the other fields into the message body, the
+    files' URLs under ``base`` (``Backend.media_base``, checked before a byte is read). A body
+    declared larger than ``file_size_max`` plus ``FORM_ALLOWANCE`` is refused before it is read.
+    Each read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
     size_max, count_max = limits.file_size_max, limits.file_count_max
     if request.content_length is not None and request.content_length > size_max + FORM_ALLOWANCE:
         raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", f"The upload is larger than the app's {size_max} bytes of"
@@ -111,7 +113,6 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits)
                        {"limit": size_max}, close=True)
     fields: dict[str, Any] = {}
     files: list[StoredFile] = []
-    base = f"{request.scheme}://{request.host}{MEDIA_PREFIX}"
     try:
         reader = await request.multipart()
         field_bytes = plain_parts = 0
@@ -136,7 +137,7 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits)
         body = _message_body(fields, files, base, limits)
     except (ValueError, HttpProcessingError) as exc:  # what aiohttp's multipart parser raises
         folder.discard(files)
-        why = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        why = edge.shown_reason(str(exc), type(exc).__name__)
         raise ApiError(400, "ERR_BAD_REQUEST", f"The multipart body is malformed: {why}.", close=True) from None
     except BaseException:
         folder.discard(files)
@@ -205,10 +206,14 @@ def _mime(declared: str | None, name: str) -> str:
 
 
 def _add_field(fields: dict[str, Any], name: str, value: bytes) -> None:
+    if not edge.is_text(name):  # aiohttp decodes a name that is not UTF-8 into lone surrogates
+        raise ApiError(400, "ERR_BAD_REQUEST", "A field's name is not UTF-8 text.", close=True)
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError:
-        raise ApiError(400, "ERR_BAD_REQUEST", f"The field {name} is not UTF-8 text.", {"field": name}) from None
+        shown = edge.printable(name)
+        raise ApiError(400, "ERR_BAD_REQUEST", f"The field {shown} is not UTF-8 text." if shown else
+                       "A field is not UTF-8 text.", {"field": shown} if shown else None) from None
     if name.endswith("[]"):
         fields.setdefault(name[:-2], []).append(text)
     else:

@@ -75,7 +75,8 @@ class MessagesApi(Endpoints):
 
     async def _save_upload(self, request: web.Request, uid: str, parent_id: int | None) -> tuple[dict[str, Any], bool]:
         files = self.backend.files
-        upload = await media.read_upload(request, files, self.backend.config.limits)
+        base = self.backend.media_base(request)  # a junk Host is refused before anything is written
+        upload = await media.read_upload(request, files, self.backend.config.limits, base)
         try:
             if not upload.files:
                 raise ApiError(400, "ERR_EMPTY_MESSAGE_FILE", "A multipart message needs a file.", {"field": "files"})

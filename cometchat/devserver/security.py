@@ -26,7 +26,8 @@ def new_auth_key() -> str:
 
 
 def keys_match(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
+    """Constant-time comparison; any text at all (a lone surrogate included) is just unequal."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
 def new_auth_token() -> str:
@@ -34,7 +35,8 @@ def new_auth_token() -> str:
 
 
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    """What is stored of a token; any text hashes (a path value may hold a lone surrogate)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @attrs.frozen
