@@ -47,7 +47,8 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
     "throughput_ratio": (
         "inbound TextMessages/s to a listener, over raw recv()+json.loads",
         lambda r: f"SDK {r['inbound_sdk_per_s']:,}/s; raw {r['inbound_raw_json_per_s']:,}/s "
-                  f"(recv() alone {r['inbound_raw_recv_per_s']:,}/s); {r['inbound_messages']:,}-message bursts",
+                  f"(recv() alone {r['inbound_raw_recv_per_s']:,}/s); {r['inbound_messages']:,}-message bursts "
+                  f"of {r['inbound_frame_bytes']:,}-byte frames captured from the server",
         ">= 0.75 (aim 0.85)", _target(operator.ge, 0.75)),
     "latency_p50_overhead_ms": (
         "delivery latency over raw at 200 msg/s, p50 (ms)",
