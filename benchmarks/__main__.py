@@ -38,16 +38,30 @@ KEYS = ("throughput_ratio", "latency_p50_overhead_ms", "latency_p99_overhead_ms"
         "send_ratio", "history_page_scaling", "group_fanout_msgs_per_s")
 
 
-def _target(compare: Callable[[Any, Any], bool], limit: float) -> Callable[[Any], bool]:
-    return lambda value: value is not None and compare(value, limit)
+Check = Callable[[Any, dict[str, Any]], bool]
 
 
-#: key -> (what it is, how it was measured against what, the target, its check)
-FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[Any], bool]]] = {
+def _target(compare: Callable[[Any, Any], bool], limit: float, judged: str | None = None) -> Check:
+    """The check of a target: the figure's value against ``limit``, or, with ``judged``, the
+    value of that other result key (a figure reported as a median but met only if its worst is)."""
+    def check(value: Any, results: dict[str, Any]) -> bool:
+        if judged is not None:
+            value = results.get(judged)
+        return value is not None and bool(compare(value, limit))
+    return check
+
+
+def _reported(value: Any, results: dict[str, Any]) -> bool:
+    return value is not None
+
+
+#: key -> (what it is, how it was measured against what, the target, its check of (value, results))
+FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Check]] = {
     "throughput_ratio": (
         "inbound TextMessages/s to a listener, over raw recv()+json.loads",
         lambda r: f"SDK {r['inbound_sdk_per_s']:,}/s; raw {r['inbound_raw_json_per_s']:,}/s "
-                  f"(recv() alone {r['inbound_raw_recv_per_s']:,}/s); {r['inbound_messages']:,}-message bursts",
+                  f"(recv() alone {r['inbound_raw_recv_per_s']:,}/s); {r['inbound_messages']:,}-message bursts "
+                  f"of {r['inbound_frame_bytes']:,}-byte frames captured from the server",
         ">= 0.75 (aim 0.85)", _target(operator.ge, 0.75)),
     "latency_p50_overhead_ms": (
         "delivery latency over raw at 200 msg/s, p50 (ms)",
@@ -71,11 +85,11 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
     "dead_link_default_s": (
         "dead link noticed, default keep-alive (s, median)",
         lambda r: f"worst of {r['dead_link_trials']}: {r['dead_link_default_worst_s']} s",
-        "<= 20", _target(operator.le, 20.0)),
+        "worst <= 20", _target(operator.le, 20.0, "dead_link_default_worst_s")),
     "dead_link_tuned_s": (
         "dead link noticed, ping 1 s / pong 0.5 s (s, median)",
         lambda r: f"worst of {r['dead_link_trials']}: {r['dead_link_tuned_worst_s']} s",
-        "<= 1.6", _target(operator.le, 1.6)),
+        "worst <= 1.6", _target(operator.le, 1.6, "dead_link_tuned_worst_s")),
     "threads_per_client": (
         "threads per connected, idle client",
         lambda r: f"{r['footprint_clients']} clients; at most {r['footprint_max_threads_one_client']} in one client",
@@ -100,7 +114,7 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
     "scale_msgs_per_s": (
         "messages/s, every client sending to the next",
         lambda r: f"{r['scale_messages']:,} messages, first send to last delivery",
-        "(reported)", lambda value: value is not None),
+        "(reported)", _reported),
     "send_ratio": (
         "sendTextMessage to onSuccess, over a raw requests.Session().post",
         lambda r: f"SDK {r['send_sdk_ms']} ms; raw {r['send_raw_ms']} ms",
@@ -115,7 +129,7 @@ FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], str], str, Callable[[An
         lambda r: f"{r['group_members']} members, {r['group_messages']:,} messages; raw receivers "
                   f"{r['group_fanout_msgs_per_s_raw']}/s (ratio {r['group_fanout_ratio']}); one-to-one "
                   f"{r['one_to_one_msgs_per_s']}/s, raw {r['one_to_one_msgs_per_s_raw']}/s",
-        "(reported)", lambda value: value is not None),
+        "(reported)", _reported),
 }
 
 
@@ -197,7 +211,7 @@ def table(results: dict[str, Any], runs: list[dict[str, Any]] | None = None) -> 
         except (KeyError, TypeError):
             how = "not measured"
         shown = "untrusted" if value is None and key == "throughput_ratio" and "inbound_sdk_per_s" in results else value
-        row = f"| `{key}`: {what} | {shown} | {how} | {target} | {'yes' if check(value) else '**no**'} |"
+        row = f"| `{key}`: {what} | {shown} | {how} | {target} | {'yes' if check(value, results) else '**no**'} |"
         if several:
             row += " " + ", ".join(str(run.get(key)) for run in runs or []) + " |"
         rows.append(row)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import statistics
 import sys
@@ -63,6 +64,44 @@ class RawUser:
         if reply.get("body", {}).get("status") != "OK":
             raise RuntimeError(f"the raw socket was refused: {reply}")
         return ws
+
+
+#: who sends the captured message frames (``message_template``)
+TEMPLATE_SENDER = "cometchat-uid-2"
+
+
+def message_template(server: DevServer, uid: str, metadata: dict[str, Any] | None = None,
+                     ws: websocket.WebSocket | None = None) -> str:
+    """A message frame exactly as the dev server pushes it to ``uid``, with ``{n}`` where the
+    message id goes: a text message sent over REST (from ``TEMPLATE_SENDER``, with
+    ``metadata`` if given) and captured on a raw socket of ``uid`` (``ws``, or one opened and
+    closed here). Made at the start of a benchmark, so its frames are always the server's
+    real ones: every user field, the server's separators, whatever the server adds later.
+
+    Capture before the SDK client of ``uid`` connects: it must not have seen the real id."""
+    own = ws is None
+    reader = RawUser(server, uid).open() if ws is None else ws
+    try:
+        sender = RawUser(server, TEMPLATE_SENDER)
+        body: dict[str, Any] = {"receiver": uid, "receiverType": "user", "category": "message", "type": "text",
+                                "data": {"text": "benchmark message"}}
+        if metadata is not None:
+            body["data"]["metadata"] = metadata
+        sent = sender.http.post(f"{server.url}/v3.0/messages", headers=sender.headers, json=body, timeout=30)
+        message_id = str(sent.json()["data"]["id"])
+        while True:
+            text = reader.recv()
+            frame = json.loads(text)
+            if frame.get("type") == "message" and str(frame.get("body", {}).get("id")) == message_id:
+                break
+    finally:
+        if own:
+            reader.close()
+    # the id as the frame spells it, once: a template that could number something else is refused
+    spelled = re.findall(r'"id"\s*:\s*"?' + message_id + r'"?', text)
+    if len(spelled) != 1:
+        raise RuntimeError(f"the message id appears {len(spelled)} times in the captured frame: {text}")
+    return text.replace(spelled[0], spelled[0].replace(message_id, "{n}"))
 
 
 def median(values: Iterable[float]) -> float:

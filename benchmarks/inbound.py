@@ -3,8 +3,10 @@
     python -m benchmarks.inbound [--messages 20000] [--rounds 5]
 
 The dev server runs in a child process and generates the frames itself (the ``blast``
-control: a pre-encoded message frame of the server's shape, numbered), so the source outruns
-both readers. The raw reader is websocket-client at its fastest correct setting
+control: a pre-encoded message frame, numbered), so the source outruns both readers. The frame
+is a real one: at the start a text message is sent over REST to each reader and the frame the
+server pushes is captured (``common.message_template``), so the benchmark reads exactly what
+the server sends (every user field, its separators) and cannot drift from it. The raw reader is websocket-client at its fastest correct setting
 (``skip_utf8_validation=True``) doing ``recv()`` + ``json.loads``, the least any real reader
 does; a ``recv()``-only round is reported beside it. The SDK parses each frame, builds a
 ``TextMessage`` with its sender and receiver ``User`` and delivers it on its default dispatch
@@ -23,28 +25,11 @@ from typing import Any
 
 from cometchat import CometChatMessageDelegate
 
-from .common import ROUNDS, Countdown, alternate, cli, median, raw_and_sdk, server
+from .common import ROUNDS, Countdown, alternate, cli, median, message_template, raw_and_sdk, server
 
 RAW_UID, SDK_UID = "cometchat-uid-1", "cometchat-uid-3"
 #: Below this raw rate the source or the machine is the bottleneck and no ratio is trusted.
 MIN_RAW_RATE = 25_000
-
-
-def template(uid: str) -> str:
-    """A message frame as the server pushes it (with the entities the SDK reads); ``{n}`` is
-    the message id."""
-    body = {
-        "id": "ID", "conversationId": f"cometchat-uid-2_user_{uid}", "sender": "cometchat-uid-2",
-        "receiver": uid, "receiverType": "user", "type": "text", "category": "message",
-        "sentAt": 1700000000, "updatedAt": 1700000000,
-        "data": {"text": "benchmark message", "entities": {
-            "sender": {"entity": {"uid": "cometchat-uid-2", "name": "George Alan", "role": "default",
-                                  "status": "online"}, "entityType": "user"},
-            "receiver": {"entity": {"uid": uid, "name": "Reader", "role": "default"}, "entityType": "user"}}},
-    }
-    frame = {"appId": "bench", "receiver": uid, "receiverType": "user", "deviceId": "bench", "type": "message",
-             "sender": "cometchat-uid-2", "body": body}
-    return json.dumps(frame).replace('"ID"', '"{n}"')
 
 
 class Reader(CometChatMessageDelegate, Countdown):
@@ -60,6 +45,8 @@ class Reader(CometChatMessageDelegate, Countdown):
 
 def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
     with server() as dev:
+        # each reader's frames are a real push to it, captured before the SDK connects
+        templates = {uid: message_template(dev, uid) for uid in (RAW_UID, SDK_UID)}
         reader = Reader()
         ws, client = raw_and_sdk(dev, RAW_UID, SDK_UID, reader)
         next_id = 1
@@ -68,7 +55,7 @@ def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
             nonlocal next_id
             first, next_id = next_id, next_id + messages
             began = time.perf_counter()
-            dev.blast(uid, template(uid), messages, first)
+            dev.blast(uid, templates[uid], messages, first)
             finish()
             return messages / (time.perf_counter() - began)
 
@@ -112,6 +99,7 @@ def run(messages: int = 20000, rounds: int = ROUNDS) -> dict[str, Any]:
         "inbound_ratio_untrusted": None if trusted else round(ratio, 3),
         "inbound_rounds": rounds,
         "inbound_messages": messages,
+        "inbound_frame_bytes": len(templates[SDK_UID].replace("{n}", str(next_id)).encode()),
     }
 
 

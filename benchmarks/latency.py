@@ -3,7 +3,8 @@
     python -m benchmarks.latency [--rounds 5] [--messages 1000] [--rate 200]
 
 A pacer process pushes message frames at ``--rate`` to one user through the dev server's
-``push`` control. That user has two sessions, which the server sends every frame to: a raw
+``push`` control: a real push of the server, captured at the start (``frame_template``), with
+the pacer's stamp in its metadata. That user has two sessions, which the server sends every frame to: a raw
 reader in a process of its own (websocket-client, ``skip_utf8_validation=True``, ``recv()`` +
 ``json.loads``) and the SDK in this process (a listener on the default dispatch queue). Each
 notes when every message reached it on ``time.monotonic()`` (system-wide on Linux, so the
@@ -30,15 +31,15 @@ import requests
 from cometchat import CometChatMessageDelegate
 from cometchat.testing import clientFor
 
-from .common import ROUNDS, Countdown, RawUser, cli, median, percentile, server
-from .inbound import template
+from .common import ROUNDS, Countdown, RawUser, cli, median, message_template, percentile, server
 
 UID = "cometchat-uid-3"
 
 
-def frame_template(uid: str) -> str:
-    """The inbound benchmark's frame with a ``{t}`` stamp in ``data.metadata.t``."""
-    return template(uid).replace('"data": {', '"data": {"metadata": {"t": {t}}, ', 1)
+def frame_template(dev: Any, uid: str) -> str:
+    """A real message frame to ``uid`` (captured: ``common.message_template``) with ``{n}`` for
+    the id and ``{t}`` for the pacer's stamp, a number in the message's metadata (``t``)."""
+    return message_template(dev, uid, metadata={"t": "{t}"}).replace('"{t}"', "{t}")
 
 
 def pace() -> None:
@@ -48,15 +49,14 @@ def pace() -> None:
         order = json.loads(line)
         http.headers.update({"appId": order["app_id"], "apiKey": order["api_key"]})
         url, interval = f"{order['url']}/_dev/push", 1.0 / order["rate"]
-        head, _, rest = order["template"].partition("{n}")
-        middle, _, tail = rest.partition("{t}")
+        template = order["template"]
         due = time.monotonic()
         for n in range(order["start"], order["start"] + order["count"]):
             delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             due += interval
-            frame = f"{head}{n}{middle}{time.monotonic()!r}{tail}"
+            frame = template.replace("{n}", str(n)).replace("{t}", repr(time.monotonic()))
             http.post(url, json={"uid": order["uid"], "frame": frame}, timeout=30)
         print("done", flush=True)
 
@@ -109,6 +109,7 @@ def run(rounds: int = ROUNDS, messages: int = 1000, rate: float = 200.0) -> dict
     pacer, raw = _child("pacer"), _child("raw-reader")
     try:
         with server() as dev:
+            template = frame_template(dev, UID)  # before either reader connects: neither has seen its id
             _say(raw, json.dumps({"url": dev.url, "app_id": dev.app_id, "auth_key": dev.auth_key, "uid": UID}))
             if _hear(raw).strip() != "ready":
                 raise RuntimeError("the raw reader did not connect")
@@ -117,7 +118,7 @@ def run(rounds: int = ROUNDS, messages: int = 1000, rate: float = 200.0) -> dict
             client.addMessageListener("stamps", stamps)
             client.connect().result(30)
             order = {"url": dev.url, "app_id": dev.app_id, "api_key": dev.auth_key, "uid": UID, "rate": rate,
-                     "template": frame_template(UID), "count": messages}
+                     "template": template, "count": messages}
 
             def one_round(first: int) -> list[float]:
                 stamps.expect(messages)

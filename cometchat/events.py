@@ -79,6 +79,11 @@ _GROUP_CALLBACKS: dict[Any, tuple[str, Callable[[ActionMessage], tuple[Any, ...]
 _REMEMBERED_IDS = 10000
 
 
+def _kind(frame: protocol.Inbound) -> str:
+    """A frame's kind for a log line (a message frame's JSON object is a message frame)."""
+    return "MessageFrame" if type(frame) is dict else type(frame).__name__
+
+
 class _RecentIds:
     """The last few thousand message ids seen, for exactly-once delivery."""
 
@@ -118,8 +123,9 @@ class EventRouter:
         self._seen = _RecentIds(_REMEMBERED_IDS)
         self._tickets = itertools.count(1)
         self._holding: int | None = None
-        self._held: list[protocol.Frame] = []
+        self._held: list[protocol.Inbound] = []
         self._routes: dict[type, Callable[[Any], None]] = {
+            dict: self._message_object,
             protocol.MessageFrame: self._message,
             protocol.TypingFrame: self._typing,
             protocol.ReceiptFrame: self._receipt,
@@ -130,19 +136,21 @@ class EventRouter:
 
     # ------------------------------------------------------------------ from the socket
 
-    def inbound(self, frames: list[protocol.Frame]) -> None:
-        """Frames from the reader thread, in the order they arrived (all one socket read had)."""
+    def inbound(self, frames: list[protocol.Inbound]) -> None:
+        """Frames from the reader thread, in the order they arrived (all one socket read had);
+        a message frame comes as its JSON object (``protocol.decode_event``)."""
         session_id = self._identity.session_id
         with self._lock:
             for frame in frames:
-                if getattr(frame, "device_id", None) == session_id:
+                sent_from = frame.get("deviceId") if type(frame) is dict else getattr(frame, "device_id", None)
+                if sent_from == session_id:
                     continue  # our own echo
                 if self._holding is not None:
                     self._held.append(frame)
                 else:
                     self._route(frame)
 
-    def _route(self, frame: protocol.Frame) -> None:
+    def _route(self, frame: protocol.Inbound) -> None:
         route = self._routes.get(type(frame))
         if route is None:
             log.debug("ignoring a %s frame", getattr(frame, "type", type(frame).__name__))
@@ -150,10 +158,10 @@ class EventRouter:
         try:
             route(frame)
         except ProtocolError as exc:
-            log.warning("skipping a malformed %s frame: %s", type(frame).__name__, exc)
+            log.warning("skipping a malformed %s frame: %s", _kind(frame), exc)
             self._counters.frames_skipped += 1  # under the lock, as every _route
         except Exception:  # a frame we failed to read must not cost the frames after it
-            log.exception("unexpected internal error handling a %s frame; skipped", type(frame).__name__)
+            log.exception("unexpected internal error handling a %s frame; skipped", _kind(frame))
             self._counters.frames_skipped += 1
 
     # ------------------------------------------------------------------ recovery
@@ -201,6 +209,9 @@ class EventRouter:
 
     def _message(self, frame: protocol.MessageFrame) -> None:
         self._deliver(BaseMessage.fromWire(frame.body))
+
+    def _message_object(self, frame: protocol.MessageObject) -> None:
+        self._deliver(BaseMessage.fromWire(frame["body"]))
 
     def _deliver(self, message: BaseMessage) -> None:
         if not self._seen.first_time(message.id):

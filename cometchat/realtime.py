@@ -285,7 +285,7 @@ class Realtime:
     def arriving(self) -> None:
         self._notifier.pipe.wake()
 
-    def inbound(self, frames: list[protocol.Frame]) -> None:
+    def inbound(self, frames: list[protocol.Inbound]) -> None:
         self._router.inbound(frames)
         self._notifier.pipe.settle(_SETTLE)
 

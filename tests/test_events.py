@@ -8,6 +8,8 @@ import time
 import unittest
 from typing import Any
 
+import attrs
+
 from cometchat import (
     AppSettings,
     CometChatClient,
@@ -426,6 +428,45 @@ class PushedFramesTest(Pair, unittest.TestCase):
         self.assertIsNot(first.receiver, second.receiver)
         self.assertEqual((second.sender.name, second.sender.tags, second.tags), ("Pusher", ["a"], ["t"]))
         self.assertEqual(second.metaData, {"m": 5_000_002})
+
+    def test_a_message_with_the_servers_full_users_reads_every_field(self) -> None:
+        # a frame of the dev server's shape (every user field, no optional message field)
+        # and one whose fields are of the wrong types, read leniently as absent
+        full = {"uid": BOB, "name": "Bob", "avatar": "https://a.example/b.png", "link": "https://b.example",
+                "role": "vip", "metadata": {"k": 1}, "status": "online", "statusMessage": "here",
+                "lastActiveAt": 1700000500, "tags": ["x", 5, "y"], "hasBlockedMe": True, "blockedByMe": False,
+                "deactivatedAt": "1700000600"}
+        odd = {"uid": ALICE, "name": 5, "avatar": None, "role": ["r"], "metadata": [1], "status": "",
+               "lastActiveAt": "soon", "tags": "x", "hasBlockedMe": "yes", "deactivatedAt": True}
+        frames = []
+        for n in (7_000_001, 7_000_002):
+            frame = pushed_message(ALICE, n, updatedAt=1700000000 + n)
+            frame["body"]["data"]["entities"] = {"sender": {"entity": dict(full), "entityType": "user"},
+                                                 "receiver": {"entity": dict(odd), "entityType": "user"}}
+            frames.append(frame)
+        self.server.push_many(ALICE, frames)
+        self.events.waitFor("onTextMessageReceived", count=2)
+        first, second = (e.arg for e in self.events.of("onTextMessageReceived")[:2])
+        expected_sender = User(uid=BOB, name="Bob", avatar="https://a.example/b.png", link="https://b.example",
+                               role="vip", metadata={"k": 1}, status=UserStatus.online, statusMessage="here",
+                               lastActiveAt=1700000500, tags=["x", "y"], hasBlockedMe=True, blockedByMe=False,
+                               deactivatedAt=1700000600)
+        self.assertEqual(first.sender, expected_sender)
+        self.assertEqual(first.receiver, User(uid=ALICE))  # every field of the wrong type reads as its default
+        # the message's fields the frame lacks are exactly a new TextMessage's defaults
+        made = TextMessage(receiverUid=ALICE, text="m7000001", receiverType=ReceiverType.user)
+        carried = {"receiverUid", "text", "id", "senderUid", "sender", "receiver", "conversationId", "sentAt",
+                   "updatedAt", "rawMessage"}
+        for field in attrs.fields(TextMessage):
+            if field.name not in carried:
+                self.assertEqual(getattr(first, field.name), getattr(made, field.name), field.name)
+        self.assertEqual((first.id, first.text, first.senderUid, first.conversationId, first.sentAt, first.updatedAt),
+                         (7_000_001, "m7000001", BOB, f"{BOB}_user_{ALICE}", 1707000001, 1707000001))
+        # and no two deliveries share anything the app may change
+        for name in ("reactions", "mentionedUsers"):
+            self.assertIsNot(getattr(first, name), getattr(second, name), name)
+        self.assertIsNot(first.sender.tags, second.sender.tags)
+        self.assertIsNot(first.receiver.tags, second.receiver.tags)
 
     def test_a_duplicate_message_is_delivered_once(self) -> None:
         self.server.push_many(ALICE, [pushed_message(ALICE, 4_000_001)] * 3 + [pushed_message(ALICE, 4_000_002)])

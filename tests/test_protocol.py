@@ -160,6 +160,40 @@ class GoldenFrameTest(unittest.TestCase):
                                                raw={"type": "interaction_completed", "body": {"messageId": "1"}}))
 
 
+class DecodeEventTest(unittest.TestCase):
+    """``decode_event``, the client reader's ``decode``: a message frame stays its JSON object,
+    checked as ``decode`` checks a ``MessageFrame``; anything else is exactly ``decode``'s."""
+
+    def test_a_message_frame_is_its_json_object(self) -> None:
+        text = json.dumps(MESSAGE_FRAME)
+        obj = p.decode_event(text)
+        self.assertIs(type(obj), dict)
+        self.assertEqual(obj, MESSAGE_FRAME)
+        frame = p.decode(text)
+        assert isinstance(frame, p.MessageFrame) and isinstance(obj, dict)
+        self.assertEqual((obj["deviceId"], obj["body"]), (frame.device_id, frame.body))
+
+    def test_other_frames_are_what_decode_gives(self) -> None:
+        for obj in (TYPING_FRAME, RECEIPT_FRAME, AUTH_FRAME, {"type": "message", "action": "pong", "body": {}},
+                    {"action": "ping"}, {"type": "interaction_completed", "body": {}}):
+            text = json.dumps(obj)
+            self.assertEqual(p.decode_event(text), p.decode(text))
+        self.assertIsInstance(p.decode_event(p.PONG_TEXT), p.Pong)
+
+    def test_a_message_envelope_of_the_wrong_shape_is_refused_naming_the_field(self) -> None:
+        for field, value in (("deviceId", 5), ("sender", ["bob"]), ("receiver", {}), ("receiverType", 1),
+                             ("appId", True), ("body", "text")):
+            with self.subTest(field=field):
+                text = json.dumps(dict(MESSAGE_FRAME, **{field: value}))
+                for decoder in (p.decode, p.decode_event):
+                    with self.assertRaises(p.RemoteProtocolError) as caught:
+                        decoder(text)
+                    self.assertEqual(caught.exception.field, field)
+        for text in ("{nope", "[1]", '{"type":"message","body":{"n":NaN}}'):
+            with self.assertRaises(p.RemoteProtocolError):
+                p.decode_event(text)
+
+
 class MalformedFrameTest(unittest.TestCase):
     def assertRemote(self, text: str, field: str | None) -> p.ProtocolError:
         with self.assertRaises(p.RemoteProtocolError) as caught:

@@ -3,15 +3,21 @@ certificate refused is counted as an attack for tests/RELIABILITY.md (a standing
 
 from __future__ import annotations
 
+import importlib.util
 import ssl
+import threading
 import unittest
+from typing import Any
+from unittest import mock
 
 import trustme
 
-from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus
+from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus,
+                       ReceiverType, TextMessage)
 from cometchat.devserver import DevServer
-from cometchat.testing import EventRecorder, scaled, settingsFor
-from helpers import fast, reliability, scratch_dir
+from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor
+from cometchat.transport import tls
+from helpers import fast, ok, reliability, scratch_dir
 
 
 class TlsTest(unittest.TestCase):
@@ -77,6 +83,88 @@ class TlsTest(unittest.TestCase):
         self.assertEqual(client.connect().exception(scaled(10)).errorCode, "ERROR_CERTIFICATE_NOT_TRUSTED")
         recorder.waitFor("onConnectionError", count=2)
         reliability.count("attacks", 2)
+
+
+class ContextCount:
+    """Counts the TLS contexts built while it is active (every ``ssl.SSLContext``, whoever
+    builds it) and the SDK's requests for its shared default one."""
+
+    def __init__(self) -> None:
+        self.built: list[ssl.SSLContext] = []
+        built, new = self.built, ssl.SSLContext.__new__
+
+        def counted(cls: type[ssl.SSLContext], *args: Any, **kwargs: Any) -> ssl.SSLContext:
+            context = new(cls, *args, **kwargs)
+            built.append(context)
+            return context
+
+        self._patches = (mock.patch.object(ssl.SSLContext, "__new__", counted),
+                         mock.patch.object(tls, "default_context", wraps=tls.default_context))
+
+    def __enter__(self) -> Any:
+        self._patches[0].start()
+        return self._patches[1].start()
+
+    def __exit__(self, *exc: object) -> None:
+        for patch in reversed(self._patches):
+            patch.stop()
+
+
+class PlainSocketTest(DevServerMixin, unittest.TestCase):
+    def test_a_ws_client_builds_no_tls_context_from_creation_to_a_message(self) -> None:
+        counting = ContextCount()
+        with counting as asked_for_default:
+            ssl.create_default_context()  # the count sees a context built through the standard library
+            self.assertEqual(len(counting.built), 1)
+            alice = self.newClient("cometchat-uid-1", builder=fast())
+            bob = self.newClient("cometchat-uid-2", builder=fast())
+            heard = EventRecorder()
+            bob.addMessageListener("r", heard)
+            ok(alice.connect())
+            ok(bob.connect())
+            ok(alice.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-2", text="plain",
+                                                         receiverType=ReceiverType.user)))
+            self.assertEqual(heard.waitFor("onTextMessageReceived").arg.text, "plain")
+        self.assertEqual(len(counting.built), 1)  # only ours
+        asked_for_default.assert_not_called()
+
+
+class DefaultContextTest(unittest.TestCase):
+    def test_the_default_context_is_made_once_and_shared_by_every_thread(self) -> None:
+        # a fresh copy of the module, so the process's own default context (made or not) plays no part
+        spec = importlib.util.spec_from_file_location("fresh_tls", tls.__file__)
+        assert spec is not None and spec.loader is not None
+        fresh = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(fresh)
+        threads, made, got = 8, [], []
+        all_in = threading.Event()
+        create = ssl.create_default_context
+
+        def slow_create(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+            made.append(threading.current_thread().name)
+            if len(made) == threads:
+                all_in.set()
+            all_in.wait(scaled(0.3))  # a window for every thread to come in, were nothing to stop them
+            return create(*args, **kwargs)
+
+        start = threading.Barrier(threads)
+
+        def ask() -> None:
+            start.wait(scaled(5))
+            got.append(fresh.default_context())
+
+        with mock.patch.object(ssl, "create_default_context", slow_create):
+            workers = [threading.Thread(target=ask) for _ in range(threads)]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join(scaled(10))
+            again = fresh.default_context()
+        self.assertEqual(len(got), threads)
+        self.assertEqual(len(made), 1)
+        self.assertTrue(all(context is again for context in got))
+        self.assertEqual(again.verify_mode, ssl.CERT_REQUIRED)  # a verifying context
+        self.assertTrue(again.check_hostname)
 
 
 if __name__ == "__main__":

@@ -142,38 +142,68 @@ class BaseMessage:
         return build(obj, data)
 
 
+class _Fields:
+    """A bag for ``_read_fields`` to set attributes on: its ``__dict__`` is then the keyword
+    arguments of a message class's ``__init__`` (for the kinds not built blank)."""
+
+
 def _fields(obj: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """Every ``BaseMessage`` field the message object carries, read once; the rest keep their
-    defaults (the hot path of every inbound message: see ``readers``)."""
+    """Every ``BaseMessage`` field the message object carries, as keyword arguments."""
+    bag = _Fields()
+    _read_fields(bag, obj, data)
+    return vars(bag)
+
+
+#: the ``readers.MESSAGE`` keys besides the three every stored message has: when an object
+#: has none of them (most have none), those three are read straight, with no walk of its keys
+_RARE_FIELDS = frozenset(readers.MESSAGE) - {"conversationId", "sentAt", "updatedAt"}
+
+
+def _read_fields(message: Any, obj: dict[str, Any], data: dict[str, Any]) -> None:
+    """Set on ``message`` (a blank message, or a ``_Fields`` bag) every ``BaseMessage`` field
+    the message object carries, read once; the rest keep their defaults. The hot path of
+    every inbound message (see ``readers`` and ``wire.blank``)."""
     get = obj.get
-    fields = wire.optional_fields(obj, readers.MESSAGE)
-    sender_uid = wire.text_or_empty(get("sender"))
-    kind = get("type")
-    fields["id"] = wire.required_id(obj, "id", "message")
-    fields["rawMessage"] = obj
-    fields["senderUid"] = sender_uid
-    fields["receiverUid"] = wire.text_or_empty(get("receiver"))
-    fields["receiverType"] = get("receiverType", "user")  # made the enum by the field's converter
-    fields["messageCategory"] = _CATEGORIES.get(str(get("category")), MessageCategory.message)
-    fields["messageType"] = _TYPES.get(str(kind), kind)
+    if _RARE_FIELDS.isdisjoint(obj):
+        conversation, sent, updated = get("conversationId", ""), get("sentAt", 0), get("updatedAt", 0)
+        message.conversationId = conversation if isinstance(conversation, str) else ""
+        message.sentAt = sent if type(sent) is int else wire.number(sent)
+        message.updatedAt = updated if type(updated) is int else wire.number(updated)
+    else:
+        lookup = readers.MESSAGE.get
+        for key, value in obj.items():
+            entry = lookup(key)
+            if entry is not None:
+                setattr(message, entry[0], entry[1](value))
+    message_id, sender_uid, receiver_uid = get("id"), get("sender"), get("receiver")
+    category, kind = get("category"), get("type")
+    message.id = message_id if type(message_id) is int else wire.required_id(obj, "id", "message")
+    message.rawMessage = obj
+    if not isinstance(sender_uid, str):
+        sender_uid = ""
+    message.senderUid = sender_uid
+    message.receiverUid = receiver_uid if isinstance(receiver_uid, str) else ""
+    message.receiverType = _receiver_type(get("receiverType", "user"))
+    message.messageCategory = _CATEGORIES.get(category, MessageCategory.message) if isinstance(category, str) \
+        else MessageCategory.message
+    message.messageType = _TYPES.get(kind, kind) if isinstance(kind, str) else kind
     sender, _ = wire.entity(data, "sender")
-    fields["sender"] = User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None)
+    message.sender = User.fromWire(sender) if sender else (User(uid=sender_uid) if sender_uid else None)
     receiver, receiver_kind = wire.entity(data, "receiver")
     if receiver is not None:
-        fields["receiver"] = entity_from_wire(receiver, receiver_kind)
+        message.receiver = entity_from_wire(receiver, receiver_kind)
     metadata = data.get("metadata", get("metadata"))
     if isinstance(metadata, dict):
-        fields["metaData"] = metadata
+        message.metaData = metadata
     quoted = get("quotedMessage")
     if isinstance(quoted, dict):
-        fields["quotedMessage"] = BaseMessage.fromWire(quoted)
+        message.quotedMessage = BaseMessage.fromWire(quoted)
     reactions = get("reactions")
     if reactions:
-        fields["reactions"] = reaction_counts(reactions)
+        message.reactions = reaction_counts(reactions)
     mentions = data.get("mentions")
     if mentions:
-        fields["mentionedUsers"] = _mentioned(mentions)
-    return fields
+        message.mentionedUsers = _mentioned(mentions)
 
 
 def _mentioned(mentions: Any) -> list[User]:
@@ -185,24 +215,31 @@ def mark_mentions(message: Any, me: str | None) -> Any:
     """Set ``mentionedMe`` on a message (and the messages it carries) for the user ``me``;
     returns the message."""
     if isinstance(message, BaseMessage):
-        mentioned = me is not None and any(user.uid == me for user in message.mentionedUsers)
+        users = message.mentionedUsers
+        mentioned = bool(users) and me is not None and any(user.uid == me for user in users)
         if mentioned is not message.mentionedMe:
             message.mentionedMe = mentioned
-        mark_mentions(message.quotedMessage, me)
+        if message.quotedMessage is not None:
+            mark_mentions(message.quotedMessage, me)
         if isinstance(message, ActionMessage):
             mark_mentions(message.actionOn, me)
     return message
 
 
 def _base(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
-    return BaseMessage(**_fields(obj, data))
+    message = _blank_base()
+    _read_fields(message, obj, data)
+    return message
 
 
 def _text(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
     text = obj.get("text", data.get("text"))
     if not isinstance(text, str):
         raise RemoteProtocolError("a text message needs its text", field="body.data.text")
-    return TextMessage(text=text, **_fields(obj, data))
+    message = _blank_text()
+    message.text = text
+    _read_fields(message, obj, data)
+    return message
 
 
 def _media(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
@@ -435,3 +472,8 @@ class MessageReceipt:
         sender = self.sender.uid if self.sender is not None else None
         return (f"MessageReceipt(messageId={self.messageId}, type={self.receiptType.value}, from={sender}, "
                 f"to={self.receiverId}, at={self.timeStamp})")
+
+
+#: most inbound messages are built blank, then filled (``wire.blank``: no ``__init__``)
+_blank_base = wire.blank(BaseMessage)
+_blank_text = wire.blank(TextMessage)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import attrs
 
 from ..exceptions import RemoteProtocolError
-from . import readers, wire
+from . import wire
 from .enums import UserStatus
 
 __all__ = ["User"]
 
 #: optional string fields, wire name = Swift name
 _OPTIONAL_TEXT = ("name", "avatar", "link", "role", "statusMessage")
+_ONLINE, _OFFLINE = UserStatus.online, UserStatus.offline
 
 @attrs.define(kw_only=True)
 class User:
@@ -36,13 +37,37 @@ class User:
 
     @classmethod
     def fromWire(cls, obj: Any) -> User:
-        """A user from its wire object (wire reference 4.7); unknown fields are ignored."""
+        """A user from its wire object (wire reference 4.7); unknown fields are ignored, and
+        a field of the wrong type reads as absent.
+
+        Two users come with every inbound message, so this is one pass of look-ups with the
+        type checks inline, and no ``__init__`` (``wire.blank``: keyword arguments cost more
+        than the rest). Everything mutable (``tags``) is this user's own."""
         if not isinstance(obj, dict):
             raise RemoteProtocolError("a user must be an object", field="user")
-        uid = obj.get("uid")
+        get = obj.get
+        uid = get("uid")
         if not isinstance(uid, str) or not uid:
             raise RemoteProtocolError("a user needs a uid", field="user.uid")
-        return cls(uid=uid, **wire.optional_fields(obj, readers.USER))
+        name, avatar, link, role, message = get("name"), get("avatar"), get("link"), get("role"), get("statusMessage")
+        metadata, status, tags = get("metadata"), get("status"), get("tags")
+        active, deactivated = get("lastActiveAt", 0), get("deactivatedAt", 0)
+        user = _blank(cls)()
+        user.uid = uid
+        user.name = name if isinstance(name, str) else None
+        user.avatar = avatar if isinstance(avatar, str) else None
+        user.link = link if isinstance(link, str) else None
+        user.role = role if isinstance(role, str) else None
+        user.metadata = metadata if isinstance(metadata, dict) else None
+        user.status = _OFFLINE if status is None or status == "" or status == "offline" else _ONLINE
+        user.statusMessage = message if isinstance(message, str) else None
+        user.lastActiveAt = active if type(active) is int else wire.number(active)
+        if tags and isinstance(tags, list):
+            user.tags = [tag for tag in tags if isinstance(tag, str)]
+        user.hasBlockedMe = get("hasBlockedMe") is True
+        user.blockedByMe = get("blockedByMe") is True
+        user.deactivatedAt = deactivated if type(deactivated) is int else wire.number(deactivated)
+        return user
 
     def toWire(self, *, request: bool = False) -> dict[str, Any]:
         """The wire object. As frames carry it (``body.user``), or with ``request`` as the
@@ -67,3 +92,14 @@ class User:
 
     def stringValue(self) -> str:
         return f"User(uid={self.uid}, name={self.name}, status={self.status.value})"
+
+
+_BLANKS: dict[type, Callable[[], Any]] = {}
+
+
+def _blank(cls: type[User]) -> Callable[[], Any]:
+    """The blank maker of ``cls`` (a subclass of ``User`` gets its own), made once."""
+    make = _BLANKS.get(cls)
+    if make is None:
+        make = _BLANKS[cls] = wire.blank(cls)
+    return make

@@ -111,7 +111,7 @@ class ConnectionHost(Protocol):
     def settings_current(self, settings_hash: str | None) -> bool: ...
     def established(self, settings_hash: str | None) -> None: ...
     def arriving(self) -> None: ...
-    def inbound(self, frames: list[protocol.Frame]) -> None: ...
+    def inbound(self, frames: list[protocol.Inbound]) -> None: ...
 
 
 class SocketFailure(Exception):
@@ -669,7 +669,7 @@ class Connection:
         reader = frames.FrameReader(ws.sock)
         accepted = False
         gen = sock.gen
-        decode = protocol.decode
+        decode = protocol.decode_event  # a message frame stays its JSON object
         while True:
             try:
                 with _translate_errors():
@@ -681,7 +681,7 @@ class Connection:
                 self._inbox.put(inputs.FrameArrived(gen))
             if accepted:
                 self._host.arriving()  # events are likely: let the dispatch thread start waking
-            events: list[protocol.Frame] = []
+            events: list[protocol.Inbound] = []
             for opcode, data in messages:
                 if opcode != frames.OPCODE_TEXT:
                     if opcode == frames.OPCODE_CLOSE:
@@ -697,7 +697,7 @@ class Connection:
                     sock.skipped += 1
                     continue
                 if accepted:
-                    if type(frame) is protocol.MessageFrame or self._wanted(frame):
+                    if type(frame) is dict or self._wanted(frame):
                         events.append(frame)
                     continue
                 accepted = self._on_auth_reply(sock, frame)
@@ -717,7 +717,7 @@ class Connection:
         return inputs.Closed(sock.gen, code, data[2:].decode("utf-8"))
 
     @staticmethod
-    def _wanted(frame: protocol.Frame) -> bool:
+    def _wanted(frame: protocol.Inbound) -> bool:
         """Whether the client's events need this frame (keep-alive answers and late auth
         replies are the driver's; a server's complaint is logged here)."""
         if isinstance(frame, protocol.ErrorFrame):
@@ -725,7 +725,7 @@ class Connection:
             return False
         return not isinstance(frame, (protocol.Pong, protocol.AuthReply))
 
-    def _hand_over(self, events: list[protocol.Frame]) -> None:
+    def _hand_over(self, events: list[protocol.Inbound]) -> None:
         if not events:
             return
         try:
@@ -733,7 +733,7 @@ class Connection:
         except Exception:
             log.exception("unexpected internal error handling %d inbound frames", len(events))
 
-    def _on_auth_reply(self, sock: _Socket, frame: protocol.Frame) -> bool:
+    def _on_auth_reply(self, sock: _Socket, frame: protocol.Inbound) -> bool:
         """Pass the auth reply to the owner; True once accepted (and released, or stopped)."""
         if not isinstance(frame, protocol.AuthReply):
             return False  # nothing counts before the auth reply

@@ -45,6 +45,9 @@ __all__ = [
     "Frame",
     "encode",
     "decode",
+    "decode_event",
+    "MessageObject",
+    "Inbound",
     "loads",
     "json_depth",
     "has_lone_surrogate",
@@ -225,6 +228,12 @@ Frame = Union[
     UnknownFrame,
 ]
 
+#: a message frame as ``decode_event`` gives it: the frame's JSON object, its envelope checked
+#: (``deviceId`` and the rest strings or null, ``body`` an object)
+MessageObject = dict[str, Any]
+#: what a client's reader hands on: a frame, or a message frame as its JSON object
+Inbound = Union[Frame, MessageObject]
+
 
 # --------------------------------------------------------------------------- strict JSON
 
@@ -345,10 +354,34 @@ def decode(text: str | bytes, *, max_depth: int | None = None) -> Frame:
         RemoteProtocolError: the text is not strict JSON, or a required field is missing or
             has the wrong type.
     """
+    return _frame_from(_parse(text, max_depth))
+
+
+def decode_event(text: str | bytes) -> Inbound:
+    """``decode`` for a client's socket reader: the same checks, the same frames, except that a
+    message frame comes back as its JSON object (a ``MessageObject``), not a ``MessageFrame``.
+    A client needs only its ``deviceId`` and ``body``, and a message frame is most of what
+    arrives: an object fewer to build for each. Its envelope is checked as ``decode`` checks
+    it; one that fails the check is decoded (and refused, naming the field) by ``decode``.
+
+    Raises:
+        RemoteProtocolError: as ``decode``.
+    """
+    obj = _parse(text, None)
+    if type(obj) is dict and obj.get("type") == "message" and obj.get("action") not in _KEEPALIVE_ACTIONS \
+            and _plain_message(obj):
+        return obj
+    return _frame_from(obj)
+
+
+def _parse(text: str | bytes, max_depth: int | None) -> Any:
     try:
-        obj = loads(text, max_depth=max_depth)
+        return loads(text, max_depth=max_depth)
     except RemoteProtocolError as exc:
         raise RemoteProtocolError(f"frame refused: {exc.message}") from None
+
+
+def _frame_from(obj: Any) -> Frame:
     if not isinstance(obj, dict):
         raise RemoteProtocolError("frame is not a JSON object")
     action = obj.get("action")
@@ -456,20 +489,26 @@ def _head(obj: dict[str, Any], *, addressed: bool = True) -> dict[str, Any]:
     return head
 
 
-def _message_from(obj: dict[str, Any]) -> MessageFrame:
-    # the hot path of every inbound message: one type check of the whole head, and the
-    # field-by-field checks (which name the field at fault) only when it fails
+_KEEPALIVE_ACTIONS = ("ping", "pong")
+
+
+def _plain_message(obj: dict[str, Any]) -> bool:
+    """Whether a message frame's envelope is what the protocol says (a ``body`` object, the
+    rest strings or null), checked at once: the hot path of every inbound message. The
+    field-by-field checks, which name the field at fault, run only when this fails."""
     get = obj.get
-    app_id, device_id, sender = get("appId"), get("deviceId"), get("sender")
-    receiver, receiver_type, body = get("receiver"), get("receiverType"), get("body")
-    if type(body) is not dict or not {type(app_id), type(device_id), type(sender), type(receiver),
-                                      type(receiver_type)} <= _TEXT_OR_NONE:
-        head = _head(obj, addressed=False)
-        receiver, receiver_type = _opt_str(obj, "receiver"), _opt_str(obj, "receiverType")
-        body = _req_dict(obj, "body")
-        app_id, device_id, sender = head["app_id"], head["device_id"], head["sender"]
-    return MessageFrame(app_id=app_id, receiver=receiver, receiver_type=receiver_type, device_id=device_id,
-                        sender=sender, body=body)
+    return type(get("body")) is dict and {type(get("appId")), type(get("deviceId")), type(get("sender")),
+                                          type(get("receiver")), type(get("receiverType"))} <= _TEXT_OR_NONE
+
+
+def _message_from(obj: dict[str, Any]) -> MessageFrame:
+    get = obj.get
+    if _plain_message(obj):
+        return MessageFrame(app_id=get("appId"), receiver=get("receiver"), receiver_type=get("receiverType"),
+                            device_id=get("deviceId"), sender=get("sender"), body=obj["body"])
+    head = _head(obj, addressed=False)
+    return MessageFrame(receiver=_opt_str(obj, "receiver"), receiver_type=_opt_str(obj, "receiverType"),
+                        body=_req_dict(obj, "body"), **head)
 
 
 def _typing_from(obj: dict[str, Any]) -> TypingFrame:
