@@ -126,7 +126,6 @@ class EventRouter:
         self._held: list[protocol.Inbound] = []
         self._routes: dict[type, Callable[[Any], None]] = {
             dict: self._message_object,
-            protocol.MessageFrame: self._message,
             protocol.TypingFrame: self._typing,
             protocol.ReceiptFrame: self._receipt,
             protocol.PresenceFrame: self._presence,
@@ -206,9 +205,6 @@ class EventRouter:
             self._messages.call(method, message)
         self._counters.messages_delivered += len(batch)
         self._on_delivered(max(entry[2] for entry in batch))
-
-    def _message(self, frame: protocol.MessageFrame) -> None:
-        self._deliver(BaseMessage.fromWire(frame.body))
 
     def _message_object(self, frame: protocol.MessageObject) -> None:
         self._deliver(BaseMessage.fromWire(frame["body"]))

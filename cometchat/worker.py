@@ -96,9 +96,6 @@ class RestWorker:
         with self._cond:
             self._generation += 1
 
-    def is_current(self) -> bool:
-        return self._thread is not None and threading.current_thread() is self._thread
-
     def threads(self) -> tuple[threading.Thread, ...]:
         thread = self._thread
         return (thread,) if thread is not None and thread.is_alive() else ()

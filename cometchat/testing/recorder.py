@@ -78,14 +78,6 @@ class _Recorder:
                 )
             return self._matching(name)[count - 1]
 
-    def waitForAny(self, *names: str, timeout: float = 10.0) -> RecordedEvent:
-        """Wait for the first event with one of ``names`` (after any already recorded)."""
-        with self._cond:
-            done = self._cond.wait_for(lambda: any(e.name in names for e in self._events), scaled(timeout))
-            if not done:
-                raise AssertionError(f"none of {names} within {scaled(timeout):.1f}s; got {[e.name for e in self._events]}")
-            return next(e for e in self._events if e.name in names)
-
     def _matching(self, name: str) -> list[RecordedEvent]:
         return [e for e in self._events if e.name == name]
 
