@@ -11,22 +11,13 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import Any
 
-from .exceptions import CometChatException, invalid_parameter
+from .exceptions import invalid_parameter
 from .models import BaseMessage, Reaction, ReactionAction, ReactionCount
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import message_id_error
+from .validation import MAX_REACTION, message_id_error, reaction_error
 
 __all__ = ["Reactions", "MAX_REACTION"]
-
-MAX_REACTION = 64  #: characters in one reaction, as the dev server takes them
-
-
-def _reaction_error(reaction: Any) -> CometChatException | None:
-    if not isinstance(reaction, str) or not reaction.strip() or len(reaction) > MAX_REACTION:
-        return invalid_parameter("reaction", f"an emoji (a non-blank string of at most {MAX_REACTION} characters)",
-                                 reaction)
-    return None
 
 
 class Reactions(RestPart):
@@ -34,7 +25,7 @@ class Reactions(RestPart):
 
     def react(self, message_id: Any, reaction: Any, add: bool, onSuccess: Callback | None,
               onError: Callback | None) -> Future[BaseMessage]:
-        error = message_id_error(message_id) or _reaction_error(reaction)
+        error = message_id_error(message_id) or reaction_error(reaction)
         call = endpoints.add_reaction if add else endpoints.remove_reaction
         return self._run(onSuccess, onError, error, lambda: call(self._session, int(message_id), reaction))
 

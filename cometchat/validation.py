@@ -166,3 +166,16 @@ def init_error(app_id: Any, settings: Any) -> CometChatException | None:
             " `setRegion()` method",
         )
     return None
+
+
+MAX_REACTION = 64  #: characters in one reaction, as the dev server takes them
+
+
+def reaction_error(reaction: Any) -> CometChatException | None:
+    """A reaction travels as a path segment: an emoji or a short word, never ``.`` or ``..``
+    (which a URL resolves away, reaching another endpoint) and never text UTF-8 cannot carry."""
+    if (not isinstance(reaction, str) or not reaction.strip() or len(reaction) > MAX_REACTION
+            or reaction.strip() in (".", "..") or has_lone_surrogate(reaction)):
+        return invalid_parameter("reaction", f"an emoji (a non-blank string of at most {MAX_REACTION} characters)",
+                                 reaction)
+    return None

@@ -104,6 +104,17 @@ class PagingTest(HistoryMixin, unittest.TestCase):
         request.fetchPrevious(onSuccess=page, onError=done.set_exception)
         self.assertEqual(done.result(scaled(20)), self.sent_ids)
 
+    def test_fetch_next_catches_up_with_what_arrived_since(self) -> None:
+        carol, bob = self.newClient(CAROL), self.newClient(BOB)
+        first = ok(carol.sendTextMessage(message=text(BOB, "first")))
+        request = self.history(bob, uid=CAROL, limit=30)
+        self.assertEqual([m.id for m in ok(request.fetchPrevious())], [first.id])
+        self.assertEqual(ok(request.fetchNext()), [])  # nothing newer yet
+        later = ok(carol.sendTextMessage(message=text(BOB, "later")))
+        self.assertEqual([m.id for m in ok(request.fetchNext())], [later.id])  # the same request catches up
+        self.assertEqual(ok(request.fetchNext()), [])
+        self.assertEqual(ok(request.fetchPrevious()), [])  # the past stays done
+
     def test_timestamp_cursor(self) -> None:
         bob = self.newClient(BOB)
         newest = ok(self.history(bob, uid=ALICE, limit=1).fetchPrevious())[0]

@@ -57,8 +57,16 @@ class ReactionsTest(Case):
         self.assertEqual(error_of(self.client(CAROL).addReaction(messageId=message.id, reaction=PARTY)).errorCode,
                          "ERR_MESSAGE_NOT_FOUND")  # not her conversation
         self.assertEqual(error_of(bob.addReaction(messageId=0, reaction=PARTY)).errorCode, "ERROR_INVALID_MESSAGEID")
-        self.assertEqual(error_of(bob.addReaction(messageId=message.id, reaction=" ")).errorCode,
-                         "ERROR_INVALID_PARAMETER")
+        before = len(self.server.requests())
+        for wrong in (" ", ".", "..", " .. ", "\ud83d"):  # dots would resolve away in the URL
+            with self.subTest(reaction=wrong):
+                self.assertEqual(error_of(bob.addReaction(messageId=message.id, reaction=wrong)).errorCode,
+                                 "ERROR_INVALID_PARAMETER")
+                self.assertEqual(error_of(bob.removeReaction(messageId=message.id, reaction=wrong)).errorCode,
+                                 "ERROR_INVALID_PARAMETER")
+                with self.assertRaises(CometChatException):
+                    ReactionsRequestBuilder(client=bob).set(reaction=wrong)
+        self.assertEqual(len(self.server.requests()), before)  # nothing went out
 
     def test_events_reach_the_conversation_once_and_nobody_else(self) -> None:
         alice, bob, carol = self.live(ALICE), self.live(BOB), self.live(CAROL)
@@ -212,7 +220,7 @@ class MentionsTest(Case):
                     .mentionsWithTagInfo(True).mentionsWithBlockedInfo(True).build().fetchPrevious())[-1]
         self.assertEqual(tagged.mentionedUsers[0].tags, ["vip"])
         line = self.server.requests("GET", f"/v3.0/users/{ALICE}/messages")[-1]["query"]
-        self.assertIn("mentionsWithTagInfo=true&mentionsWithBlockedInfo=true", line)
+        self.assertIn("mentionsWithTagInfo=1&mentionsWithBlockedInfo=1", line)  # as the JS SDK sends them
 
     def test_a_mention_in_a_media_caption(self) -> None:
         sender, receiver = "caption-sender", "caption-receiver"  # a conversation of their own

@@ -9,8 +9,10 @@
 
 ``fetchPrevious`` pages back from the oldest message seen (or from ``set(messageID:)`` /
 ``set(timeStamp:)``), ``fetchNext`` forward from the newest seen; each message comes once.
-When the server says a direction is done (no ``meta.cursor``), the next fetch that way
-answers ``[]`` without asking again, as the official SDK does.
+When the server says the past is done (no ``meta.cursor``), the next ``fetchPrevious``
+answers ``[]`` without asking again, as the official SDK does. The future is never done:
+``fetchNext`` always asks, so the same request catches up with what arrived since (the JS SDK
+stops there too, which leaves a list that can only grow stuck at its first short page).
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ class MessagesQuery:
             ("unread", 1 if self.unread else None), ("searchKey", self.search.strip() if self.search else None),
             ("affix", affix), ("categories", list(self.categories) or None), ("types", list(self.types) or None),
             ("tags", list(self.tags) or None), ("withTags", 1 if self.with_tags else None),
-            ("mentionsWithTagInfo", "true" if self.mention_tags else None),
-            ("mentionsWithBlockedInfo", "true" if self.mention_blocks else None),
+            ("mentionsWithTagInfo", 1 if self.mention_tags else None),
+            ("mentionsWithBlockedInfo", 1 if self.mention_blocks else None),
             ("withThreadSubscribed", "true"),
             *((key, value) for key, value in learned if value),
         ]
@@ -110,14 +112,13 @@ class Edge:
             done=not isinstance(meta.get("cursor"), dict),
         )
 
-    def moved_by_update(self, messages: list[BaseMessage], meta: dict[str, Any]) -> Edge:
+    def moved_by_update(self, messages: list[BaseMessage]) -> Edge:
         """The edge after a page of updates, which comes in (update time, id) order: the last
         of the page, both keys of it, since many messages change in the same second."""
         last = max(messages, key=lambda m: (m.updatedAt or 0, m.id), default=None)
         if last is None:
-            return attrs.evolve(self, done=not isinstance(meta.get("cursor"), dict))
-        return Edge(message_id=last.id, sent_at=self.sent_at, updated_at=max(last.updatedAt or 0, self.updated_at),
-                    done=not isinstance(meta.get("cursor"), dict))
+            return self
+        return Edge(message_id=last.id, sent_at=self.sent_at, updated_at=max(last.updatedAt or 0, self.updated_at))
 
 
 class MessageRequestBuilder(Builder[MessagesQuery]):
@@ -234,11 +235,9 @@ class MessagesRequest(Request):
         return page.items
 
     def _next(self, api: UserApi) -> list[BaseMessage]:
-        if self._newer.done:
-            return []
         page = self._page(api, "append", self._newer)
         if self._query.updated_after:
-            self._newer = self._newer.moved_by_update(page.items, page.meta)
+            self._newer = self._newer.moved_by_update(page.items)
         else:
             self._newer = self._newer.moved(page.items, newest=True, meta=page.meta)
         return page.items

@@ -17,11 +17,12 @@ from typing import Any
 import attrs
 
 from .. import exceptions as errors
+from .. import validation
 from ..exceptions import CometChatException
 from ..models import Reaction
 from ..transport import endpoints
 from ..transport.endpoints import UserApi
-from .base import Callback, Builder, Request, message_id, positive_int, text
+from .base import Callback, Builder, Request, message_id, positive_int
 
 __all__ = ["ReactionsRequest", "ReactionsRequestBuilder"]
 
@@ -35,6 +36,13 @@ class ReactionsQuery:
     reaction: str | None = None
 
 
+def a_reaction(name: str, value: Any) -> str:
+    error = validation.reaction_error(value)
+    if error is not None:
+        raise error
+    return str(value)
+
+
 class ReactionsRequestBuilder(Builder[ReactionsQuery]):
     """Swift's top-level ``ReactionsRequestBuilder``: ``set(limit=)``, ``set(messageId=)`` (needed),
     ``set(reaction=)`` (only that emoji)."""
@@ -42,7 +50,7 @@ class ReactionsRequestBuilder(Builder[ReactionsQuery]):
     _labels = {
         "limit": ("limit", positive_int),
         "messageId": ("message_id", message_id),
-        "reaction": ("reaction", text),
+        "reaction": ("reaction", a_reaction),
     }
 
     def __init__(self, *, client: Any = None) -> None:
