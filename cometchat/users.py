@@ -8,6 +8,7 @@ do, and need only ``init``. An update of the logged-in user (``updateCurrentUser
 
 from __future__ import annotations
 
+import copy
 from concurrent.futures import Future
 from typing import Any
 
@@ -51,7 +52,8 @@ class Users(RestPart):
             updated = self._session.replace_user(endpoints.update_me(self._session, body).user)
             if updated is None:
                 raise errors.not_logged_in()
-            reply.succeed(updated, updated)
+            yours = copy.deepcopy(updated)  # the app's own: changing it must not change getLoggedInUser()
+            reply.succeed(yours, yours)
 
         return self._call(onSuccess, onError, error, send)
 
