@@ -16,7 +16,7 @@ from .exceptions import CometChatException, invalid_parameter
 from .models import BaseMessage, Conversation, ConversationUpdateSettings, ReceiverType
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import uid_error
+from .validation import payload_error, uid_error
 
 __all__ = ["Conversations"]
 
@@ -56,6 +56,7 @@ class Conversations(RestPart):
         if error is None and (isinstance(tags, str) or not isinstance(tags, (list, tuple))
                               or not all(isinstance(t, str) for t in tags)):
             error = invalid_parameter("tags", "a list of strings", tags)
+        error = error or payload_error(tags=tags)
 
         def send(reply: Reply[Conversation]) -> None:
             tagged = endpoints.tag_conversation(self._session, str(_kind(kind)), with_id, list(tags))

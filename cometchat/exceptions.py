@@ -51,7 +51,9 @@ Code                                            Source  When
                                                         answer did not come in time
 ``RECEIPTS_TEMPORARILY_BLOCKED``                JS      receipts under the app ``MODE``
                                                         ``LIMITED_TRANSIENT`` / ``NO_TRANSIENT``
-``INVALID_RECEIVER_ID``                         JS      a message or receipt with an empty receiver
+``INVALID_RECEIVER_ID``                         JS      a message, receipt, typing indicator or
+                                                        transient message with an empty receiver, or one
+                                                        holding a lone surrogate (not valid Unicode)
 ``INVALID_RECEIVER_TYPE``                       JS      a receiver type other than ``user`` / ``group``
 ``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank, or holds a
                                                         lone surrogate (not valid Unicode)
@@ -60,19 +62,26 @@ Code                                            Source  When
 ``INVALID_MESSAGE_TYPE``                        JS      a custom message without a type (same pattern)
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
-``ERROR_INVALID_PAYLOAD``                       ours    typing metadata, transient data, or a media
-                                                        message's caption, tags, metadata or hosted
-                                                        attachment that JSON cannot carry (a lone
-                                                        surrogate, ``NaN``, a value of no JSON type), or
-                                                        of the wrong type (a caption that is not a
-                                                        string; on any message, tags that are not a
-                                                        list of strings, metadata that is not a dict)
+``ERROR_INVALID_PAYLOAD``                       ours    a body that JSON cannot carry (a lone surrogate,
+                                                        ``NaN`` or an infinity, a value of no JSON
+                                                        type), refused before anything is sent: a
+                                                        message's tags, metadata or custom data (also in
+                                                        an edit), a media message's caption or hosted
+                                                        attachment, a user or group to create or update,
+                                                        conversation tags, typing metadata, transient
+                                                        data; or of the wrong type (a caption that is
+                                                        not a string; on any message, user or group,
+                                                        tags that are not a list of strings, metadata
+                                                        that is not a dict)
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
-``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter, or a call of the
-                                                        users / history / conversations tier, given a
-                                                        value of the wrong type (raised at once)
+``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter (raised at once), or
+                                                        a call of the users / history / conversations /
+                                                        groups / reactions tier, given a value of the
+                                                        wrong type, or text holding a lone surrogate
+                                                        (not valid Unicode: no request can carry it),
+                                                        e.g. a search keyword, a reaction, a password
 ``ERROR_SET_LIMIT_EXCEEDED``                      JS      a request's limit above its maximum (100; 50 for
                                                         ``ConversationRequest``): the fetch fails
 ``REQUEST_IN_PROGRESS``                         JS      a fetch while the same request's previous fetch

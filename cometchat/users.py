@@ -18,7 +18,7 @@ from .exceptions import CometChatException, invalid_parameter
 from .models import User
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import uid_error
+from .validation import uid_error, user_error
 
 __all__ = ["Users"]
 
@@ -44,7 +44,7 @@ class Users(RestPart):
         return self._call(onSuccess, onError, error, send)
 
     def update_current_user(self, user: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[User]:
-        error = None if isinstance(user, User) else invalid_parameter("user", "a User", user)
+        error = user_error(user, check_uid=False)
 
         def send(reply: Reply[User]) -> None:
             me = self._session.user
@@ -85,6 +85,4 @@ def _uids_error(uids: Any) -> CometChatException | None:
 def _admin_error(user: Any, key: Any) -> CometChatException | None:
     if not isinstance(key, str) or not key.strip():
         return CometChatException(errors.INVALID_AUTH_KEY, "Invalid auth key. Please provide a valid auth key.")
-    if not isinstance(user, User):
-        return invalid_parameter("user", "a User", user)
-    return uid_error(user.uid)
+    return user_error(user)

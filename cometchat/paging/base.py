@@ -23,6 +23,7 @@ from .. import exceptions as errors
 from ..exceptions import CometChatException, invalid_parameter
 from ..services import services_of
 from ..transport.endpoints import Page, UserApi
+from ..transport.protocol import has_lone_surrogate
 
 __all__ = [
     "Request",
@@ -58,8 +59,9 @@ def message_id(name: str, value: Any) -> int:
 
 
 def text(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise invalid_parameter(name, "a string", value)
+    """A string that is valid Unicode (a lone surrogate can go in no request)."""
+    if not isinstance(value, str) or has_lone_surrogate(value):
+        raise invalid_parameter(name, "a string of valid Unicode", value)
     return value
 
 
@@ -71,8 +73,9 @@ def flag(name: str, value: Any) -> bool:
 
 def words(name: str, value: Any) -> tuple[str, ...]:
     """A list of strings; members of the SDK's string enums count as their wire values."""
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise invalid_parameter(name, "a list of strings", value)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) \
+            or not all(isinstance(v, str) and not has_lone_surrogate(v) for v in value):
+        raise invalid_parameter(name, "a list of strings of valid Unicode", value)
     return tuple(str(getattr(v, "value", v)) for v in value)
 
 
