@@ -79,9 +79,11 @@ Code                                            Source  When
 ``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter (raised at once), or
                                                         a call of the users / history / conversations /
                                                         groups / reactions tier, given a value of the
-                                                        wrong type, or text holding a lone surrogate
-                                                        (not valid Unicode: no request can carry it),
-                                                        e.g. a search keyword, a reaction, a password
+                                                        wrong type, or text no request can carry: a lone
+                                                        surrogate (not valid Unicode), e.g. in a search
+                                                        keyword, a reaction, a password; a ``login`` key
+                                                        or token outside visible ASCII (no HTTP header
+                                                        carries it)
 ``ERROR_SET_LIMIT_EXCEEDED``                      JS      a request's limit above its maximum (100; 50 for
                                                         ``ConversationRequest``): the fetch fails
 ``REQUEST_IN_PROGRESS``                         JS      a fetch while the same request's previous fetch
@@ -89,7 +91,8 @@ Code                                            Source  When
 ``NOT_ENOUGH_PARAMETERS``                       JS      ``MessagesRequest.fetchNext()`` with no message
                                                         id, timestamp or updatedAfter to start from
 ``EMPTY_USERS_LIST``                            JS      ``blockUsers`` / ``unblockUsers`` with no uids
-``INVALID_AUTH_KEY``                            JS      ``createUser`` / ``updateUser`` with an empty key
+``INVALID_AUTH_KEY``                            JS      ``createUser`` / ``updateUser`` with an empty
+                                                        key, or one outside visible ASCII
 ``INVALID_CONVERSATION_TYPE``                   JS      a conversation call with a type other than user
                                                         or group
 ``CONVERSATION_NOT_FOUND``                      JS      ``getConversation`` answered without a conversation

@@ -18,7 +18,7 @@ from .exceptions import CometChatException, invalid_parameter
 from .models import User
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import uid_error, user_error
+from .validation import header_error, uid_error, user_error
 
 __all__ = ["Users"]
 
@@ -83,6 +83,6 @@ def _uids_error(uids: Any) -> CometChatException | None:
 
 
 def _admin_error(user: Any, key: Any) -> CometChatException | None:
-    if not isinstance(key, str) or not key.strip():
+    if not isinstance(key, str) or not key.strip() or header_error("authKey", key) is not None:
         return CometChatException(errors.INVALID_AUTH_KEY, "Invalid auth key. Please provide a valid auth key.")
     return user_error(user)

@@ -20,6 +20,8 @@ from .transport.protocol import has_lone_surrogate
 
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+\Z")
 _UID = re.compile(r"^[A-Za-z0-9_-]+\Z")
+#: what an HTTP header value carries for certain: visible ASCII (keys and tokens are such)
+_HEADER_TEXT = re.compile(r"^[\x21-\x7e]*\Z")
 
 
 def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
@@ -51,6 +53,14 @@ def tags_metadata_error(tags: Any, metadata: Any, metadata_name: str = "metadata
     return None
 
 
+def header_error(name: str, value: str) -> CometChatException | None:
+    """A key or token goes in a header: outside visible ASCII, http.client cannot send it."""
+    if not _HEADER_TEXT.match(value):
+        return _fail(errors.ERROR_INVALID_PARAMETER, f"{name} holds characters an HTTP header cannot carry "
+                     "(keys and tokens are visible ASCII).", {"parameter": name})
+    return None
+
+
 def text_error(name: str, value: str) -> CometChatException | None:
     """A text parameter with a lone surrogate (not valid Unicode: no request can carry it)."""
     if has_lone_surrogate(value):
@@ -68,7 +78,7 @@ def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
             return _fail(
                 errors.ERROR_AUTHTOKEN_WITH_SPACE, "Auth token cannot contain spaces. Please provide a valid AuthToken"
             )
-        return None
+        return header_error("authToken", token)
     if not isinstance(uid, str) or not uid.strip():
         return _fail(errors.ERROR_INVALID_UID, "UID cannot be blank. Please provide a valid UID")
     if any(c.isspace() for c in uid):
@@ -79,7 +89,7 @@ def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
         return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
     if any(c.isspace() for c in key):
         return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
-    return None
+    return header_error("authKey", key)
 
 
 def uid_error(uid: Any) -> CometChatException | None:

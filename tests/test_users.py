@@ -153,6 +153,8 @@ class OneUserTest(DevServerMixin, unittest.TestCase):
         newbie.name = "Newbie Renamed"
         self.assertEqual(ok(client.updateUser(user=newbie, apiKey=self.server.auth_key)).name, "Newbie Renamed")
         self.assertEqual(error_of(client.createUser(user=newbie, authKey="")).errorCode, "INVALID_AUTH_KEY")
+        self.assertEqual(error_of(client.createUser(user=newbie, authKey="k\u20ac")).errorCode, "INVALID_AUTH_KEY")
+        self.assertEqual(error_of(client.updateUser(user=newbie, apiKey="k\ud800")).errorCode, "INVALID_AUTH_KEY")
         self.assertEqual(error_of(client.createUser(user=newbie, authKey=self.server.auth_key)).errorCode,
                          "ERR_UID_ALREADY_EXISTS")
         self.assertEqual(ok(client.login(UID="newbie", authKey=self.server.auth_key)).name, "Newbie Renamed")
