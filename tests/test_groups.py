@@ -549,6 +549,28 @@ class GroupEventsTest(GroupsCase):
             categories=["message"]).build().fetchPrevious())
         self.assertEqual(only_messages, [])
 
+    def test_an_action_has_the_actor_as_sender_and_the_group_as_receiver_live_and_from_history(self) -> None:
+        """The server's action objects carry by/on/for, not sender/receiver entities: the
+        actor (with their name) is the sender and the group the receiver, so the app can show
+        who did it and file it under the group's conversation."""
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant})
+        bob = self.live(BOB)
+        ok(self.client(ALICE).kickGroupMember(UID=BOB, GUID=guid))
+        live = bob.waitFor("onGroupMemberKicked").args[0]
+        stored = ok(MessagesRequest.MessageRequestBuilder(client=self.client(ALICE)).set(guid=guid).set(
+            limit=10).build().fetchPrevious())[-1]
+        for where, action in (("live", live), ("history", stored)):
+            with self.subTest(where=where):
+                self.assertEqual((action.id, action.action), (live.id, CometChat.actionType.kicked))
+                self.assertEqual((action.sender.uid, action.sender.name, action.senderUid),
+                                 (ALICE, "Andrew Joseph", ALICE))
+                self.assertEqual((type(action.receiver), action.receiver.guid, action.receiverUid),
+                                 (Group, guid, guid))
+                self.assertIsNot(action.sender, action.actionBy)  # each field the app's own object
+                conversation = self.client(BOB).getConversationFromMessage(action)
+                self.assertEqual(conversation.conversationType, ConversationType.group)
+                self.assertEqual(conversation.conversationWith.guid, guid)
+
     def test_the_facade_group_listener_hears_and_stops_hearing(self) -> None:
         guid = self.group(ALICE)
         resetDefaultClient()
