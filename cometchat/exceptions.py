@@ -18,8 +18,10 @@ Code                                            Source  When
 ``COMETCHAT_INITIALIZATION_NOT_DONE``           JS      any call that needs ``init`` before it
 ``LOGIN_IN_PROGRESS``                           JS      ``login`` while another login is in flight
 ``ERROR_UID_WITH_SPACE``                        iOS     ``login(UID=...)`` with whitespace in the UID
-``ERROR_INVALID_UID``                           iOS     ``login(UID=...)`` blank or with characters other
-                                                        than letters, digits, ``_`` and ``-``
+``ERROR_INVALID_UID``                           iOS     ``login(UID=...)``, or any call given a user's
+                                                        id (a conversation or unread count of a user
+                                                        too), blank or with characters other than
+                                                        letters, digits, ``_`` and ``-``
 ``ERROR_API_KEY_NOT_FOUND``                     iOS     ``login(UID=, authKey=)`` with an empty key
 ``ERROR_API_WITH_SPACE``                        iOS     ``login(UID=, authKey=)`` with whitespace in the key
 ``ERROR_BLANK_AUTHTOKEN``                       iOS     ``login(authToken=)`` with an empty token
@@ -96,8 +98,10 @@ Code                                            Source  When
 ``INVALID_CONVERSATION_TYPE``                   JS      a conversation call with a type other than user
                                                         or group
 ``CONVERSATION_NOT_FOUND``                      JS      ``getConversation`` answered without a conversation
-``ERROR_INVALID_GUID``                          ours    a group call given a guid that is blank or has
-                                                        characters other than letters, digits, ``_``, ``-``
+``ERROR_INVALID_GUID``                          ours    a group call (a conversation or unread count of
+                                                        a group too) given a guid that is blank or has
+                                                        characters other than letters, digits, ``_``,
+                                                        ``-``
 ``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
                                                         without a password
 ``ERR_INVALID_FILE_OBJECT``                     JS      a media message without a file or attachment, or
