@@ -78,14 +78,17 @@ Code                                            Source  When
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
-``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter (raised at once), or
-                                                        a call of the users / history / conversations /
-                                                        groups / reactions tier, given a value of the
-                                                        wrong type, or text no request can carry: a lone
-                                                        surrogate (not valid Unicode), e.g. in a search
-                                                        keyword, a reaction, a password; a ``login`` key
-                                                        or token outside visible ASCII (no HTTP header
-                                                        carries it)
+``ERROR_INVALID_PARAMETER``                     ours    a request builder or its setter (raised at
+                                                        once), a model given a value it cannot hold
+                                                        (``Group(groupType=)``,
+                                                        ``GroupMember(groupMemberScope=)``: raised at
+                                                        once), or a call of the users / history /
+                                                        conversations / groups / reactions tier, given a
+                                                        value of the wrong type, or text no request can
+                                                        carry: a lone surrogate (not valid Unicode),
+                                                        e.g. in a search keyword, a reaction, a
+                                                        password; a ``login`` key or token outside
+                                                        visible ASCII (no HTTP header carries it)
 ``ERROR_SET_LIMIT_EXCEEDED``                      JS      a request's limit above its maximum (100; 50 for
                                                         ``ConversationRequest``): the fetch fails
 ``REQUEST_IN_PROGRESS``                         JS      a fetch while the same request's previous fetch

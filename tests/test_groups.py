@@ -11,6 +11,7 @@ from typing import Any
 from cometchat import (
     BannedGroupMembersRequest,
     CometChat,
+    CometChatException,
     ConversationRequest,
     ConversationType,
     CustomMessage,
@@ -319,8 +320,36 @@ class GroupCallsTest(GroupsCase):
         self.assertEqual(self.code(alice.addMembersToGroup(guid="g", groupMembers=[odd])), "ERROR_INVALID_PARAMETER")
         self.assertEqual(self.code(alice.getGroup(GUID="trailing\n")), "ERROR_INVALID_GUID")
         self.assertEqual(len(self.server.requests()), before)  # nothing reached the server
-        with self.assertRaises(ValueError):
-            GroupMember(UID=BOB, groupMemberScope="owner")
+
+    def test_bad_values_given_to_models_and_builders_raise_at_once_with_a_code(self) -> None:
+        group = Group(guid="g", name="G")
+
+        def retype() -> None:
+            group.groupType = "weird"  # type: ignore[assignment]
+
+        made: list[Any] = [
+            lambda: GroupMember(UID=BOB, groupMemberScope="owner"),
+            lambda: GroupMember(UID=5),  # type: ignore[arg-type]
+            lambda: Group(guid="g", groupType="weird"),  # type: ignore[arg-type]
+            retype,
+            lambda: GroupMembersRequest.GroupMembersRequestBuilder(guid=5),  # type: ignore[arg-type]
+            lambda: BannedGroupMembersRequest.BannedGroupMembersRequestBuilder(guid=None),  # type: ignore[arg-type]
+            lambda: GroupsRequest.GroupsRequestBuilder(limit=10, client="not a client"),
+            lambda: MessagesRequest.MessageRequestBuilder(client=object()),
+        ]
+        for n, make in enumerate(made):
+            with self.subTest(n=n):
+                with self.assertRaises(CometChatException) as caught:
+                    make()
+                self.assertEqual(caught.exception.errorCode, "ERROR_INVALID_PARAMETER")
+        self.assertIsNone(group.groupType)  # the refused value was not kept
+        # the values they take: the enums, their wire values, a client
+        self.assertEqual(Group(guid="g", groupType="protected").groupType, GroupType.password)
+        self.assertEqual(GroupMember(UID=BOB, groupMemberScope="admin").scope, GroupMemberScopeType.admin)
+        guid = self.group(ALICE)
+        members = ok(GroupMembersRequest.GroupMembersRequestBuilder(guid=guid, client=self.client(ALICE))
+                     .build().fetchNext())
+        self.assertEqual([m.uid for m in members], [ALICE])
 
     def test_swift_style_from_callbacks(self) -> None:
         """Log in, then join in onSuccess, then send in the join's onSuccess, as a Swift app does."""

@@ -2,7 +2,8 @@
 
 - Builders are mutable and chainable, like Swift's; Swift overloads told apart by their labels
   are one ``set`` method whose keyword is the label (``set(limit=50)``, ``set(uid="bob")``),
-  exactly one per call. A value of the wrong type raises ``ERROR_INVALID_PARAMETER`` at once.
+  exactly one per call. A value of the wrong type raises ``ERROR_INVALID_PARAMETER`` at once,
+  given to a setter or to the builder itself (``limit=``, ``guid=``, ``client=``).
 - ``build()`` gives a request that owns its cursor or page number. Its fetches call back on
   the dispatch queue and return a Future; an empty list means the end. A second fetch while
   one is in flight fails with ``REQUEST_IN_PROGRESS``, and a limit above the maximum fails
@@ -21,7 +22,7 @@ import attrs
 
 from .. import exceptions as errors
 from ..exceptions import CometChatException, invalid_parameter
-from ..services import services_of
+from ..services import is_client, services_of
 from ..transport.endpoints import Page, UserApi
 from ..transport.protocol import has_lone_surrogate
 
@@ -101,6 +102,8 @@ class Builder(Generic[Q]):
     _labels: ClassVar[dict[str, tuple[str, Callable[[str, Any], Any]]]] = {}
 
     def __init__(self, query: Q, client: Any = None) -> None:
+        if client is not None and not is_client(client):
+            raise invalid_parameter("client", "a CometChatClient or None", client)
         self._query = query
         self._client = client
 
