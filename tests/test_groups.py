@@ -436,6 +436,9 @@ class AuthorizationTest(GroupsCase):
                          "ERR_GROUP_NO_SELF_ACTION")
         self.assertEqual(self.code(self.client(ALICE).updateGroupMemberScope(
             UID=ALICE, GUID=self.guid, scope=MemberScope.moderator)), "ERR_GROUP_NO_SELF_ACTION")  # the owner too
+        self.assertEqual(self.code(self.client(ALICE).transferGroupOwnership(UID=ALICE, GUID=self.guid)),
+                         "ERR_GROUP_NO_SELF_ACTION")  # to oneself: nothing to transfer
+        self.assertEqual(ok(self.client(BOB).getGroup(GUID=self.guid)).owner, ALICE)
         # the owner may act on an admin
         self.assertIsInstance(ok(self.client(ALICE).updateGroupMemberScope(
             UID=BOB, GUID=self.guid, scope=MemberScope.participant)), str)
@@ -469,12 +472,13 @@ class AuthorizationTest(GroupsCase):
             "ban": lambda uid: alice.banGroupMember(UID=uid, GUID=self.guid),
             "scope": lambda uid: alice.updateGroupMemberScope(UID=uid, GUID=self.guid, scope=MemberScope.moderator),
             "transfer": lambda uid: alice.transferGroupOwnership(UID=uid, GUID=self.guid),
+            "unban": lambda uid: alice.unbanGroupMember(UID=uid, GUID=self.guid),
         }
         outsider = self.server.create_user(new_guid("outsider"))["uid"]
         for name, call in calls.items():
             with self.subTest(call=name):
                 self.assertEqual(self.code(call("nobody-here")), "ERR_UID_NOT_FOUND")
-                if name != "ban":  # a user outside the group can be banned from it
+                if name not in ("ban", "unban"):  # a user outside the group can be banned from it
                     self.assertEqual(self.code(call(outsider)), "ERR_NOT_A_MEMBER")
 
     def test_non_members_are_refused(self) -> None:
