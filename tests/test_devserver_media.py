@@ -159,7 +159,8 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_EMPTY_MESSAGE_FILE"))
         self.assertEqual(self.bob.rest("GET", history)[1]["data"], before)
         # the same form with a file goes through
-        self.assertEqual(self.alice.upload(BOB, [("present.txt", b"here", "text/plain")], kind="file").status_code, 200)
+        good = self.alice.upload(BOB, [("present.txt", b"here", "text/plain")], kind="file")
+        self.assertEqual(good.status_code, 200, good.text)
 
     def test_the_files_of_a_message_together_are_within_file_size_max(self) -> None:
         before = files_in(self.server)
