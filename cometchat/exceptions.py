@@ -74,7 +74,8 @@ Code                                            Source  When
                                                         data; or of the wrong type (a caption that is
                                                         not a string; on any message, user or group,
                                                         tags that are not a list of strings, metadata
-                                                        that is not a dict)
+                                                        that is not a dict); ``details["field"]`` names
+                                                        the field where the SDK can tell
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender

@@ -127,7 +127,7 @@ def group_error(group: Any) -> CometChatException | None:
         return invalid_parameter("password", "a string or None", group.password)
     return (guid_error(group.guid) or tags_metadata_error(group.tags, group.metadata)
             or (text_error("password", group.password) if group.password else None)
-            or payload_error(group=group.toWire(request=True)))
+            or payload_error(metadata=group.metadata, group=group.toWire(request=True)))
 
 
 def user_error(user: Any, *, check_uid: bool = True) -> CometChatException | None:
@@ -136,7 +136,7 @@ def user_error(user: Any, *, check_uid: bool = True) -> CometChatException | Non
     if not isinstance(user, User):
         return invalid_parameter("user", "a User", user)
     return ((uid_error(user.uid) if check_uid else None) or tags_metadata_error(user.tags, user.metadata)
-            or payload_error(user=user.toWire(request=True)))
+            or payload_error(metadata=user.metadata, user=user.toWire(request=True)))
 
 
 _RECEIVER_TYPES = frozenset(ReceiverType)

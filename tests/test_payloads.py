@@ -106,12 +106,12 @@ class PayloadsTest(DevServerMixin, unittest.TestCase):
                         receiverUid=BOB, receiverType=ReceiverType.user, type="t", customData={"x": value})),
                      "customData"),
                     (lambda: self.alice.editMessage(edited), "metaData"),
-                    (lambda: self.alice.updateCurrentUserDetails(user=me), "user"),
+                    (lambda: self.alice.updateCurrentUserDetails(user=me), "metadata"),
                     (lambda: self.alice.createUser(user=User(uid="payload-user", metadata={"x": value}),
-                                                   authKey=key), "user"),
-                    (lambda: self.alice.updateGroup(group=group), "group"),
+                                                   authKey=key), "metadata"),
+                    (lambda: self.alice.updateGroup(group=group), "metadata"),
                     (lambda: self.alice.createGroup(group=Group(guid=new_guid(), name="G", metadata={"x": value})),
-                     "group"),
+                     "metadata"),
                 ]
                 for call, field in cases:
                     self.assertEqual(self.refused(call, "ERROR_INVALID_PAYLOAD").details["field"], field)
@@ -128,9 +128,10 @@ class PayloadsTest(DevServerMixin, unittest.TestCase):
             lambda: self.alice.tagConversation(conversationWith=BOB, conversationType=ConversationType.user,
                                                tags=[LONE]),
         ]
+        fields = ["user", "group", "tags", "subType", "tags"]
         for n, call in enumerate(cases):
             with self.subTest(n=n):
-                self.refused(call, "ERROR_INVALID_PAYLOAD")
+                self.assertEqual(self.refused(call, "ERROR_INVALID_PAYLOAD").details["field"], fields[n])
 
     def test_text_parameters_no_request_can_carry(self) -> None:
         self.refused(lambda: self.alice.addReaction(messageId=self.sent.id, reaction="\ud83d"),
