@@ -16,7 +16,7 @@ from .exceptions import CometChatException, invalid_parameter
 from .models import BaseMessage, Conversation, ConversationUpdateSettings, ReceiverType
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import uid_error
+from .validation import guid_error, payload_error, uid_error
 
 __all__ = ["Conversations"]
 
@@ -39,7 +39,8 @@ class Conversations(RestPart):
     """Conversation calls of one client."""
 
     def _with_error(self, with_id: Any, kind: Any) -> CometChatException | None:
-        return _kind_error(kind) or uid_error(with_id)
+        """The conversation type, then the other party's id: a guid for a group, else a uid."""
+        return _kind_error(kind) or (guid_error if _kind(kind) == "group" else uid_error)(with_id)
 
     # ------------------------------------------------------------------ one conversation
 
@@ -56,6 +57,7 @@ class Conversations(RestPart):
         if error is None and (isinstance(tags, str) or not isinstance(tags, (list, tuple))
                               or not all(isinstance(t, str) for t in tags)):
             error = invalid_parameter("tags", "a list of strings", tags)
+        error = error or payload_error(tags=tags)
 
         def send(reply: Reply[Conversation]) -> None:
             tagged = endpoints.tag_conversation(self._session, str(_kind(kind)), with_id, list(tags))
@@ -125,7 +127,7 @@ class Conversations(RestPart):
         error = None if isinstance(hide_blocked, bool) else invalid_parameter(
             "hideMessagesFromBlockedUsers", "True or False", hide_blocked)
         if error is None and scope in ("user", "group"):
-            error = uid_error(target)
+            error = (guid_error if scope == "group" else uid_error)(target)
 
         def fetch(reply: Reply[dict[str, Any]]) -> None:
             counts = self._counts(scope, target, hide_blocked)

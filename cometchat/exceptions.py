@@ -18,8 +18,10 @@ Code                                            Source  When
 ``COMETCHAT_INITIALIZATION_NOT_DONE``           JS      any call that needs ``init`` before it
 ``LOGIN_IN_PROGRESS``                           JS      ``login`` while another login is in flight
 ``ERROR_UID_WITH_SPACE``                        iOS     ``login(UID=...)`` with whitespace in the UID
-``ERROR_INVALID_UID``                           iOS     ``login(UID=...)`` blank or with characters other
-                                                        than letters, digits, ``_`` and ``-``
+``ERROR_INVALID_UID``                           iOS     ``login(UID=...)``, or any call given a user's
+                                                        id (a conversation or unread count of a user
+                                                        too), blank or with characters other than
+                                                        letters, digits, ``_`` and ``-``
 ``ERROR_API_KEY_NOT_FOUND``                     iOS     ``login(UID=, authKey=)`` with an empty key
 ``ERROR_API_WITH_SPACE``                        iOS     ``login(UID=, authKey=)`` with whitespace in the key
 ``ERROR_BLANK_AUTHTOKEN``                       iOS     ``login(authToken=)`` with an empty token
@@ -51,7 +53,9 @@ Code                                            Source  When
                                                         answer did not come in time
 ``RECEIPTS_TEMPORARILY_BLOCKED``                JS      receipts under the app ``MODE``
                                                         ``LIMITED_TRANSIENT`` / ``NO_TRANSIENT``
-``INVALID_RECEIVER_ID``                         JS      a message or receipt with an empty receiver
+``INVALID_RECEIVER_ID``                         JS      a message, receipt, typing indicator or
+                                                        transient message with an empty receiver, or one
+                                                        holding a lone surrogate (not valid Unicode)
 ``INVALID_RECEIVER_TYPE``                       JS      a receiver type other than ``user`` / ``group``
 ``INVALID_MESSAGE_TEXT``                        JS      a text message whose text is blank, or holds a
                                                         lone surrogate (not valid Unicode)
@@ -60,19 +64,32 @@ Code                                            Source  When
 ``INVALID_MESSAGE_TYPE``                        JS      a custom message without a type (same pattern)
 ``ERROR_INVALID_MESSAGE``                       iOS     a send given something that is not the message
                                                         class it takes
-``ERROR_INVALID_PAYLOAD``                       ours    typing metadata, transient data, or a media
-                                                        message's caption, tags, metadata or hosted
-                                                        attachment that JSON cannot carry (a lone
-                                                        surrogate, ``NaN``, a value of no JSON type), or
-                                                        of the wrong type (a caption that is not a
-                                                        string; on any message, tags that are not a
-                                                        list of strings, metadata that is not a dict)
+``ERROR_INVALID_PAYLOAD``                       ours    a body that JSON cannot carry (a lone surrogate,
+                                                        ``NaN`` or an infinity, a value of no JSON
+                                                        type), refused before anything is sent: a
+                                                        message's tags, metadata or custom data (also in
+                                                        an edit), a media message's caption or hosted
+                                                        attachment, a user or group to create or update,
+                                                        conversation tags, typing metadata, transient
+                                                        data; or of the wrong type (a caption that is
+                                                        not a string; on any message, user or group,
+                                                        tags that are not a list of strings, metadata
+                                                        that is not a dict); ``details["field"]`` names
+                                                        the field where the SDK can tell
 ``ERROR_INVALID_MESSAGEID``                     iOS     a receipt for a message id that is not a
                                                         positive integer
 ``ERROR_INVALID_SENDER_ID``                     iOS     a receipt without the message's sender
-``ERROR_INVALID_PARAMETER``                     ours    a request builder's setter, or a call of the
-                                                        users / history / conversations tier, given a
-                                                        value of the wrong type (raised at once)
+``ERROR_INVALID_PARAMETER``                     ours    a request builder or its setter (raised at
+                                                        once), a model given a value it cannot hold
+                                                        (``Group(groupType=)``,
+                                                        ``GroupMember(groupMemberScope=)``: raised at
+                                                        once), or a call of the users / history /
+                                                        conversations / groups / reactions tier, given a
+                                                        value of the wrong type, or text no request can
+                                                        carry: a lone surrogate (not valid Unicode),
+                                                        e.g. in a search keyword, a reaction, a
+                                                        password; a ``login`` key or token outside
+                                                        visible ASCII (no HTTP header carries it)
 ``ERROR_SET_LIMIT_EXCEEDED``                      JS      a request's limit above its maximum (100; 50 for
                                                         ``ConversationRequest``): the fetch fails
 ``REQUEST_IN_PROGRESS``                         JS      a fetch while the same request's previous fetch
@@ -80,12 +97,15 @@ Code                                            Source  When
 ``NOT_ENOUGH_PARAMETERS``                       JS      ``MessagesRequest.fetchNext()`` with no message
                                                         id, timestamp or updatedAfter to start from
 ``EMPTY_USERS_LIST``                            JS      ``blockUsers`` / ``unblockUsers`` with no uids
-``INVALID_AUTH_KEY``                            JS      ``createUser`` / ``updateUser`` with an empty key
+``INVALID_AUTH_KEY``                            JS      ``createUser`` / ``updateUser`` with an empty
+                                                        key, or one outside visible ASCII
 ``INVALID_CONVERSATION_TYPE``                   JS      a conversation call with a type other than user
                                                         or group
 ``CONVERSATION_NOT_FOUND``                      JS      ``getConversation`` answered without a conversation
-``ERROR_INVALID_GUID``                          ours    a group call given a guid that is blank or has
-                                                        characters other than letters, digits, ``_``, ``-``
+``ERROR_INVALID_GUID``                          ours    a group call (a conversation or unread count of
+                                                        a group too) given a guid that is blank or has
+                                                        characters other than letters, digits, ``_``,
+                                                        ``-``
 ``ERR_EMPTY_GROUP_PASS``                        JS      ``createGroup`` / ``joinGroup`` of a password group
                                                         without a password
 ``ERR_INVALID_FILE_OBJECT``                     JS      a media message without a file or attachment, or

@@ -116,8 +116,8 @@ class Groups(RestPart):
         try:
             kind: GroupType | None = group_type_of(group_type)
             error = guid_error(guid) or password_error(kind, password)
-        except ValueError:
-            kind, error = None, guid_error(guid) or invalid_parameter("groupType", "a CometChat.groupType", group_type)
+        except CometChatException as bad_type:
+            kind, error = None, guid_error(guid) or bad_type
 
         def send() -> Group:
             # the stub the official SDK sends; the server reads its type and password

@@ -196,15 +196,10 @@ def _shape_error(message: MediaMessage) -> CometChatException | None:
 
 
 def _payload_error(message: MediaMessage) -> CometChatException | None:
-    """The caption, tags, metadata and hosted attachments must be what JSON and UTF-8 can carry."""
-    try:
-        json.dumps([message.caption, message.tags, message.metaData,
-                    [Attachment.attachmentsToJSON(a) for a in _hosted(message)]], ensure_ascii=False,
-                   allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError) as exc:  # (UnicodeEncodeError is a ValueError)
-        return CometChatException(errors.ERROR_INVALID_PAYLOAD,
-                                  f"Cannot send this caption, tags, metadata or attachment: {exc}.")
-    return None
+    """The caption and hosted attachments must be what JSON and UTF-8 can carry (the tags and
+    metadata were checked with every message's, by the same check)."""
+    return validation.payload_error(caption=message.caption,
+                                    attachments=[Attachment.attachmentsToJSON(a) for a in _hosted(message)])
 
 
 def _hosted_error(message: MediaMessage, count_max: int) -> CometChatException | None:

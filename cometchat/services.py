@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .session import Session
     from .worker import RestWorker
 
-__all__ = ["Services", "register", "set_default", "services_of"]
+__all__ = ["Services", "register", "set_default", "services_of", "is_client"]
 
 
 @attrs.frozen
@@ -46,6 +46,12 @@ def set_default(client: Any) -> None:
     """The client requests run on when built without ``client=`` (the facade's)."""
     with _lock:
         _default[:] = [client]
+
+
+def is_client(client: Any) -> bool:
+    """Whether ``client`` is a ``CometChatClient`` (every one registers as it is made)."""
+    with _lock:
+        return client in _registry  # (False for what cannot be weakly referenced)
 
 
 def services_of(client: Any) -> Services:

@@ -8,6 +8,7 @@ do, and need only ``init``. An update of the logged-in user (``updateCurrentUser
 
 from __future__ import annotations
 
+import copy
 from concurrent.futures import Future
 from typing import Any
 
@@ -17,7 +18,7 @@ from .exceptions import CometChatException, invalid_parameter
 from .models import User
 from .parts import Callback, RestPart
 from .transport import endpoints
-from .validation import uid_error
+from .validation import header_error, uid_error, user_error
 
 __all__ = ["Users"]
 
@@ -43,7 +44,7 @@ class Users(RestPart):
         return self._call(onSuccess, onError, error, send)
 
     def update_current_user(self, user: Any, onSuccess: Callback | None, onError: Callback | None) -> Future[User]:
-        error = None if isinstance(user, User) else invalid_parameter("user", "a User", user)
+        error = user_error(user, check_uid=False)
 
         def send(reply: Reply[User]) -> None:
             me = self._session.user
@@ -51,7 +52,8 @@ class Users(RestPart):
             updated = self._session.replace_user(endpoints.update_me(self._session, body).user)
             if updated is None:
                 raise errors.not_logged_in()
-            reply.succeed(updated, updated)
+            yours = copy.deepcopy(updated)  # the app's own: changing it must not change getLoggedInUser()
+            reply.succeed(yours, yours)
 
         return self._call(onSuccess, onError, error, send)
 
@@ -81,8 +83,6 @@ def _uids_error(uids: Any) -> CometChatException | None:
 
 
 def _admin_error(user: Any, key: Any) -> CometChatException | None:
-    if not isinstance(key, str) or not key.strip():
+    if not isinstance(key, str) or not key.strip() or header_error("authKey", key) is not None:
         return CometChatException(errors.INVALID_AUTH_KEY, "Invalid auth key. Please provide a valid auth key.")
-    if not isinstance(user, User):
-        return invalid_parameter("user", "a User", user)
-    return uid_error(user.uid)
+    return user_error(user)

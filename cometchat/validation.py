@@ -6,25 +6,67 @@ with which code and text.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from . import exceptions as errors
 from .exceptions import CometChatException
 from .exceptions import invalid_parameter
-from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage
+from .models import BaseMessage, CustomMessage, Group, GroupType, ReceiverType, TextMessage, User
 from .numbers import whole_number
 from .settings import AppSettings
 from .transport.protocol import has_lone_surrogate
 
 _APP_ID = re.compile(r"^[A-Za-z0-9._-]+\Z")
 _UID = re.compile(r"^[A-Za-z0-9_-]+\Z")
-
-
+#: what an HTTP header value carries for certain: visible ASCII (keys and tokens are such)
+_HEADER_TEXT = re.compile(r"^[\x21-\x7e]*\Z")
 
 
 def _fail(code: str, description: str, details: dict[str, Any] | None = None) -> CometChatException:
     return CometChatException(code, description, details)
+
+
+def payload_error(**fields: Any) -> CometChatException | None:
+    """``ERROR_INVALID_PAYLOAD`` for the first field that JSON and UTF-8 cannot carry (``NaN``
+    or an infinity, a lone surrogate, a value of no JSON type, a cycle), before anything is sent:
+    requests would fail it as a network error, or send it escaped for the server to refuse."""
+    for name, value in fields.items():
+        try:
+            json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError, RecursionError) as exc:  # (UnicodeEncodeError is a ValueError)
+            return _fail(errors.ERROR_INVALID_PAYLOAD, f"Cannot send this {name}: JSON cannot carry it ({exc}).",
+                         {"field": name})
+    return None
+
+
+def tags_metadata_error(tags: Any, metadata: Any, metadata_name: str = "metadata") -> CometChatException | None:
+    """Tags are a list of strings and metadata a dict (or None), on a message, user or group:
+    a string given as tags would go out one letter per tag."""
+    if tags is not None and (not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) for tag in tags)):
+        return _fail(errors.ERROR_INVALID_PAYLOAD, "tags must be a list of strings.",
+                     {"field": "tags", "given": type(tags).__name__})
+    if metadata is not None and not isinstance(metadata, dict):
+        return _fail(errors.ERROR_INVALID_PAYLOAD, f"{metadata_name} must be a dictionary.",
+                     {"field": metadata_name, "given": type(metadata).__name__})
+    return None
+
+
+def header_error(name: str, value: str) -> CometChatException | None:
+    """A key or token goes in a header: outside visible ASCII, http.client cannot send it."""
+    if not _HEADER_TEXT.match(value):
+        return _fail(errors.ERROR_INVALID_PARAMETER, f"{name} holds characters an HTTP header cannot carry "
+                     "(keys and tokens are visible ASCII).", {"parameter": name})
+    return None
+
+
+def text_error(name: str, value: str) -> CometChatException | None:
+    """A text parameter with a lone surrogate (not valid Unicode: no request can carry it)."""
+    if has_lone_surrogate(value):
+        return _fail(errors.ERROR_INVALID_PARAMETER, f"{name} holds a lone surrogate, which is not valid Unicode.",
+                     {"parameter": name})
+    return None
 
 
 def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
@@ -36,7 +78,7 @@ def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
             return _fail(
                 errors.ERROR_AUTHTOKEN_WITH_SPACE, "Auth token cannot contain spaces. Please provide a valid AuthToken"
             )
-        return None
+        return header_error("authToken", token)
     if not isinstance(uid, str) or not uid.strip():
         return _fail(errors.ERROR_INVALID_UID, "UID cannot be blank. Please provide a valid UID")
     if any(c.isspace() for c in uid):
@@ -47,7 +89,7 @@ def login_error(uid: Any, key: Any, token: Any) -> CometChatException | None:
         return _fail(errors.ERROR_API_KEY_NOT_FOUND, "ApiKey cannot be null or empty. Please provide a valid Api Key")
     if any(c.isspace() for c in key):
         return _fail(errors.ERROR_API_WITH_SPACE, "ApiKey cannot contain spaces. Please provide a valid ApiKey!")
-    return None
+    return header_error("authKey", key)
 
 
 def uid_error(uid: Any) -> CometChatException | None:
@@ -68,25 +110,40 @@ def password_error(group_type: Any, password: Any) -> CometChatException | None:
     """A password group is created and joined with its password (the JS SDK's check)."""
     if password is not None and not isinstance(password, str):
         return invalid_parameter("password", "a string or None", password)
+    if password and has_lone_surrogate(password):
+        return text_error("password", password)
     if group_type is GroupType.password and not password:
         return _fail(errors.ERR_EMPTY_GROUP_PASS, "Password is mandatory to join a password protected group.")
     return None
 
 
 def group_error(group: Any) -> CometChatException | None:
-    """A group to create or update."""
+    """A group to create or update: its guid, and a body JSON can carry."""
     if not isinstance(group, Group):
         return invalid_parameter("group", "a Group", group)
     if group.name is not None and not isinstance(group.name, str):
         return invalid_parameter("name", "a string", group.name)
-    return guid_error(group.guid)
+    if group.password is not None and not isinstance(group.password, str):
+        return invalid_parameter("password", "a string or None", group.password)
+    return (guid_error(group.guid) or tags_metadata_error(group.tags, group.metadata)
+            or (text_error("password", group.password) if group.password else None)
+            or payload_error(metadata=group.metadata, group=group.toWire(request=True)))
+
+
+def user_error(user: Any, *, check_uid: bool = True) -> CometChatException | None:
+    """A user to create or update (``check_uid`` False for the logged-in user, whose uid is the
+    server's): a body JSON can carry."""
+    if not isinstance(user, User):
+        return invalid_parameter("user", "a User", user)
+    return ((uid_error(user.uid) if check_uid else None) or tags_metadata_error(user.tags, user.metadata)
+            or payload_error(metadata=user.metadata, user=user.toWire(request=True)))
 
 
 _RECEIVER_TYPES = frozenset(ReceiverType)
 
 
 def receiver_error(receiver_id: Any, receiver_type: Any) -> CometChatException | None:
-    if not isinstance(receiver_id, str) or not receiver_id.strip():
+    if not isinstance(receiver_id, str) or not receiver_id.strip() or has_lone_surrogate(receiver_id):
         return _fail(errors.INVALID_RECEIVER_ID, "Invalid receiver id. Please provide a valid receiver id.")
     if not isinstance(receiver_type, str) or receiver_type not in _RECEIVER_TYPES:  # the enum or its value
         return _fail(errors.INVALID_RECEIVER_TYPE, "Receiver type can be `user` or `group`.")
@@ -100,13 +157,9 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
     error = receiver_error(message.receiverUid, message.receiverType)
     if error is not None:
         return error
-    tags = message.tags
-    if tags is not None and (not isinstance(tags, (list, tuple)) or not all(isinstance(tag, str) for tag in tags)):
-        return _fail(errors.ERROR_INVALID_PAYLOAD, "tags must be a list of strings.",
-                     {"field": "tags", "given": type(tags).__name__})
-    if message.metaData is not None and not isinstance(message.metaData, dict):
-        return _fail(errors.ERROR_INVALID_PAYLOAD, "metaData must be a dictionary.",
-                     {"field": "metaData", "given": type(message.metaData).__name__})
+    error = tags_metadata_error(message.tags, message.metaData, "metaData")
+    if error is not None:
+        return error
     if isinstance(message, TextMessage) and (not isinstance(message.text, str) or not message.text.strip()):
         return _fail(errors.INVALID_MESSAGE_TEXT, "Message text cannot be empty.")
     if isinstance(message, TextMessage) and has_lone_surrogate(message.text):
@@ -116,7 +169,9 @@ def message_error(message: Any, kind: type[BaseMessage]) -> CometChatException |
             return _fail(errors.INVALID_CUSTOM_DATA, "customData must be a dictionary.")
         if not isinstance(message.type, str) or not message.type.strip():
             return _fail(errors.INVALID_MESSAGE_TYPE, "A custom message needs a type.")
-    return None
+        return payload_error(tags=message.tags, metaData=message.metaData, customData=message.customData,
+                             type=message.type, subType=message.subType, conversationText=message.conversationText)
+    return payload_error(tags=message.tags, metaData=message.metaData)
 
 
 def message_id_error(message_id: Any) -> CometChatException | None:

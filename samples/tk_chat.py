@@ -3,11 +3,13 @@ and groups with their member events.
 
     python samples/tk_chat.py
 
-It runs against a local CometChat-compatible server it starts itself (with one public group,
-"Hikers"). Log in as one user, pick a conversation on the left (or a user under "Chat with" and
-Open): its history shows, "Load older" pages back, and what arrives, is edited or is deleted
-shows live. Pick a group under "Groups" to join it and chat there; who joins, leaves, is
-added, kicked, banned or unbanned, and whose scope changes, shows in the chat as it happens.
+It runs against a local CometChat-compatible server it starts itself (with a public group,
+"Hikers", and a password group, "Night hikers", whose password is "moonlight"). Log in as one
+user, pick a conversation on the left (or a user under "Chat with" and Open): its history
+shows, "Load older" pages back, and what arrives, is edited or is deleted shows live. Pick a
+group under "Groups" to join it (a password group asks for its password) and chat there; who
+joins, leaves, is added, kicked, banned or unbanned, and whose scope changes, shows in the
+chat as it happens.
 Select one of your own messages to edit (type the new text, then Edit) or delete it; select
 any message and press the thumb to react. "File..." sends a picture or file (its progress
 shows in the status); a message that mentions you (``<@uid:...>``) is marked with "@".
@@ -35,6 +37,7 @@ from cometchat import (
     ConversationRequest,
     Group,
     GroupsRequest,
+    GroupType,
     MediaMessage,
     MessagesRequest,
     MessageType,
@@ -84,6 +87,10 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         self.conversation_targets: list[tuple[ReceiverType, str]] = []  #: one per row of the conversations list
         self.group_rows: list[Group] = []  #: one per row of the groups list
         self.history: MessagesRequest | None = None
+        #: the password dialog of a password group, while it is open
+        self.password_dialog: tk.Toplevel | None = None
+        self.password_entry: tk.Entry | None = None
+        self.password_join: tk.Button | None = None
         self._build()
         root.protocol("WM_DELETE_WINDOW", self.close)
 
@@ -207,9 +214,45 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         group = self.group_rows[picked[0]]
         if group.hasJoined:
             self.open(ReceiverType.group, group.guid)
-            return
-        self.client.joinGroup(GUID=group.guid, groupType=group.groupType, password=None,
+        elif group.groupType is GroupType.password:
+            self.ask_password(group)
+        else:
+            self.join(group, None)
+
+    def join(self, group: Group, password: str | None) -> None:
+        self.client.joinGroup(GUID=group.guid, groupType=group.groupType, password=password,
                               onSuccess=self._joined, onError=self._error)
+
+    def ask_password(self, group: Group) -> None:
+        """A small dialog for a password group's password; Join joins with it (a wrong one
+        shows the server's code in the status, and the group can be picked again)."""
+        if self.password_dialog is not None:
+            self.password_dialog.destroy()
+        dialog = self.password_dialog = tk.Toplevel(self.root)
+        dialog.title(f"Join {group.name}")
+        dialog.transient(self.root)
+        tk.Label(dialog, text=f"Password for {group.name}").pack(padx=8, pady=(8, 2))
+        entry = self.password_entry = tk.Entry(dialog, show="*")
+        entry.pack(fill="x", padx=8)
+        entry.focus_set()
+
+        def close() -> None:
+            dialog.destroy()
+            self.password_dialog = self.password_entry = self.password_join = None
+
+        def join() -> None:
+            password = entry.get()
+            close()
+            if password:
+                self.join(group, password)
+
+        buttons = tk.Frame(dialog)
+        buttons.pack(pady=8)
+        self.password_join = tk.Button(buttons, text="Join", command=join)
+        self.password_join.pack(side="left")
+        tk.Button(buttons, text="Cancel", command=close).pack(side="left")
+        entry.bind("<Return>", lambda event: join())
+        dialog.protocol("WM_DELETE_WINDOW", close)
 
     def _joined(self, group: Group) -> None:
         self.refresh_groups()
@@ -303,6 +346,7 @@ class ChatWindow(CometChatConnectionDelegate, CometChatMessageDelegate, CometCha
         self.client.removeGroupListener("window")
         self.client.close()
         self.queue.close()
+        self.password_dialog = self.password_entry = self.password_join = None
         self.root.destroy()
 
     # ------------------------------------------------------------------ the messages list
@@ -441,13 +485,15 @@ def build(root: tk.Tk, server: Any) -> ChatWindow:
     return ChatWindow(root, server)
 
 
-def make_group(server: Any, guid: str, name: str, owner: str = USERS[4]) -> None:
-    """A public group to find under "Groups", created as ``owner`` would."""
+def make_group(server: Any, guid: str, name: str, owner: str = USERS[4], password: str | None = None) -> None:
+    """A group to find under "Groups" (public, or a password group with ``password``),
+    created as ``owner`` would."""
     from cometchat.testing import clientFor
 
     client = clientFor(server, owner)
+    kind = GroupType.password if password else GroupType.public
     try:
-        client.createGroup(group=Group(guid=guid, name=name)).result(timeout=10)
+        client.createGroup(group=Group(guid=guid, name=name, groupType=kind, password=password)).result(timeout=10)
     finally:
         client.close()
 
@@ -457,6 +503,7 @@ def main() -> int:
 
     with DevServer() as server:
         make_group(server, "hikers", "Hikers")
+        make_group(server, "night-hikers", "Night hikers", password="moonlight")
         root = tk.Tk()
         build(root, server)
         root.mainloop()

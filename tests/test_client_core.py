@@ -99,12 +99,17 @@ class LoginTest(DevServerMixin, unittest.TestCase):
             (dict(UID="alice", apiKey="a key"), "ERROR_API_WITH_SPACE"),
             (dict(authToken=""), "ERROR_BLANK_AUTHTOKEN"),
             (dict(authToken="tok en"), "ERROR_AUTHTOKEN_WITH_SPACE"),
+            # no HTTP header carries these (they were ERROR_INTERNAL, a UnicodeEncodeError)
+            (dict(UID="alice", authKey="k\u20ac"), "ERROR_INVALID_PARAMETER"),
+            (dict(UID="alice", authKey="k\ud800"), "ERROR_INVALID_PARAMETER"),
+            (dict(authToken="t\u20ac"), "ERROR_INVALID_PARAMETER"),
         ]
         self.server.clear_logs()
         for kwargs, code in cases:
             with self.subTest(code=code, kwargs=kwargs):
                 self.assertEqual(error_of(self.client.login(**kwargs)).errorCode, code)
         self.assertEqual(self.server.requests(path="/v3.0/me"), [])
+        self.assertEqual(self.server.requests(method="POST"), [])  # no token minted either
 
     def test_login_with_the_auth_key_mints_a_token_then_puts_me(self) -> None:
         self.server.clear_logs()

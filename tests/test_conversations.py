@@ -112,6 +112,27 @@ class ConversationsTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(error_of(alice.tagConversation(conversationWith=BOB, conversationType="user",
                                                         tags="x")).errorCode, "ERROR_INVALID_PARAMETER")
 
+    def test_a_bad_guid_is_a_bad_guid(self) -> None:
+        """A group's id is checked as a guid (ERROR_INVALID_GUID, as the README says), a user's
+        as a uid, in every conversation call and the unread count of one group."""
+        alice = self.client(ALICE)
+        self.server.clear_logs()
+        for kind, code in ((ConversationType.group, "ERROR_INVALID_GUID"), (ReceiverType.group, "ERROR_INVALID_GUID"),
+                           (ConversationType.user, "ERROR_INVALID_UID"), (ReceiverType.user, "ERROR_INVALID_UID")):
+            calls = [
+                lambda: alice.getConversation(conversationWith="a b", conversationType=kind),
+                lambda: alice.tagConversation(conversationWith="a b", conversationType=kind, tags=["t"]),
+                lambda: alice.deleteConversation(conversationWith="a b", conversationType=kind),
+                lambda: alice.markConversationAsRead(conversationWithId="a b", receiverType=kind),
+                lambda: alice.markConversationAsDelivered(conversationWithId="a b", receiverType=kind),
+            ]
+            for n, call in enumerate(calls):
+                with self.subTest(kind=kind, n=n):
+                    self.assertEqual(error_of(call()).errorCode, code)
+        self.assertEqual(error_of(alice.getUnreadMessageCountForGroup("a b")).errorCode, "ERROR_INVALID_GUID")
+        self.assertEqual(error_of(alice.getUnreadMessageCountForUser("a b")).errorCode, "ERROR_INVALID_UID")
+        self.assertEqual(self.server.requests(), [])
+
     def test_read_delivered_unread_and_the_counts(self) -> None:
         first = self.send(CAROL, BOB, "first")
         second = self.send(CAROL, BOB, "second")

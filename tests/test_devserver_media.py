@@ -151,6 +151,17 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                                                               "data": {"text": "x" * (1024 * 1024)}})
         self.assertEqual((status, answer["error"]["code"]), (413, "ERR_PAYLOAD_TOO_LARGE"))
 
+    def test_a_multipart_send_without_a_file_is_refused_and_stores_nothing(self) -> None:
+        history = f"users/{ALICE}/messages?per_page=100"
+        before = self.bob.rest("GET", history)[1]["data"]
+        answer = self.alice.upload(BOB, [], kind="file", caption="where is the file?")
+        self.assertEqual(answer.request.headers["Content-Type"].split(";")[0], "multipart/form-data")
+        self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_EMPTY_MESSAGE_FILE"))
+        self.assertEqual(self.bob.rest("GET", history)[1]["data"], before)
+        # the same form with a file goes through
+        good = self.alice.upload(BOB, [("present.txt", b"here", "text/plain")], kind="file")
+        self.assertEqual(good.status_code, 200, good.text)
+
     def test_the_files_of_a_message_together_are_within_file_size_max(self) -> None:
         before = files_in(self.server)
         together = self.alice.upload(BOB, [("a.bin", os.urandom(120_000), "application/octet-stream"),

@@ -11,6 +11,7 @@ from typing import Any
 from cometchat import (
     BannedGroupMembersRequest,
     CometChat,
+    CometChatException,
     ConversationRequest,
     ConversationType,
     CustomMessage,
@@ -319,8 +320,36 @@ class GroupCallsTest(GroupsCase):
         self.assertEqual(self.code(alice.addMembersToGroup(guid="g", groupMembers=[odd])), "ERROR_INVALID_PARAMETER")
         self.assertEqual(self.code(alice.getGroup(GUID="trailing\n")), "ERROR_INVALID_GUID")
         self.assertEqual(len(self.server.requests()), before)  # nothing reached the server
-        with self.assertRaises(ValueError):
-            GroupMember(UID=BOB, groupMemberScope="owner")
+
+    def test_bad_values_given_to_models_and_builders_raise_at_once_with_a_code(self) -> None:
+        group = Group(guid="g", name="G")
+
+        def retype() -> None:
+            group.groupType = "weird"  # type: ignore[assignment]
+
+        made: list[Any] = [
+            lambda: GroupMember(UID=BOB, groupMemberScope="owner"),
+            lambda: GroupMember(UID=5),  # type: ignore[arg-type]
+            lambda: Group(guid="g", groupType="weird"),  # type: ignore[arg-type]
+            retype,
+            lambda: GroupMembersRequest.GroupMembersRequestBuilder(guid=5),  # type: ignore[arg-type]
+            lambda: BannedGroupMembersRequest.BannedGroupMembersRequestBuilder(guid=None),  # type: ignore[arg-type]
+            lambda: GroupsRequest.GroupsRequestBuilder(limit=10, client="not a client"),
+            lambda: MessagesRequest.MessageRequestBuilder(client=object()),
+        ]
+        for n, make in enumerate(made):
+            with self.subTest(n=n):
+                with self.assertRaises(CometChatException) as caught:
+                    make()
+                self.assertEqual(caught.exception.errorCode, "ERROR_INVALID_PARAMETER")
+        self.assertIsNone(group.groupType)  # the refused value was not kept
+        # the values they take: the enums, their wire values, a client
+        self.assertEqual(Group(guid="g", groupType="protected").groupType, GroupType.password)
+        self.assertEqual(GroupMember(UID=BOB, groupMemberScope="admin").scope, GroupMemberScopeType.admin)
+        guid = self.group(ALICE)
+        members = ok(GroupMembersRequest.GroupMembersRequestBuilder(guid=guid, client=self.client(ALICE))
+                     .build().fetchNext())
+        self.assertEqual([m.uid for m in members], [ALICE])
 
     def test_swift_style_from_callbacks(self) -> None:
         """Log in, then join in onSuccess, then send in the join's onSuccess, as a Swift app does."""
@@ -407,6 +436,9 @@ class AuthorizationTest(GroupsCase):
                          "ERR_GROUP_NO_SELF_ACTION")
         self.assertEqual(self.code(self.client(ALICE).updateGroupMemberScope(
             UID=ALICE, GUID=self.guid, scope=MemberScope.moderator)), "ERR_GROUP_NO_SELF_ACTION")  # the owner too
+        self.assertEqual(self.code(self.client(ALICE).transferGroupOwnership(UID=ALICE, GUID=self.guid)),
+                         "ERR_GROUP_NO_SELF_ACTION")  # to oneself: nothing to transfer
+        self.assertEqual(ok(self.client(BOB).getGroup(GUID=self.guid)).owner, ALICE)
         # the owner may act on an admin
         self.assertIsInstance(ok(self.client(ALICE).updateGroupMemberScope(
             UID=BOB, GUID=self.guid, scope=MemberScope.participant)), str)
@@ -440,12 +472,13 @@ class AuthorizationTest(GroupsCase):
             "ban": lambda uid: alice.banGroupMember(UID=uid, GUID=self.guid),
             "scope": lambda uid: alice.updateGroupMemberScope(UID=uid, GUID=self.guid, scope=MemberScope.moderator),
             "transfer": lambda uid: alice.transferGroupOwnership(UID=uid, GUID=self.guid),
+            "unban": lambda uid: alice.unbanGroupMember(UID=uid, GUID=self.guid),
         }
         outsider = self.server.create_user(new_guid("outsider"))["uid"]
         for name, call in calls.items():
             with self.subTest(call=name):
                 self.assertEqual(self.code(call("nobody-here")), "ERR_UID_NOT_FOUND")
-                if name != "ban":  # a user outside the group can be banned from it
+                if name not in ("ban", "unban"):  # a user outside the group can be banned from it
                     self.assertEqual(self.code(call(outsider)), "ERR_NOT_A_MEMBER")
 
     def test_non_members_are_refused(self) -> None:
@@ -548,6 +581,28 @@ class GroupEventsTest(GroupsCase):
         only_messages = ok(MessagesRequest.MessageRequestBuilder(client=self.client(ALICE)).set(guid=guid).set(
             categories=["message"]).build().fetchPrevious())
         self.assertEqual(only_messages, [])
+
+    def test_an_action_has_the_actor_as_sender_and_the_group_as_receiver_live_and_from_history(self) -> None:
+        """The server's action objects carry by/on/for, not sender/receiver entities: the
+        actor (with their name) is the sender and the group the receiver, so the app can show
+        who did it and file it under the group's conversation."""
+        guid = self.group(ALICE, members={BOB: GroupMemberScopeType.participant})
+        bob = self.live(BOB)
+        ok(self.client(ALICE).kickGroupMember(UID=BOB, GUID=guid))
+        live = bob.waitFor("onGroupMemberKicked").args[0]
+        stored = ok(MessagesRequest.MessageRequestBuilder(client=self.client(ALICE)).set(guid=guid).set(
+            limit=10).build().fetchPrevious())[-1]
+        for where, action in (("live", live), ("history", stored)):
+            with self.subTest(where=where):
+                self.assertEqual((action.id, action.action), (live.id, CometChat.actionType.kicked))
+                self.assertEqual((action.sender.uid, action.sender.name, action.senderUid),
+                                 (ALICE, "Andrew Joseph", ALICE))
+                self.assertEqual((type(action.receiver), action.receiver.guid, action.receiverUid),
+                                 (Group, guid, guid))
+                self.assertIsNot(action.sender, action.actionBy)  # each field the app's own object
+                conversation = self.client(BOB).getConversationFromMessage(action)
+                self.assertEqual(conversation.conversationType, ConversationType.group)
+                self.assertEqual(conversation.conversationWith.guid, guid)
 
     def test_the_facade_group_listener_hears_and_stops_hearing(self) -> None:
         guid = self.group(ALICE)

@@ -212,6 +212,26 @@ class TkSampleTest(DevServerMixin, unittest.TestCase):
         self.pump(root, lambda: window.messages.size() == 8)
         self.assertEqual(window.messages.get(7), "* John Paul made Andrew Joseph moderator")
 
+        # a password group asks for its password: a wrong one is refused, the right one joins
+        tk_chat.make_group(self.server, "night-hikers", "Night hikers", password="moonlight")
+        window.refresh_groups()
+        self.pump(root, lambda: window.groups.size() == 2)
+        window.groups.selection_clear(0, "end")
+        window.groups.selection_set(window.groups.get(0, "end").index("# Night hikers [1]  (join)"))
+        window.groups.event_generate("<<ListboxSelect>>")
+        self.pump(root, lambda: window.password_dialog is not None)
+        window.password_entry.insert(0, "sunshine")
+        window.password_join.invoke()
+        self.pump(root, lambda: window.status_label.cget("text") == "! ERR_WRONG_GROUP_PASS")
+        self.assertIsNone(window.password_dialog)
+        window.groups.event_generate("<<ListboxSelect>>")  # picked again: asked again
+        self.pump(root, lambda: window.password_dialog is not None)
+        window.password_entry.insert(0, "moonlight")
+        window.password_join.invoke()
+        self.pump(root, lambda: "# Night hikers [2]" in window.groups.get(0, "end"))
+        self.pump(root, lambda: window.messages.get(0, "end") == ("* Andrew Joseph joined",))
+        self.assertEqual(window.target, (ReceiverType.group, "night-hikers"))
+
 
     def test_files_reactions_and_mentions(self) -> None:
         me, other = "cometchat-uid-3", "cometchat-uid-4"  # users the other tests of this server leave alone

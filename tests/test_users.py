@@ -133,6 +133,16 @@ class OneUserTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(alice.getLoggedInUser().name, "Andrew Joseph")
         self.assertEqual(alice.getLoggedInUser().tags, [])
 
+    def test_the_updated_user_is_the_apps_own_copy(self) -> None:
+        erin = self.newClient(ERIN)
+        me = erin.getLoggedInUser()
+        me.name = "Erin Updated"
+        updated = ok(erin.updateCurrentUserDetails(user=me))
+        self.assertEqual(erin.getLoggedInUser().name, "Erin Updated")
+        updated.name = "changed locally"
+        updated.tags.append("local")
+        self.assertEqual((erin.getLoggedInUser().name, erin.getLoggedInUser().tags), ("Erin Updated", []))
+
     def test_create_and_update_user_with_the_key_before_any_login(self) -> None:
         client = self.newClient()  # initialised, nobody logged in
         newbie = User(uid="newbie", name="Newbie")
@@ -143,6 +153,8 @@ class OneUserTest(DevServerMixin, unittest.TestCase):
         newbie.name = "Newbie Renamed"
         self.assertEqual(ok(client.updateUser(user=newbie, apiKey=self.server.auth_key)).name, "Newbie Renamed")
         self.assertEqual(error_of(client.createUser(user=newbie, authKey="")).errorCode, "INVALID_AUTH_KEY")
+        self.assertEqual(error_of(client.createUser(user=newbie, authKey="k\u20ac")).errorCode, "INVALID_AUTH_KEY")
+        self.assertEqual(error_of(client.updateUser(user=newbie, apiKey="k\ud800")).errorCode, "INVALID_AUTH_KEY")
         self.assertEqual(error_of(client.createUser(user=newbie, authKey=self.server.auth_key)).errorCode,
                          "ERR_UID_ALREADY_EXISTS")
         self.assertEqual(ok(client.login(UID="newbie", authKey=self.server.auth_key)).name, "Newbie Renamed")

@@ -264,6 +264,8 @@ class GroupsApi(Endpoints):
         if not isinstance(uid, str) or not uid:
             raise bad_request("owner must be the uid of a member.", "owner")
         await self.user_or_404(uid)  # a uid nobody has is not found, not merely no member
+        if uid == viewer:
+            raise denied("ERR_GROUP_NO_SELF_ACTION", "You own the group already: transfer it to another member.")
         if await self._scope(guid, uid) is None:
             raise not_a_member(uid, guid)
         await self.db.run(lambda s: s.transfer_owner(self.app_id, guid, uid))
@@ -383,6 +385,7 @@ class GroupsApi(Endpoints):
     async def unban(self, request: web.Request) -> web.Response:
         viewer, guid, _, _ = await self._actor(request, at_least="moderator")
         uid = request.match_info["uid"]
+        await self.user_or_404(uid)  # a uid nobody has is not found, as for kick, ban and scope
         if not await self.db.run(lambda s: s.unban(self.app_id, guid, uid)):
             raise ApiError(404, "ERR_NOT_A_BANNED_USER", f"The user {uid} is not banned from the group {guid}.",
                            {"uid": uid})

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ..exceptions import RemoteProtocolError
+from ..exceptions import RemoteProtocolError, invalid_parameter
 from . import wire
 from .enums import GroupMemberScopeType, GroupType
 from .user import User
@@ -24,13 +24,14 @@ _SCOPES = {member.value: member for member in GroupMemberScopeType}
 
 
 def group_type(value: Any) -> GroupType:
-    """A ``CometChat.groupType`` from the enum or its wire value (``protected`` is a password group)."""
+    """A ``CometChat.groupType`` from the enum or its wire value (``protected`` is a password
+    group); anything else raises ``ERROR_INVALID_PARAMETER``, as a builder's setter does."""
     if isinstance(value, GroupType):
         return value
     raw = getattr(value, "value", value)
     found = _TYPES.get(raw) if isinstance(raw, str) else None
     if found is None:
-        raise ValueError(f"not a group type: {value!r}")
+        raise invalid_parameter("groupType", "a CometChat.groupType", value)
     return found
 
 
@@ -125,10 +126,11 @@ class GroupMember(User):
                  **fields: Any) -> None:
         uid = fields.pop("uid", UID)
         if not isinstance(uid, str):
-            raise TypeError("GroupMember needs a UID")
-        scope = member_scope(fields.pop("scope", groupMemberScope))
+            raise invalid_parameter("UID", "a string", uid)
+        given = fields.pop("scope", groupMemberScope)
+        scope = member_scope(given)
         if scope is None:
-            raise ValueError(f"not a member scope: {groupMemberScope!r}")
+            raise invalid_parameter("groupMemberScope", "a CometChat.GroupMemberScopeType", given)
         self.__attrs_init__(uid=uid, scope=scope, **fields)  # type: ignore[attr-defined]
 
     @classmethod

@@ -277,6 +277,16 @@ def _action(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
     target, target_kind = wire.entity(data, "for")
     extras = wire.mapping(data.get("extras")) or {}
     scope = wire.mapping(extras.get("scope")) or {}
+    fields = _fields(obj, data)
+    # An action object carries its people as by/on/for, not as sender/receiver entities
+    # (wire reference 4.6): the actor is the sender and ``for`` the receiver (the group, or
+    # the user a message went to), each read again so that no two fields share an object.
+    if wire.entity(data, "sender")[0] is None and by is not None and (by_kind or "user") == "user" \
+            and by.get("uid") in (fields["senderUid"], ""):
+        fields["sender"] = User.fromWire(by)
+        fields["senderUid"] = fields["sender"].uid
+    if wire.entity(data, "receiver")[0] is None and target is not None and target_kind in ("user", "group"):
+        fields["receiver"] = entity_from_wire(target, target_kind)
     message = ActionMessage(
         action=_ACTIONS.get(str(raw_action), raw_action),
         actionBy=entity_from_wire(by, by_kind),
@@ -285,7 +295,7 @@ def _action(obj: dict[str, Any], data: dict[str, Any]) -> BaseMessage:
         rawData=json.dumps(data),
         oldScope=member_scope(scope.get("old")),
         newScope=member_scope(scope.get("new")),
-        **_fields(obj, data),
+        **fields,
     )
     message.message = action_text(message)
     return message

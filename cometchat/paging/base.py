@@ -2,7 +2,8 @@
 
 - Builders are mutable and chainable, like Swift's; Swift overloads told apart by their labels
   are one ``set`` method whose keyword is the label (``set(limit=50)``, ``set(uid="bob")``),
-  exactly one per call. A value of the wrong type raises ``ERROR_INVALID_PARAMETER`` at once.
+  exactly one per call. A value of the wrong type raises ``ERROR_INVALID_PARAMETER`` at once,
+  given to a setter or to the builder itself (``limit=``, ``guid=``, ``client=``).
 - ``build()`` gives a request that owns its cursor or page number. Its fetches call back on
   the dispatch queue and return a Future; an empty list means the end. A second fetch while
   one is in flight fails with ``REQUEST_IN_PROGRESS``, and a limit above the maximum fails
@@ -21,8 +22,9 @@ import attrs
 
 from .. import exceptions as errors
 from ..exceptions import CometChatException, invalid_parameter
-from ..services import services_of
+from ..services import is_client, services_of
 from ..transport.endpoints import Page, UserApi
+from ..transport.protocol import has_lone_surrogate
 
 __all__ = [
     "Request",
@@ -58,8 +60,9 @@ def message_id(name: str, value: Any) -> int:
 
 
 def text(name: str, value: Any) -> str:
-    if not isinstance(value, str):
-        raise invalid_parameter(name, "a string", value)
+    """A string that is valid Unicode (a lone surrogate can go in no request)."""
+    if not isinstance(value, str) or has_lone_surrogate(value):
+        raise invalid_parameter(name, "a string of valid Unicode", value)
     return value
 
 
@@ -71,8 +74,9 @@ def flag(name: str, value: Any) -> bool:
 
 def words(name: str, value: Any) -> tuple[str, ...]:
     """A list of strings; members of the SDK's string enums count as their wire values."""
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
-        raise invalid_parameter(name, "a list of strings", value)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) \
+            or not all(isinstance(v, str) and not has_lone_surrogate(v) for v in value):
+        raise invalid_parameter(name, "a list of strings of valid Unicode", value)
     return tuple(str(getattr(v, "value", v)) for v in value)
 
 
@@ -98,6 +102,8 @@ class Builder(Generic[Q]):
     _labels: ClassVar[dict[str, tuple[str, Callable[[str, Any], Any]]]] = {}
 
     def __init__(self, query: Q, client: Any = None) -> None:
+        if client is not None and not is_client(client):
+            raise invalid_parameter("client", "a CometChatClient or None", client)
         self._query = query
         self._client = client
 

@@ -91,7 +91,7 @@ class GroupsRequest(PagedRequest):
 
 @attrs.frozen
 class MembersQuery:
-    guid: Any
+    guid: str
     limit: int = DEFAULT_LIMIT
     search: str | None = None
     scopes: tuple[str, ...] = ()
@@ -102,8 +102,9 @@ class MembersQuery:
 
 
 class _MembersBuilder(Builder[MembersQuery]):
-    """``init(guid:)``; a bad guid fails the first fetch with ``ERROR_INVALID_GUID``, as a bad
-    receiver fails a send."""
+    """``init(guid:)``: a guid that is not a string raises ``ERROR_INVALID_PARAMETER`` at once,
+    as a setter's would; a malformed one fails the first fetch with ``ERROR_INVALID_GUID``, as
+    a bad receiver fails a send."""
 
     _labels = {
         "limit": ("limit", positive_int),
@@ -112,7 +113,7 @@ class _MembersBuilder(Builder[MembersQuery]):
     }
 
     def __init__(self, guid: str, *, client: Any = None) -> None:
-        super().__init__(MembersQuery(guid=guid), client)
+        super().__init__(MembersQuery(guid=text("guid", guid)), client)
 
 
 class _MembersRequest(PagedRequest, abc.ABC):

@@ -33,7 +33,7 @@ from ..models import (
 )
 from ..models.messages import mark_mentions
 from ..models.wire import number as wire_number
-from .protocol import Success
+from .protocol import Success, has_lone_surrogate
 from .rest import RestClient
 
 log = logging.getLogger("cometchat")
@@ -135,6 +135,17 @@ class Page:
     meta: dict[str, Any] = attrs.field(factory=dict)
 
 
+def _quote(value: Any) -> str:
+    """One path segment or query value, percent-encoded. Every path and query is written
+    here, so this is where text no URL can carry (a lone surrogate, which is not Unicode) is
+    refused for every call, as the app's bad parameter rather than an SDK error."""
+    text = str(value)
+    if has_lone_surrogate(text):
+        raise errors.CometChatException(errors.ERROR_INVALID_PARAMETER, f"{text[:40]!r} holds a lone surrogate, "
+                                        "which is not valid Unicode: no request can carry it.")
+    return quote(text, safe="")
+
+
 def query_string(pairs: Query) -> str:
     """``key=value&...`` as the official SDKs write it: lists comma-joined, each value
     percent-encoded, commas between list items left as they are; None values left out."""
@@ -143,9 +154,9 @@ def query_string(pairs: Query) -> str:
         if value is None:
             continue
         if isinstance(value, (list, tuple)):
-            value = ",".join(quote(str(item), safe="") for item in value)
+            value = ",".join(_quote(item) for item in value)
         else:
-            value = quote(str(value), safe="")
+            value = _quote(value)
         parts.append(f"{key}={value}")
     return "&".join(parts)
 
@@ -255,7 +266,7 @@ def upload_message(api: UserApi, body: Any, content_type: str, parent_id: int = 
 
 def _reaction_path(message_id: int, reaction: str | None = None) -> str:
     path = f"messages/{message_id}/reactions"
-    return f"{path}/{quote(reaction, safe='')}" if reaction is not None else path
+    return f"{path}/{_quote(reaction)}" if reaction is not None else path
 
 
 def add_reaction(api: UserApi, message_id: int, reaction: str) -> BaseMessage:
@@ -279,7 +290,7 @@ def list_reactions(api: UserApi, message_id: int, reaction: str | None, query: Q
 
 def get_user(api: UserApi, uid: str) -> User:
     """``GET users/{uid}``."""
-    return _one(api.call("GET", f"users/{quote(uid, safe='')}"), "the user", User.fromWire)
+    return _one(api.call("GET", f"users/{_quote(uid)}"), "the user", User.fromWire)
 
 
 def list_users(api: UserApi, query: Query) -> Page:
@@ -299,7 +310,7 @@ def create_user(rest: RestClient, api_key: str, body: dict[str, Any]) -> User:
 
 def update_user(rest: RestClient, api_key: str, uid: str, body: dict[str, Any]) -> User:
     """*admin* ``PUT users/{uid}``."""
-    return _one(rest.call("PUT", f"users/{quote(uid, safe='')}", admin=True, api_key=api_key, body=body),
+    return _one(rest.call("PUT", f"users/{_quote(uid)}", admin=True, api_key=api_key, body=body),
                 "the updated user", User.fromWire)
 
 
@@ -335,9 +346,9 @@ def history_path(*, uid: str | None = None, guid: str | None = None, parent_id: 
     if parent_id:
         return f"messages/{int(parent_id)}/thread"
     if uid is not None:
-        return f"users/{quote(uid, safe='')}/messages"
+        return f"users/{_quote(uid)}/messages"
     if guid is not None:
-        return f"groups/{quote(guid, safe='')}/messages"
+        return f"groups/{_quote(guid)}/messages"
     return "messages"
 
 
@@ -400,7 +411,7 @@ def delete_message(api: UserApi, message_id: int) -> ActionMessage:
 
 
 def conversation_path(kind: str, with_id: str) -> str:
-    return f"{'groups' if kind == 'group' else 'users'}/{quote(with_id, safe='')}/conversation"
+    return f"{'groups' if kind == 'group' else 'users'}/{_quote(with_id)}/conversation"
 
 
 def list_conversations(api: UserApi, query: Query) -> Page:
@@ -447,7 +458,7 @@ def mark_unread(api: UserApi, kind: str, with_id: str, message_id: int) -> Conve
 
 
 def _group_path(guid: str, *rest: str) -> str:
-    return "/".join(("groups", quote(guid, safe=""), *(quote(part, safe="") for part in rest)))
+    return "/".join(("groups", _quote(guid), *(_quote(part) for part in rest)))
 
 
 def _member_outcomes(results: Any) -> dict[str, str]:
