@@ -292,9 +292,10 @@ class Realtime:
     # ------------------------------------------------------------------ delivery bookkeeping
 
     def _delivered(self, message_id: int) -> None:
-        """On the dispatch queue, once the listeners had a message: save its id soon (one save
-        for every delivery within ``_SAVE_DELAY``, so a stream of messages does not wake the
-        REST worker for each)."""
+        """A message's id is now the last delivered: on the dispatch queue once the listeners
+        had it, or on the REST worker when recovery, with nothing known yet, takes the newest
+        message as its baseline. Saved soon (one save for every delivery within
+        ``_SAVE_DELAY``, so a stream of messages does not wake the REST worker for each)."""
         with self._lock:
             known = self._last_delivered
             if self._session.current is None or (known is not None and known >= message_id):
