@@ -189,9 +189,7 @@ class Realtime:
         saved, settings, base = self._session.current, self._session.settings, self._session.client_base
         if saved is None or settings is None or base is None:
             raise errors.not_logged_in()
-        url = hosts.socket_url(saved.settings, base)
-        if url is None:
-            raise errors.connection_failed("the app settings name no chat host")
+        url = hosts.socket_url(saved.settings, base)  # raises when the settings are not usable
         context = settings.sslContext or (tls.default_context() if url.startswith("wss://") else None)
         return SocketTarget(url, protocol.encode(self._auth_request(saved, settings)), context)
 

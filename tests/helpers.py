@@ -4,6 +4,7 @@ timings, the status callbacks, Future helpers, proxied clients."""
 from __future__ import annotations
 
 import base64
+import http.server
 import itertools
 import json
 import logging
@@ -15,8 +16,9 @@ import tempfile
 import threading
 import unittest
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Callable
 
+import requests
 from requests.adapters import HTTPAdapter
 
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException
@@ -391,3 +393,55 @@ class PeopleMixin(DevServerMixin):
             ok(client.connect())
             self.recorders[uid] = recorder
         return self.recorders[uid]
+
+
+# --------------------------------------------------------------------------- servers that misbehave over HTTP
+
+
+class RewritingProxy:
+    """An HTTP proxy in front of a dev server's REST API that changes its JSON answers on their
+    way back (``rewrite(method, path, answer)``), so a test can play a server sending what the
+    dev server never would (app settings naming a port that is none, say)."""
+
+    def __init__(self, target: str, rewrite: Callable[[str, str, Any], Any]) -> None:
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                headers = {name: value for name, value in self.headers.items()
+                           if name.lower() not in ("host", "content-length", "connection")}
+                answer = requests.request(self.command, target + self.path, headers=headers, timeout=scaled(10),
+                                          data=self.rfile.read(length) if length else None)
+                body, kind = answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+                if kind.startswith("application/json"):
+                    body = json.dumps(rewrite(self.command, self.path, answer.json())).encode()
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> RewritingProxy:
+        threading.Thread(target=self._server.serve_forever, name="test-rewriting-proxy", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def with_settings(**changes: Any) -> Callable[[str, str, Any], Any]:
+    """A ``RewritingProxy`` rewrite: the app settings of every answer that carries them changed."""
+    def rewrite(method: str, path: str, answer: Any) -> Any:
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("settings"), dict):
+            data["settings"].update(changes)
+        return answer
+    return rewrite

@@ -103,7 +103,11 @@ class ConnectionStatistics:
 class ConnectionHost(Protocol):
     """What the driver needs from the client around it."""
 
-    def socket_target(self) -> SocketTarget: ...
+    def socket_target(self) -> SocketTarget:
+        """Where the next socket goes; a CometChatException fails the attempt (not retried
+        when it is ``ERROR_INVALID_SERVER_SETTINGS``)."""
+        ...
+
     def refresh_jwt(self, ticket: int) -> None: ...
     def status_changed(self, change: ConnectionStateChange) -> None: ...
     def connection_error(self, error: CometChatException) -> None: ...
@@ -639,7 +643,8 @@ class Connection:
         try:
             target = self._host.socket_target()
         except CometChatException as exc:
-            return inputs.Failed(sock.gen, exc)
+            # settings the server sent that name no usable socket stay so however long we wait
+            return inputs.Failed(sock.gen, exc, fatal=exc.errorCode == errors.ERROR_INVALID_SERVER_SETTINGS)
         gate = sockets.gate_for(target.url)  # a few at a time to one server, until the auth reply
         if not gate.enter(sock.ticket, lambda: sock.phase is not Phase.OPENING):
             return inputs.Closed(sock.gen, None, "", errors.aborted())
