@@ -26,7 +26,9 @@ Code                                            Source  When
 ``ERROR_AUTHTOKEN_WITH_SPACE``                  iOS     ``login(authToken=)`` with whitespace in the token
 ``ERROR_USER_NOT_LOGGED_IN``                    iOS     ``connect`` (and sends) with nobody logged in, or
                                                         while the login is still in flight
-``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server;
+``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server, or
+                                                        had no whole answer within its deadline (60 s;
+                                                        then ``details["timeout"]``);
                                                         ``details["cause"]`` says why
 ``ERROR_CERTIFICATE_NOT_TRUSTED``               ours    the server's TLS certificate is not trusted (REST
                                                         or socket); give ``setSSLContext`` a context that
@@ -38,7 +40,8 @@ Code                                            Source  When
                                                         socket is not retried until ``connect()``
 ``ERROR_JSON_EXCEPTION``                        iOS     the server answered something that is not the
                                                         JSON envelope ``{"data"}`` / ``{"error"}`` in
-                                                        strict JSON (no ``NaN``, no lone surrogates)
+                                                        strict JSON (no ``NaN``, no lone surrogates), or
+                                                        an answer over 64 MiB (``details["limit"]``)
 ``ERROR_TOO_MANY_REQUESTS``                     ours    the server answered a REST call with 429 (too
                                                         many requests, e.g. failed logins);
                                                         ``details["retryAfter"]`` is its wait in seconds

@@ -4,6 +4,7 @@ timings, the status callbacks, Future helpers, proxied clients."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.server
 import itertools
 import json
@@ -445,3 +446,64 @@ def with_settings(**changes: Any) -> Callable[[str, str, Any], Any]:
             data["settings"].update(changes)
         return answer
     return rewrite
+
+
+class RawHttpServer:
+    """A loopback HTTP server written by hand, for servers no library would play (trickling,
+    oversized, stalling): each request is read whole (head and Content-Length body), then
+    ``answer(n, sock, stopped)`` writes what it likes, ``n`` counting requests from 0 across
+    connections, on a thread per connection. ``stop()`` sets ``stopped`` and closes the listener."""
+
+    def __init__(self, answer: Callable[[int, socket.socket, threading.Event], None]) -> None:
+        self._answer = answer
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.stopped = threading.Event()
+        self._count = itertools.count()
+
+    def start(self) -> RawHttpServer:
+        threading.Thread(target=self._accept, name="test-raw-http", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), name="test-raw-http-conn", daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            while not self.stopped.is_set() and self._read_request(conn):
+                self._answer(next(self._count), conn, self.stopped)
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> bool:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        match = re.search(rb"(?i)content-length: *(\d+)", head)
+        length = int(match.group(1)) if match else 0
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            body += chunk
+        return True
+
+
+def http_answer(status: int, body: bytes, *headers: str) -> bytes:
+    """A whole HTTP/1.1 answer with a Content-Length (and any ``headers`` given as lines)."""
+    head = [f"HTTP/1.1 {status} X", "Content-Type: application/json", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body

@@ -4,16 +4,20 @@ certificate refused is counted as an attack for tests/RELIABILITY.md (a standing
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import ssl
+import tempfile
 import threading
 import unittest
 from typing import Any
 from unittest import mock
 
+import certifi
 import trustme
 
-from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus,
-                       ReceiverType, TextMessage)
+from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus, File,
+                       MediaMessage, ReceiverType, TextMessage)
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor
 from cometchat.transport import tls
@@ -129,13 +133,64 @@ class PlainSocketTest(DevServerMixin, unittest.TestCase):
         asked_for_default.assert_not_called()
 
 
+def fresh_tls() -> Any:
+    """A fresh copy of the ``tls`` module, so the process's own default context (made or not,
+    by whichever test ran before) plays no part."""
+    spec = importlib.util.spec_from_file_location("fresh_tls", tls.__file__)
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    return fresh
+
+
+class SharedContextTest(DevServerMixin, unittest.TestCase):
+    """Over https, without setSSLContext: every client's REST, socket and upload use the one
+    default context of the process, and nothing is loaded into it."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.ca = trustme.CA()
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cls.ca.issue_cert("127.0.0.1").configure_cert(server_context)
+        cls.server = DevServer(ssl_context=server_context).start()
+        cls.ca_file = os.path.join(tempfile.mkdtemp(prefix="cometchat-ca-"), "ca.pem")
+        cls.ca.cert_pem.write_to_path(cls.ca_file)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.stop()
+        shutil.rmtree(os.path.dirname(cls.ca_file), ignore_errors=True)
+
+    def test_https_clients_and_an_upload_build_one_default_context(self) -> None:
+        fresh = fresh_tls()
+        # the default context trusts what SSL_CERT_FILE names (OpenSSL reads it when the context
+        # loads the default CAs); REQUESTS_CA_BUNDLE is what requests would load into it
+        environment = {"SSL_CERT_FILE": self.ca_file, "REQUESTS_CA_BUNDLE": certifi.where()}
+        with mock.patch.dict(os.environ, environment), mock.patch.object(tls, "default_context", fresh.default_context):
+            counting = ContextCount()  # made here, it counts the asks for the fresh module's default
+            with counting as asked_for_default:
+                alice, bob, carol = (self.newClient(uid, builder=fast())
+                                     for uid in ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"))
+                heard = EventRecorder()
+                bob.addMessageListener("r", heard)
+                for client in (alice, bob, carol):
+                    ok(client.connect())  # a wss socket each
+                picture = File(name="dot.png", data=b"\x89PNG over TLS")
+                sent = ok(alice.sendMediaMessage(message=MediaMessage(  # an upload: a session of its own
+                    receiverUid="cometchat-uid-2", files=[picture], messageType="image", receiverType=ReceiverType.user)))
+                self.assertEqual(heard.waitFor("onMediaMessageReceived").arg.id, sent.id)
+                ok(carol.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-2", text="and text",
+                                                             receiverType=ReceiverType.user)))
+                self.assertEqual(heard.waitFor("onTextMessageReceived").arg.text, "and text")
+        self.assertEqual(counting.built, [fresh.default_context()])  # the one, built once
+        self.assertGreaterEqual(asked_for_default.call_count, 6)  # three clients' REST and sockets, the upload
+        stats = fresh.default_context().cert_store_stats()
+        self.assertEqual((stats["x509_ca"], stats["x509"]), (1, 1))  # the CA it was made with, and nothing since
+
+
 class DefaultContextTest(unittest.TestCase):
     def test_the_default_context_is_made_once_and_shared_by_every_thread(self) -> None:
-        # a fresh copy of the module, so the process's own default context (made or not) plays no part
-        spec = importlib.util.spec_from_file_location("fresh_tls", tls.__file__)
-        assert spec is not None and spec.loader is not None
-        fresh = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(fresh)
+        fresh = fresh_tls()
         threads, made, got = 8, [], []
         all_in = threading.Event()
         create = ssl.create_default_context
