@@ -2,7 +2,11 @@
 
 Building a verifying ``ssl.SSLContext`` loads the system's CA store (tens of milliseconds and
 most of a megabyte), so the process makes the default one once, lazily, under a lock, and
-every client shares it; a context the app gives through ``setSSLContext`` always wins.
+every client shares it, for REST and the socket alike; a context the app gives through
+``setSSLContext`` always wins. urllib3, handed it for REST, writes two things into it on each
+new connection: the verify mode it already has (``rest._Adapter.cert_verify`` sees to that) and
+ALPN ``http/1.1`` (the right protocol for the socket's upgrade too). Nothing loads CA files into
+it after it is made.
 """
 
 from __future__ import annotations
