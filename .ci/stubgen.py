@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -99,10 +100,21 @@ def _home(name: str, obj: Any, fallback_module: str) -> str:
             module = importlib.import_module(".".join(parts[:end]))
             if getattr(module, name, None) is obj:
                 return module.__name__
-    module = sys.modules[fallback_module]
-    if getattr(module, name, None) is not obj:
+    home = _assigned_in(name, fallback_module)
+    if getattr(sys.modules[home], name, None) is not obj:
         raise LookupError(f"cannot import {name} for the stub")
-    return fallback_module
+    return home
+
+
+def _assigned_in(name: str, module_name: str) -> str:
+    """The module that assigns ``name`` (a type alias has no ``__module__`` of its own): follow
+    ``from .x import name`` from ``module_name`` to where it is defined."""
+    module = sys.modules[module_name]
+    for node in ast.parse(inspect.getsource(module)).body:
+        if isinstance(node, ast.ImportFrom) and any(a.name == name and a.asname in (None, name) for a in node.names):
+            source = importlib.util.resolve_name("." * node.level + (node.module or ""), module.__package__)
+            return _assigned_in(name, importlib.import_module(source).__name__)
+    return module_name
 
 
 def _signature(function: Callable[..., Any], imports: _Imports, skip_first: bool = False) -> str:

@@ -34,7 +34,7 @@ from cometchat import (
     TypingIndicator,
     User,
 )
-from cometchat.client import Callback
+from cometchat.parts import Callback
 
 
 class ListenerMembers:

@@ -68,6 +68,7 @@ from .models import (
 )
 from .groups import Groups
 from .media import Media
+from .parts import Callback
 from .reactions import Reactions
 from .realtime import Realtime
 from .session import Lifecycle, Session
@@ -84,8 +85,6 @@ else:
     ListenerMembers = object
 
 __all__ = ["CometChatClient"]
-
-Callback = Callable[..., Any]
 
 
 class CometChatClient(ListenerMembers):

@@ -199,11 +199,13 @@ class EventRouter:
         self._notifier.post_batched(self._deliver_messages, (method, message, delivered_id))
 
     def _deliver_messages(self, batch: list[tuple[str, BaseMessage, int]]) -> None:
-        """On the dispatch queue: each message to the listeners, then the last delivered id
-        moves on (once for the batch)."""
+        """On the dispatch queue: each message to the listeners (counted first, so a listener
+        reading ``statistics()`` sees its own message), then the last delivered id moves on
+        (once for the batch)."""
+        counters, call = self._counters, self._messages.call
         for method, message, _ in batch:
-            self._messages.call(method, message)
-        self._counters.messages_delivered += len(batch)
+            counters.messages_delivered += 1
+            call(method, message)
         self._on_delivered(max(entry[2] for entry in batch))
 
     def _message_object(self, frame: protocol.MessageObject) -> None:
@@ -238,8 +240,8 @@ class EventRouter:
             log.debug("ignoring an action message (%s)", action.action)
 
     def _deliver_group_action(self, method: str, args: tuple[Any, ...], delivered_id: int) -> None:
-        self._notifier.listeners["Group"].call(method, *args)
         self._counters.messages_delivered += 1
+        self._notifier.listeners["Group"].call(method, *args)
         self._on_delivered(delivered_id)
 
     def _typing(self, frame: protocol.TypingFrame) -> None:

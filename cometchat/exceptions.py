@@ -28,14 +28,22 @@ Code                                            Source  When
 ``ERROR_AUTHTOKEN_WITH_SPACE``                  iOS     ``login(authToken=)`` with whitespace in the token
 ``ERROR_USER_NOT_LOGGED_IN``                    iOS     ``connect`` (and sends) with nobody logged in, or
                                                         while the login is still in flight
-``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server;
+``ERROR_INTERNET_UNAVAILABLE``                  iOS     a REST call that could not reach the server, or
+                                                        had no whole answer within its deadline (60 s;
+                                                        then ``details["timeout"]``);
                                                         ``details["cause"]`` says why
 ``ERROR_CERTIFICATE_NOT_TRUSTED``               ours    the server's TLS certificate is not trusted (REST
                                                         or socket); give ``setSSLContext`` a context that
                                                         trusts it; ``details["cause"]`` says why
+``ERROR_INVALID_SERVER_SETTINGS``               ours    the app settings the server sent name no chat host,
+                                                        or a socket host or port no URL can hold (a port
+                                                        that is not a number from 1 to 65535);
+                                                        ``details["setting"]``, ``details["value"]``; the
+                                                        socket is not retried until ``connect()``
 ``ERROR_JSON_EXCEPTION``                        iOS     the server answered something that is not the
                                                         JSON envelope ``{"data"}`` / ``{"error"}`` in
-                                                        strict JSON (no ``NaN``, no lone surrogates)
+                                                        strict JSON (no ``NaN``, no lone surrogates), or
+                                                        an answer over 64 MiB (``details["limit"]``)
 ``ERROR_TOO_MANY_REQUESTS``                     ours    the server answered a REST call with 429 (too
                                                         many requests, e.g. failed logins);
                                                         ``details["retryAfter"]`` is its wait in seconds
@@ -162,6 +170,7 @@ ERROR_USER_NOT_LOGGED_IN = "ERROR_USER_NOT_LOGGED_IN"
 # transport
 ERROR_INTERNET_UNAVAILABLE = "ERROR_INTERNET_UNAVAILABLE"
 ERROR_CERTIFICATE_NOT_TRUSTED = "ERROR_CERTIFICATE_NOT_TRUSTED"
+ERROR_INVALID_SERVER_SETTINGS = "ERROR_INVALID_SERVER_SETTINGS"
 ERROR_JSON_EXCEPTION = "ERROR_JSON_EXCEPTION"
 ERROR_TOO_MANY_REQUESTS = "ERROR_TOO_MANY_REQUESTS"
 ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE = "ERROR_WEBSOCKETS_ALLREADY_IN_CONNECTED_STATE"
@@ -287,6 +296,13 @@ def certificate_not_trusted(cause: str) -> CometChatException:
         " that trusts it to AppSettingsBuilder.setSSLContext().",
         {"cause": cause},
     )
+
+
+def invalid_server_settings(setting: str, value: Any, what: str) -> CometChatException:
+    """The app settings the server sent cannot be used: waiting will not change them."""
+    return CometChatException(ERROR_INVALID_SERVER_SETTINGS,
+                              f"The app settings the server sent are not usable: {setting} {what} ({value!r}).",
+                              {"setting": setting, "value": value})
 
 
 def malformed_answer(what: str, **details: Any) -> CometChatException:

@@ -189,9 +189,7 @@ class Realtime:
         saved, settings, base = self._session.current, self._session.settings, self._session.client_base
         if saved is None or settings is None or base is None:
             raise errors.not_logged_in()
-        url = hosts.socket_url(saved.settings, base)
-        if url is None:
-            raise errors.connection_failed("the app settings name no chat host")
+        url = hosts.socket_url(saved.settings, base)  # raises when the settings are not usable
         context = settings.sslContext or (tls.default_context() if url.startswith("wss://") else None)
         return SocketTarget(url, protocol.encode(self._auth_request(saved, settings)), context)
 
@@ -292,9 +290,10 @@ class Realtime:
     # ------------------------------------------------------------------ delivery bookkeeping
 
     def _delivered(self, message_id: int) -> None:
-        """On the dispatch queue, once the listeners had a message: save its id soon (one save
-        for every delivery within ``_SAVE_DELAY``, so a stream of messages does not wake the
-        REST worker for each)."""
+        """A message's id is now the last delivered: on the dispatch queue once the listeners
+        had it, or on the REST worker when recovery, with nothing known yet, takes the newest
+        message as its baseline. Saved soon (one save for every delivery within
+        ``_SAVE_DELAY``, so a stream of messages does not wake the REST worker for each)."""
         with self._lock:
             known = self._last_delivered
             if self._session.current is None or (known is not None and known >= message_id):

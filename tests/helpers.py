@@ -4,6 +4,8 @@ timings, the status callbacks, Future helpers, proxied clients."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import http.server
 import itertools
 import json
 import logging
@@ -15,8 +17,9 @@ import tempfile
 import threading
 import unittest
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, Callable
 
+import requests
 from requests.adapters import HTTPAdapter
 
 from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException
@@ -391,3 +394,116 @@ class PeopleMixin(DevServerMixin):
             ok(client.connect())
             self.recorders[uid] = recorder
         return self.recorders[uid]
+
+
+# --------------------------------------------------------------------------- servers that misbehave over HTTP
+
+
+class RewritingProxy:
+    """An HTTP proxy in front of a dev server's REST API that changes its JSON answers on their
+    way back (``rewrite(method, path, answer)``), so a test can play a server sending what the
+    dev server never would (app settings naming a port that is none, say)."""
+
+    def __init__(self, target: str, rewrite: Callable[[str, str, Any], Any]) -> None:
+        class Forward(http.server.BaseHTTPRequestHandler):
+            def forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                headers = {name: value for name, value in self.headers.items()
+                           if name.lower() not in ("host", "content-length", "connection")}
+                answer = requests.request(self.command, target + self.path, headers=headers, timeout=scaled(10),
+                                          data=self.rfile.read(length) if length else None)
+                body, kind = answer.content, answer.headers.get("Content-Type", "application/octet-stream")
+                if kind.startswith("application/json"):
+                    body = json.dumps(rewrite(self.command, self.path, answer.json())).encode()
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = forward
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Forward)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> RewritingProxy:
+        threading.Thread(target=self._server.serve_forever, name="test-rewriting-proxy", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def with_settings(**changes: Any) -> Callable[[str, str, Any], Any]:
+    """A ``RewritingProxy`` rewrite: the app settings of every answer that carries them changed."""
+    def rewrite(method: str, path: str, answer: Any) -> Any:
+        data = answer.get("data") if isinstance(answer, dict) else None
+        if isinstance(data, dict) and isinstance(data.get("settings"), dict):
+            data["settings"].update(changes)
+        return answer
+    return rewrite
+
+
+class RawHttpServer:
+    """A loopback HTTP server written by hand, for servers no library would play (trickling,
+    oversized, stalling): each request is read whole (head and Content-Length body), then
+    ``answer(n, sock, stopped)`` writes what it likes, ``n`` counting requests from 0 across
+    connections, on a thread per connection. ``stop()`` sets ``stopped`` and closes the listener."""
+
+    def __init__(self, answer: Callable[[int, socket.socket, threading.Event], None]) -> None:
+        self._answer = answer
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.stopped = threading.Event()
+        self._count = itertools.count()
+
+    def start(self) -> RawHttpServer:
+        threading.Thread(target=self._accept, name="test-raw-http", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.stopped.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes accept()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), name="test-raw-http-conn", daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            while not self.stopped.is_set() and self._read_request(conn):
+                self._answer(next(self._count), conn, self.stopped)
+
+    @staticmethod
+    def _read_request(conn: socket.socket) -> bool:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        match = re.search(rb"(?i)content-length: *(\d+)", head)
+        length = int(match.group(1)) if match else 0
+        while len(body) < length:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return False
+            body += chunk
+        return True
+
+
+def http_answer(status: int, body: bytes, *headers: str) -> bytes:
+    """A whole HTTP/1.1 answer with a Content-Length (and any ``headers`` given as lines)."""
+    head = [f"HTTP/1.1 {status} X", "Content-Type: application/json", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body

@@ -23,7 +23,8 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, waitFor
-from helpers import b64, error_of, fast, garbage, message_frame, ok, pushed_message, reliability
+from helpers import (ErrorLog, RewritingProxy, b64, error_of, fast, garbage, message_frame, ok, pushed_message,
+                     reliability, with_settings)
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -234,6 +235,33 @@ class SdkBreaksTest(DevServerMixin, unittest.TestCase):
                                                                 data={"n": float("nan")}))
         self.assertEqual(sum("ERROR_INVALID_PAYLOAD" in line for line in logs.output), 2)
         reliability.count("inputs", 3)
+
+
+class BadSettingsTest(DevServerMixin, unittest.TestCase):
+    """App settings whose socket host or port is none: one clear error, no retry, no traceback."""
+
+    def test_a_socket_port_that_is_no_port_is_reported_once_and_not_retried(self) -> None:
+        for port in ("abc", "99999"):
+            with self.subTest(port=port):
+                proxy = RewritingProxy(self.server.url, with_settings(CHAT_WSS_PORT=port)).start()
+                self.addCleanup(proxy.stop)
+                client = self.newClient(BOB, builder=fast(initial=0.05, maximum=0.05), via=proxy)
+                heard = EventRecorder()
+                client.addConnectionListener("r", heard)
+                errors = ErrorLog()
+                logging.getLogger("cometchat").addHandler(errors)
+                self.addCleanup(logging.getLogger("cometchat").removeHandler, errors)
+                error = error_of(client.connect())
+                self.assertEqual(error.errorCode, "ERROR_INVALID_SERVER_SETTINGS")
+                self.assertEqual(error.details, {"setting": "CHAT_WSS_PORT", "value": port})
+                self.assertIn("CHAT_WSS_PORT", error.errorDescription)
+                self.assertEqual(heard.waitFor("onConnectionError").arg.errorCode, "ERROR_INVALID_SERVER_SETTINGS")
+                heard.waitFor("disconnected")
+                stats = client.statistics()  # waiting cannot change the settings: nothing is scheduled
+                self.assertEqual((stats.state, stats.connectAttempts, stats.retries), ("idle", 1, 0))
+                self.assertEqual(error_of(client.connect()).errorCode, "ERROR_INVALID_SERVER_SETTINGS")  # told again
+                self.assertEqual(errors.records, [])  # no internal error, no traceback
+                reliability.count("attacks", 1)
 
 
 class LogoutTokenTest(DevServerMixin, unittest.TestCase):

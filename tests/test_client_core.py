@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import re
+import socket
 import sqlite3
 import stat
 import threading
+import time
 import unittest
 from typing import Any
+from unittest import mock
 
 from cometchat import (
     AppSettings,
@@ -22,9 +26,12 @@ from cometchat import (
 )
 from cometchat.cometchat import replaceDefaultClient
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, settingsFor, waitFor
+from cometchat.transport import rest
 
+from helpers import RawHttpServer, error_of, http_answer, scratch_dir, statuses
 
-from helpers import error_of, scratch_dir, statuses
+#: what the hand-written servers answer a call they serve properly
+SERVED = json.dumps({"error": {"code": "ERR_SERVED", "message": "the next call was served"}}).encode()
 
 
 class InitTest(unittest.TestCase):
@@ -433,6 +440,73 @@ class BadServerTest(unittest.TestCase):
         self.addCleanup(client.close)
         error = error_of(client.login(UID="cometchat-uid-1", authKey="k"))
         self.assertEqual((error.errorCode, error.details), ("ERROR_JSON_EXCEPTION", {"status": 502}))
+
+    def client_of(self, server: RawHttpServer) -> CometChatClient:
+        settings = (AppSettings.AppSettingsBuilder().setInMemoryStorage().setRegion(region="us")
+                    .overrideClientHost(server.url).overrideAdminHost(server.url).build())
+        client = CometChatClient(appId="app1", appSettings=settings)
+        self.addCleanup(client.close)
+        return client
+
+    def raw_server(self, answer: Any) -> RawHttpServer:
+        server = RawHttpServer(answer).start()
+        self.addCleanup(server.stop)
+        return server
+
+    def test_an_answer_that_trickles_is_cut_off_at_the_deadline_and_the_next_call_is_served(self) -> None:
+        deadline = scaled(1.0)
+        openings = {  # then a byte at a time, each far inside the 30 s a single read may wait
+            "headers": b"HTTP/1.1 200 OK\r\nX-Slow: ",
+            "body": b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{",
+        }
+        for phase, opening in openings.items():
+            with self.subTest(phase=phase):
+                def answer(n: int, sock: socket.socket, stopped: threading.Event, opening: bytes = opening) -> None:
+                    if n > 0:
+                        sock.sendall(http_answer(400, SERVED))
+                        return
+                    sock.sendall(opening)
+                    while not stopped.wait(scaled(0.05)):
+                        sock.sendall(b" ")
+
+                client = self.client_of(self.raw_server(answer))
+                with mock.patch.object(rest, "CALL_DEADLINE", deadline):
+                    started = time.monotonic()
+                    login = client.login(UID="cometchat-uid-1", authKey="k")
+                    # queued behind the stuck call on the client's one REST worker
+                    queued = client.createUser(user=User(uid="queued", name="Queued"), authKey="k")
+                    error = login.exception(timeout=deadline + scaled(5))
+                    took = time.monotonic() - started
+                    served = queued.exception(timeout=scaled(5))
+                self.assertIsInstance(error, CometChatException)
+                self.assertEqual((error.errorCode, error.details["timeout"]), ("ERROR_INTERNET_UNAVAILABLE", deadline))
+                self.assertIn(f"within {deadline:g} s", error.errorDescription)
+                self.assertGreaterEqual(took, deadline)
+                self.assertLess(took, deadline + scaled(2))
+                self.assertEqual(served.errorCode, "ERR_SERVED")  # type: ignore[union-attr]
+
+    def test_an_answer_over_the_size_cap_fails_the_call_and_the_next_is_served(self) -> None:
+        cap = 1000
+        big = json.dumps({"error": {"code": "ERR_BIG", "message": "x" * 5 * cap}}).encode()  # a valid envelope
+        answers = [
+            http_answer(400, big),  # its Content-Length says it is too big: not read
+            b"HTTP/1.1 400 X\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n" + big,  # no length
+            http_answer(400, SERVED + b" " * (cap - len(SERVED))),  # exactly the cap: read and passed on
+        ]
+
+        def answer(n: int, sock: socket.socket, stopped: threading.Event) -> None:
+            sock.sendall(answers[n])
+            if n == 1:
+                sock.shutdown(socket.SHUT_WR)  # the end of an answer without a length
+
+        client = self.client_of(self.raw_server(answer))
+        with mock.patch.object(rest, "MAX_ANSWER_BYTES", cap):
+            for expected in ("ERROR_JSON_EXCEPTION", "ERROR_JSON_EXCEPTION", "ERR_SERVED"):
+                error = error_of(client.login(UID="cometchat-uid-1", authKey="k"))
+                self.assertEqual(error.errorCode, expected, error.errorDescription[:120])
+                if expected == "ERROR_JSON_EXCEPTION":
+                    self.assertEqual(error.details, {"status": 400, "limit": cap})
+                    self.assertIn(f"larger than {cap} bytes", error.errorDescription)
 
     def test_no_server_at_all(self) -> None:
         settings = (AppSettings.AppSettingsBuilder().setInMemoryStorage().setRegion(region="us")

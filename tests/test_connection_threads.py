@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -12,8 +13,8 @@ from unittest import mock
 
 from cometchat import CometChatClient, CometChatConnectionDelegate, ConnectionStatus
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor, waitFor
-from cometchat.transport import connection
-from helpers import fast, ok, statuses
+from cometchat.transport import connection, frames
+from helpers import error_of, fast, ok, statuses
 
 
 class StormTest(DevServerMixin, unittest.TestCase):
@@ -184,6 +185,39 @@ class LifecycleTest(DevServerMixin, unittest.TestCase):
         client.connect()
         ok(client.logout())
         waitFor(lambda: readers() == before)
+
+
+class ReaderTest(DevServerMixin, unittest.TestCase):
+    def test_a_bug_of_ours_in_the_reader_is_logged_with_its_traceback(self) -> None:
+        real_read, calls = frames.FrameReader.read, []
+
+        def buggy(reader: frames.FrameReader) -> Any:
+            calls.append(reader)
+            if len(calls) == 1:
+                raise AttributeError("a bug of ours")  # once: the retry reads for real
+            return real_read(reader)
+
+        client = self.newClient("cometchat-uid-3", builder=fast())
+        recorder = EventRecorder()
+        client.addConnectionListener("r", recorder)
+        with mock.patch.object(frames.FrameReader, "read", buggy), self.assertLogs("cometchat", "ERROR") as logs:
+            self.assertEqual(error_of(client.connect()).errorCode, "WS_CONNECTION_FAIL")
+            recorder.waitFor("connected")  # the machine is not left waiting: the retry connects
+        [record] = logs.records
+        self.assertEqual(record.getMessage(), "unexpected internal error in the socket reader")
+        self.assertIsNotNone(record.exc_info)
+        self.assertEqual(str(record.exc_info[1]), "a bug of ours")  # type: ignore[index]
+
+    def test_debug_turned_on_after_the_connection_is_built_shows_the_machine_at_work(self) -> None:
+        logger = logging.getLogger("cometchat")
+        self.addCleanup(logger.setLevel, logger.level)
+        logger.setLevel(logging.INFO)  # whatever level the test run logs at
+        client = self.newClient("cometchat-uid-3", builder=fast())
+        ok(client.connect())  # the connection exists, built while DEBUG was off
+        ok(client.disconnect())
+        with self.assertLogs("cometchat", "DEBUG") as logs:
+            ok(client.connect())
+        self.assertTrue(any("Connect -> connecting" in line for line in logs.output), logs.output)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ class ReadmeExamplesTest(DevServerMixin, unittest.TestCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
-    def run_section(self, title: str, output: Output) -> dict[str, Any]:
+    def run_section(self, title: str) -> dict[str, Any]:
         namespace: dict[str, Any] = {"__name__": f"readme_{title}"}
         for n, block in enumerate(python_blocks()[title]):
             code = block.replace('"APP_ID"', repr(self.server.app_id)).replace('"AUTH_KEY"', repr(self.server.auth_key))
@@ -200,7 +200,7 @@ class ReadmeExamplesTest(DevServerMixin, unittest.TestCase):
                 self.assertIsNotNone(check, f"add a check for the README section {title!r}")
                 output = Output()
                 with contextlib.redirect_stdout(output):  # callbacks print later, on their thread
-                    namespace = self.run_section(title, output)
+                    namespace = self.run_section(title)
                     check(output, namespace)  # type: ignore[misc]
 
     def test_the_examples_are_found(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unittest
 
+from cometchat import CometChatException
 from cometchat.transport import hosts
 from cometchat.transport.rest import RestClient
 
@@ -47,7 +48,23 @@ class HostsTest(unittest.TestCase):
         # plain ws only when REST itself is plain http; never a downgrade
         self.assertEqual(hosts.socket_url(SETTINGS, "http://127.0.0.1:3000/v3.0/"),
                          "ws://app1.chat-eu.cometchat.io:443/")
-        self.assertIsNone(hosts.socket_url({}, "https://x/"))
+        self.assertEqual(hosts.socket_url(dict(SETTINGS, CHAT_WSS_PORT=8443), "https://x/"),
+                         "wss://app1.chat-eu.cometchat.io:8443/")
+        self.assertEqual(hosts.socket_url(dict(SETTINGS, CHAT_WSS_PORT=""), "https://x/"),
+                         "wss://app1.chat-eu.cometchat.io/")
+        self.assertEqual(hosts.socket_url(dict(SETTINGS, CHAT_HOST="::1"), "https://x/"), "wss://[::1]:443/")
+
+    def test_a_socket_url_the_settings_cannot_make_is_a_settings_error(self) -> None:
+        bad = [("CHAT_WSS_PORT", port) for port in ("abc", "99999", "0", "-1", "\u00b2", True, 70000, 4.5)]
+        bad += [("CHAT_HOST", host) for host in ("x]", "a/b", "a b", "u@h", "a?b", "a#b", 42)]
+        for setting, value in bad:
+            with self.subTest(setting=setting, value=value), self.assertRaises(CometChatException) as caught:
+                hosts.socket_url(dict(SETTINGS, **{setting: value}), "https://x/")
+            self.assertEqual((caught.exception.errorCode, caught.exception.details),
+                             ("ERROR_INVALID_SERVER_SETTINGS", {"setting": setting, "value": value}))
+        with self.assertRaises(CometChatException) as caught:
+            hosts.socket_url({}, "https://x/")
+        self.assertEqual(caught.exception.details, {"setting": "CHAT_HOST", "value": None})
 
     def test_rest_client_rebases_on_settings_unless_overridden(self) -> None:
         plain = RestClient(app_id="app1", region="eu", session_id="s")

@@ -7,7 +7,7 @@ import json
 import unittest
 
 from cometchat import ClientStatistics
-from cometchat.testing import DevServerMixin, EventRecorder
+from cometchat.testing import DevServerMixin, EventRecorder, scaled
 from helpers import ProxiedMixin, fast, ok, pushed_message
 
 UID = "cometchat-uid-1"
@@ -75,6 +75,20 @@ class EventCountersTest(DevServerMixin, unittest.TestCase):
         stats = self.client.statistics()
         self.assertEqual((stats.framesSkipped, stats.messagesDelivered), (2, 3))
         self.assertEqual((stats.connections, stats.drops, stats.state), (1, 0, "connected"))
+
+    def test_a_listener_sees_its_own_message_counted(self) -> None:
+        seen: list[int] = []
+
+        class Counting:
+            def onTextMessageReceived(inner, message: object) -> None:
+                seen.append(self.client.statistics().messagesDelivered)
+
+        self.client.addMessageListener("counting", Counting())
+        self.server.push_many(UID, [self.valid() for _ in range(3)])  # one burst: one batch, or a few
+        self.events.waitFor("onTextMessageReceived", count=3)
+        self.assertTrue(self.client.flush(scaled(5)))  # the counting listener runs after the recorder
+        self.assertEqual(seen, [1, 2, 3])  # each count taken inside the listener, before the next message
+        self.assertEqual(self.client.statistics().messagesDelivered, 3)
 
     def test_the_snapshot_is_frozen_all_the_way_down(self) -> None:
         stats = self.client.statistics()

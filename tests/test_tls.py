@@ -4,7 +4,10 @@ certificate refused is counted as an attack for tests/RELIABILITY.md (a standing
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
 import ssl
+import tempfile
 import threading
 import unittest
 from typing import Any
@@ -12,8 +15,8 @@ from unittest import mock
 
 import trustme
 
-from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus,
-                       ReceiverType, TextMessage)
+from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ConnectionStatus, File,
+                       MediaMessage, ReceiverType, TextMessage)
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, settingsFor
 from cometchat.transport import tls
@@ -129,13 +132,85 @@ class PlainSocketTest(DevServerMixin, unittest.TestCase):
         asked_for_default.assert_not_called()
 
 
+def fresh_tls() -> Any:
+    """A fresh copy of the ``tls`` module, so the process's own default context (made or not,
+    by whichever test ran before) plays no part."""
+    spec = importlib.util.spec_from_file_location("fresh_tls", tls.__file__)
+    assert spec is not None and spec.loader is not None
+    fresh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fresh)
+    return fresh
+
+
+class SharedContextTest(DevServerMixin, unittest.TestCase):
+    """Over https, without setSSLContext: every client's REST, socket and upload use the one
+    default context of the process, and nothing is loaded into it."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.ca = trustme.CA()
+        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cls.ca.issue_cert("127.0.0.1").configure_cert(server_context)
+        cls.server = DevServer(ssl_context=server_context).start()
+        cls.ca_file = os.path.join(tempfile.mkdtemp(prefix="cometchat-ca-"), "ca.pem")
+        cls.ca.cert_pem.write_to_path(cls.ca_file)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.server.stop()
+        shutil.rmtree(os.path.dirname(cls.ca_file), ignore_errors=True)
+
+    def test_https_clients_and_an_upload_build_one_default_context(self) -> None:
+        fresh = fresh_tls()
+        # the default context trusts the bundle REQUESTS_CA_BUNDLE names, as requests would
+        with mock.patch.dict(os.environ, {"REQUESTS_CA_BUNDLE": self.ca_file}), \
+                mock.patch.object(tls, "default_context", fresh.default_context):
+            made = fresh.default_context()
+            loaded = made.cert_store_stats()
+            counting = ContextCount()  # made here, it counts the asks for the fresh module's default
+            with counting as asked_for_default:
+                alice, bob, carol = (self.newClient(uid, builder=fast())
+                                     for uid in ("cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"))
+                heard = EventRecorder()
+                bob.addMessageListener("r", heard)
+                for client in (alice, bob, carol):
+                    ok(client.connect())  # a wss socket each
+                picture = File(name="dot.png", data=b"\x89PNG over TLS")
+                sent = ok(alice.sendMediaMessage(message=MediaMessage(  # an upload: a session of its own
+                    receiverUid="cometchat-uid-2", files=[picture], messageType="image", receiverType=ReceiverType.user)))
+                self.assertEqual(heard.waitFor("onMediaMessageReceived").arg.id, sent.id)
+                ok(carol.sendTextMessage(message=TextMessage(receiverUid="cometchat-uid-2", text="and text",
+                                                             receiverType=ReceiverType.user)))
+                self.assertEqual(heard.waitFor("onTextMessageReceived").arg.text, "and text")
+        self.assertEqual(counting.built, [])  # no other context was built for any of it
+        self.assertIs(fresh.default_context(), made)
+        self.assertGreaterEqual(asked_for_default.call_count, 6)  # three clients' REST and sockets, the upload
+        self.assertEqual(made.cert_store_stats(), loaded)  # nothing loaded into it since it was made
+
+
 class DefaultContextTest(unittest.TestCase):
+    def test_the_default_context_trusts_what_requests_trusts_on_a_system_without_cas(self) -> None:
+        import certifi
+
+        with open(certifi.where(), encoding="ascii") as bundle:
+            in_certifi = bundle.read().count("BEGIN CERTIFICATE")
+        system_without_cas = {"SSL_CERT_FILE": os.devnull, "SSL_CERT_DIR": os.devnull}
+        with mock.patch.dict(os.environ, system_without_cas):
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+            os.environ.pop("CURL_CA_BUNDLE", None)
+            self.assertEqual(ssl.create_default_context().cert_store_stats()["x509_ca"], 0)  # the premise
+            self.assertEqual(fresh_tls().default_context().cert_store_stats()["x509_ca"], in_certifi)
+            os.environ["REQUESTS_CA_BUNDLE"] = self._ca_file()
+            self.assertEqual(fresh_tls().default_context().cert_store_stats()["x509_ca"], 1)  # only what it names
+
+    def _ca_file(self) -> str:
+        folder = scratch_dir(self, prefix="cometchat-ca-")
+        path = os.path.join(folder, "ca.pem")
+        trustme.CA().cert_pem.write_to_path(path)
+        return path
+
     def test_the_default_context_is_made_once_and_shared_by_every_thread(self) -> None:
-        # a fresh copy of the module, so the process's own default context (made or not) plays no part
-        spec = importlib.util.spec_from_file_location("fresh_tls", tls.__file__)
-        assert spec is not None and spec.loader is not None
-        fresh = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(fresh)
+        fresh = fresh_tls()
         threads, made, got = 8, [], []
         all_in = threading.Event()
         create = ssl.create_default_context

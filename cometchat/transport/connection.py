@@ -103,7 +103,11 @@ class ConnectionStatistics:
 class ConnectionHost(Protocol):
     """What the driver needs from the client around it."""
 
-    def socket_target(self) -> SocketTarget: ...
+    def socket_target(self) -> SocketTarget:
+        """Where the next socket goes; a CometChatException fails the attempt (not retried
+        when it is ``ERROR_INVALID_SERVER_SETTINGS``)."""
+        ...
+
     def refresh_jwt(self, ticket: int) -> None: ...
     def status_changed(self, change: ConnectionStateChange) -> None: ...
     def connection_error(self, error: CometChatException) -> None: ...
@@ -138,8 +142,14 @@ def _retry_after(headers: Any) -> float | None:
 
 
 @contextlib.contextmanager
-def _translate_errors() -> Iterator[None]:
-    """The one place where websocket-client's and the OS's errors become ours."""
+def _translate_errors(racing: bool = False) -> Iterator[None]:
+    """The one place where websocket-client's and the OS's errors become ours.
+
+    ``racing``: a write through websocket-client, on a WebSocket whose ``sock`` its reader may
+    clear meanwhile (shutting it down as this thread writes); websocket-client checks ``sock``
+    and uses it in separate steps, so in some versions that race is an AttributeError, which is
+    then a failed socket too. Anywhere else (our own reader, the opening) an AttributeError is
+    a bug, and goes on up to be logged with its traceback."""
     try:
         yield
     except websocket.WebSocketBadStatusException as exc:
@@ -148,11 +158,14 @@ def _translate_errors() -> Iterator[None]:
             f"the server answered the upgrade with HTTP {exc.status_code}", status=exc.status_code, retryAfter=retry
         )
         raise SocketFailure(error, throttled=exc.status_code in (429, 503), retry_after=retry) from None
-    except (websocket.WebSocketException, OSError, AttributeError) as exc:
-        # AttributeError: websocket-client reads a socket that a concurrent abort just cleared
+    except (websocket.WebSocketException, OSError) as exc:
         complaint = tls.untrusted_certificate(exc)
         if complaint is not None:
             raise SocketFailure(errors.certificate_not_trusted(complaint), fatal=True) from None
+        raise SocketFailure(errors.connection_failed(f"{type(exc).__name__}: {exc}")) from None
+    except AttributeError as exc:
+        if not racing:
+            raise
         raise SocketFailure(errors.connection_failed(f"{type(exc).__name__}: {exc}")) from None
 
 
@@ -216,7 +229,7 @@ class _Socket:
         if not self._send_lock.acquire(timeout=wait):
             return False
         try:
-            with _translate_errors():
+            with _translate_errors(racing=True):
                 ws.send(text, opcode)
             return True
         except SocketFailure:
@@ -364,7 +377,6 @@ class Connection:
         self._background = False
         self._max_live_sockets = 0
         self._skipped = 0  #: malformed frames of the sockets that ended (under ``_lock``)
-        self._debug = log.isEnabledFor(logging.DEBUG)
         self._readers = _Readers(self._read, self._inbox.put, READER_LINGER)
 
     # ------------------------------------------------------------------ commands (any thread)
@@ -519,7 +531,7 @@ class Connection:
         except Exception:
             log.exception("unexpected internal error in the connection state machine (input %s)", type(event).__name__)
             return
-        if self._debug:
+        if log.isEnabledFor(logging.DEBUG):  # asked per input (a cached lookup), so DEBUG turned on later counts
             log.debug("%s -> %s: %s", type(event).__name__, self._machine.state.value,
                       [type(a).__name__ for a in actions])
         released: _Socket | None = None
@@ -631,7 +643,8 @@ class Connection:
         try:
             target = self._host.socket_target()
         except CometChatException as exc:
-            return inputs.Failed(sock.gen, exc)
+            # settings the server sent that name no usable socket stay so however long we wait
+            return inputs.Failed(sock.gen, exc, fatal=exc.errorCode == errors.ERROR_INVALID_SERVER_SETTINGS)
         gate = sockets.gate_for(target.url)  # a few at a time to one server, until the auth reply
         if not gate.enter(sock.ticket, lambda: sock.phase is not Phase.OPENING):
             return inputs.Closed(sock.gen, None, "", errors.aborted())
