@@ -142,6 +142,31 @@ class SlowRequestTest(DevServerMixin, unittest.TestCase):
         self.assertNotIn("Traceback", logs.output[0])
         reliability.count("attacks", 2)
 
+    def test_a_preflight_leaves_its_kept_alive_connection_quiet_and_usable(self) -> None:
+        """A browser's preflight was answered before the header timer was stopped, so its idle
+        kept-alive connection got an unprompted 408 (and a log line) a moment later."""
+        late = self.open("127.0.0.13")  # the timer works on this server: a head that never ends gets its 408
+        late.sendall(b"GET /v3.0/me HTTP/1.1\r\nHost: x\r\n")
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            preflight = self.open("127.0.0.12")
+            preflight.sendall(http_head("OPTIONS", "/v3.0/messages", {"Origin": "http://app.test",
+                                                                       "Access-Control-Request-Method": "POST"}))
+            preflight.settimeout(scaled(10))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = preflight.recv(4096)
+                self.assertTrue(chunk, "the preflight's connection closed")
+                head += chunk
+            self.assertTrue(head.startswith(b"HTTP/1.1 204"), head)
+            self.assertEqual(read_http_response(late, scaled(10))[0], 408)  # opened first, it times out first
+        self.assertEqual(len(logs.output), 1, logs.output)  # that one's line; none for the preflight
+        preflight.settimeout(scaled(1))  # past the preflight's own header timeout: still nothing comes
+        with self.assertRaises(socket.timeout):
+            self.fail(f"unprompted on the preflight's connection: {preflight.recv(4096)!r}")
+        preflight.sendall(http_head("GET", "/"))  # and the connection still serves a request
+        status, body, closed = read_http_response(preflight, scaled(10))
+        self.assertEqual((status, body["data"]["server"], closed), (200, "cometchat-devserver", False))
+
     def credentials(self) -> dict[str, str]:
         alice = RawClient(self.server, ALICE)
         alice.login()

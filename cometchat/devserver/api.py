@@ -65,12 +65,12 @@ def build_app(backend: Backend) -> web.Application:
 def _envelope_middleware(backend: Backend) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.method == "OPTIONS":
-            return web.Response(status=204, headers=CORS_HEADERS)
         guard = Guards.of(request)
         if guard is not None:
-            guard.request_started()
+            guard.request_started()  # a preflight too: its head is complete, so its header timer ends
         try:
+            if request.method == "OPTIONS":
+                return web.Response(status=204, headers=CORS_HEADERS)
             response = _refuse_headers(backend, request) or await _answer(request, handler)
             if not response.prepared:
                 response.headers.update({"Access-Control-Allow-Origin": "*"})
