@@ -230,6 +230,83 @@ class UnauthenticatedCapTest(DevServerMixin, unittest.TestCase):
             self.addCleanup(client.close)
 
 
+class KeptBoundedTest(Connected, unittest.TestCase):
+    """What the server keeps about what it refused: a client that never logged in used to grow
+    it by ~1.2 GB with 2,000 auth frames whose 60 KB sender was kept in the socket log and the
+    failure tracker, and 8 KB request lines were kept whole in the request log."""
+
+    def junk_auth(self, sender: str) -> tuple[str, int]:
+        """An auth frame from ``sender`` with a junk JWT: (the reply's error code, the close code)."""
+        client = RawClient(self.server, ALICE)
+        client.login()
+        client.open()
+        self.addCleanup(client.close)
+        client.send(client.auth_frame(jwt="junk", sender=sender))
+        reply = client.next_event()
+        return reply.data["body"]["errorCode"], client.next_event().data
+
+    def test_an_auth_frame_whose_sender_is_not_a_uid_is_refused_before_anything_keeps_it(self) -> None:
+        self.server.clear_logs()
+        # a valid uid with a junk JWT is a failed authentication of that uid, and logged as one
+        self.assertEqual(self.junk_auth("cometchat-uid-4"), ("AUTH_ERR_INVALID_JWT", 4001))
+        self.assertEqual(len(self.server.connections("auth_fail", "cometchat-uid-4")), 1)
+        senders = ["s" * 60000, "a b", "../x", "\u00e9", "x" * 101, "x:y"]
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            for sender in senders:
+                with self.subTest(sender=sender[:20]):
+                    self.assertEqual(self.junk_auth(sender), ("ERR_BAD_FRAME", 4001))
+        self.assertEqual(len(logs.output), 1, logs.output)  # one line, then quiet for the address
+        self.assertIn("not a uid", logs.output[0])
+        failures = self.server.connections("auth_fail")
+        self.assertEqual([c["uid"] for c in failures], ["cometchat-uid-4"] + [None] * len(senders))
+        reliability.count("attacks", len(senders))
+
+    def test_failed_authentications_for_paths_that_are_not_uids_are_tracked_as_one(self) -> None:
+        """The failure tracker keeps 10,000 (uid, address) pairs: it no longer keeps an 8 KB path
+        segment as a uid. Every such failure counts for one key, so the 21st is throttled."""
+        statuses = []
+        for n in range(21):
+            raw = http_head("POST", f"/v3.0/users/{n}{'u' * 5000}/auth_tokens",
+                            {"appId": self.server.app_id, "apiKey": "wrong", "Content-Length": "0",
+                             "Connection": "close"})
+            statuses.append(http_exchange(self.server.port, raw, source="127.0.0.14")[0])
+        self.assertEqual(statuses, [401] * 20 + [429])
+        reliability.count("attacks", 21)
+
+    def test_the_request_log_keeps_a_bounded_entry_per_request(self) -> None:
+        self.server.clear_logs()
+        path, query = "/v3.0/" + "p" * 5000, "q=" + "y" * 3000
+        status, answer, _ = http_exchange(self.server.port, http_head("GET", f"{path}?{query}", {
+            "appId": self.server.app_id, "resource": "r" * 3000, "sdk": "s" * 3000}))
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_NOT_FOUND"))
+        (entry,) = self.server.requests("GET")
+        self.assertTrue(path.startswith(entry["path"][:-1]) and len(entry["path"]) <= 257, len(entry["path"]))
+        self.assertTrue(query.startswith(entry["query"][:-1]) and len(entry["query"]) <= 513, len(entry["query"]))
+        self.assertEqual((len(entry["resource"]), len(entry["sdk"])), (101, 101))
+        alice = RawClient(self.server, ALICE)  # an ordinary request is kept as it came
+        alice.login()
+        self.assertEqual(alice.rest("GET", f"users/{BOB}/messages?per_page=5&affix=prepend")[0], 200)
+        entry = self.server.requests("GET", f"/v3.0/users/{BOB}/messages")[-1]
+        self.assertEqual((entry["query"], entry["resource"]), ("per_page=5&affix=prepend", alice.session_id))
+        reliability.count("attacks", 1)
+
+    def test_an_auth_token_in_a_path_is_neither_logged_nor_kept(self) -> None:
+        alice = RawClient(self.server, ALICE)
+        alice.login()
+        token = alice.token or ""
+        self.server.clear_logs()
+        status, _ = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{token}", admin=True)
+        self.assertEqual(status, 200)
+        status, _ = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{token}", admin=True)  # gone now: 404
+        self.assertEqual(status, 404)
+        kept = self.server.requests("DELETE")
+        self.assertEqual([(r["path"], r["status"]) for r in kept],
+                         [(f"/v3.0/users/{ALICE}/auth_tokens/<token>", 200),
+                          (f"/v3.0/users/{ALICE}/auth_tokens/<token>", 404)])
+        self.assertNotIn(token, json.dumps(self.server.requests()))
+        reliability.count("attacks", 1)
+
+
 class DecodeAttackTest(Connected, unittest.TestCase):
     """Break 5 (server side): frames that used to end the client's handler with a traceback."""
 

@@ -117,7 +117,7 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except (ConnectionError, asyncio.CancelledError):
         raise
     except Exception:  # a bug: one line with its traceback, and the envelope, not a bare 500 page
-        log.exception("internal error serving %s %s", request.method, request.path)
+        log.exception("internal error serving %s %s", request.method[:100], edge.logged_path(request.path))
         return ApiError(500, "ERR_INTERNAL", "The dev server failed to answer this request.").response()
 
 

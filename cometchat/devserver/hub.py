@@ -26,6 +26,7 @@ import attrs
 from aiohttp import WSMsgType, web
 
 from ..transport import protocol
+from . import keys
 from .edge import shown_reason
 
 if TYPE_CHECKING:
@@ -295,6 +296,10 @@ class Hub:
             return self._refuse(session, "ERR_BAD_FRAME", str(exc))
         if not isinstance(frame, protocol.AuthRequest):
             return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
+        if not keys.is_uid(frame.sender):  # refused before anything keeps it: a sender can be 64 KiB
+            self._bad_frame(session, "the auth frame's sender is not a uid")
+            backend.log_connection("auth_fail", None)
+            return self._refuse(session, "ERR_BAD_FRAME", "sender must be a uid (1-100 letters, digits, _ and -)")
         address = session.remote or "?"
         wait = backend.gate.throttled(frame.sender, address)
         if wait is not None:
