@@ -322,6 +322,10 @@ class DecodeAttackTest(Connected, unittest.TestCase):
         "[" * 10000 + "]" * 10000,
         '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
         '"user":{"uid":"x"},"metadata":%s}}' % (BOB, "[" * 150 + "]" * 150),
+        # message ids too large for SQLite used to end in ERR_INTERNAL and a traceback per frame
+        *('{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":%s,'
+          '"user":{"uid":"x"}}}' % (BOB, huge) for huge in ('"100000000000000000000"', "100000000000000000000",
+                                                            '"%s"' % ("9" * 5000), str(2**63))),
     ]
 
     def test_every_bad_frame_gets_an_error_frame_and_the_session_lives(self) -> None:
@@ -383,6 +387,50 @@ class RestValuesTest(Connected, unittest.TestCase):
                                 headers={"appId": self.server.app_id, "authToken": alice.token or ""})
         json.loads(response.text, parse_constant=lambda name: self.fail(f"history holds {name}"))
         reliability.count("inputs", 4)
+
+
+class HugeIdTest(Connected, unittest.TestCase):
+    """Break 6, reopened: an id too large for SQLite (or too long for int()) was a 500."""
+
+    HUGE = [10**20, "100000000000000000000", "9" * 5000, 2**63, -1, "\u00b2", 1e3, True]
+
+    def test_message_ids_in_a_send_are_whole_numbers_below_2_63(self) -> None:
+        alice = self.connect(ALICE)
+        send = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text", "text": "hi"}
+        for field in ("parentMessageId", "quotedMessageId"):
+            for huge in self.HUGE:
+                with self.subTest(field=field, huge=str(huge)[:30]):
+                    status, answer = alice.rest("POST", "messages", dict(send, **{field: huge}))
+                    self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                     (400, "ERR_BAD_REQUEST", {"field": field}))
+            status, answer = alice.rest("POST", "messages", dict(send, **{field: 2**63 - 1}))  # the largest id
+            self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        reliability.count("inputs", 2 * len(self.HUGE))
+
+    def test_a_message_id_in_a_mark_as_unread(self) -> None:
+        alice = self.connect(ALICE)
+        sent = alice.ok("POST", "messages", {"receiver": BOB, "receiverType": "user", "category": "message",
+                                             "type": "text", "text": "hi"})
+        for huge in self.HUGE:
+            with self.subTest(huge=str(huge)[:30]):
+                status, answer = alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": huge})
+                self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                 (400, "ERR_BAD_REQUEST", {"field": "messageId"}))
+        status, answer = alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": 2**63 - 1})
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        self.assertEqual(alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": sent["id"]})[0], 200)
+        reliability.count("inputs", len(self.HUGE))
+
+    def test_message_ids_in_paths(self) -> None:
+        alice = self.connect(ALICE)
+        for path in ("messages/100000000000000000000", "messages/9223372036854775808/thread",
+                     f"messages/{'9' * 5000}/reactions"):
+            with self.subTest(path=path[:40]):
+                status, answer = alice.rest("GET", path)
+                self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        status, answer = alice.rest("GET", "messages/9223372036854775807")  # 19 digits: the largest id
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        reliability.count("inputs", 3)
 
 
 class EdgeOfTheProtocolTest(Connected, unittest.TestCase):

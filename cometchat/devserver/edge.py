@@ -31,7 +31,7 @@ from .limits import Limits
 __all__ = ["read_json_body", "split_host", "check_headers", "is_text", "printable", "shown_reason",
            "clipped", "logged_path", "CREDENTIAL_HEADERS", "MAX_MESSAGE_ID"]
 
-MAX_MESSAGE_ID = 2**63 - 1  #: SQLite's largest integer
+MAX_MESSAGE_ID = protocol.MAX_ID  #: SQLite's largest integer
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 #: headers the backend checks as credentials (lower case): a bad one is a 401, not a 400
 CREDENTIAL_HEADERS = frozenset({"appid", "apikey", "authtoken"})

@@ -443,11 +443,11 @@ class Hub:
         once every member of a group got the message."""
         uid = session.uid
         app_id = self.backend.app.app_id
-        if frame.action not in ("delivered", "read") or not frame.message_id.isascii() \
-                or not frame.message_id.isdigit() or uid is None:
+        message_id = protocol.parse_id(frame.message_id)  # the parser let only ids through
+        if frame.action not in ("delivered", "read") or not message_id or uid is None:
             self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", "clients send delivered or read receipts by message id")
             return
-        message_id, now = int(frame.message_id), int(time.time())
+        now = int(time.time())
 
         def record(s: Any) -> Any:
             row = s.visible_message(app_id, uid, message_id)

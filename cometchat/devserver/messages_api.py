@@ -33,10 +33,10 @@ def message_not_found(message_id: int) -> ApiError:
 
 
 def path_id(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    number = protocol.parse_id(request.match_info[name])
+    if number is None:
         raise bad_request(f"{name} must be a message id.", name)
-    return int(raw)
+    return number
 
 
 class MessagesApi(Endpoints):
