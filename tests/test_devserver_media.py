@@ -288,9 +288,27 @@ class MediaTest(DevServerMixin, unittest.TestCase):
     def test_a_muid_names_one_message(self) -> None:
         body = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
                 "data": {"text": "to bob"}, "muid": "muid-conflict"}
-        self.alice.ok("POST", "messages", body)
-        status, answer = self.alice.rest("POST", "messages", dict(body, receiver=CAROL))
-        self.assertEqual((status, answer["error"]["code"]), (409, "ERR_MUID_ALREADY_USED"))
+        first = self.alice.ok("POST", "messages", body)
+        # another receiver, or the same muid with other content (it used to answer "to bob")
+        for change in ({"receiver": CAROL}, {"data": {"text": "changed"}}, {"text": "changed"},
+                       {"metadata": {"m": 1}}, {"tags": ["t"]}, {"parentMessageId": first["id"]},
+                       {"category": "custom", "type": "poll", "customData": {"text": "to bob"}}):
+            with self.subTest(change=change):
+                status, answer = self.alice.rest("POST", "messages", dict(body, **change))
+                self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                 (409, "ERR_MUID_ALREADY_USED", {"muid": "muid-conflict"}))
+        self.assertEqual(self.alice.ok("POST", "messages", dict(body, text="to bob"))["id"], first["id"])  # the same
+        history = self.bob.ok("GET", f"users/{ALICE}/messages?per_page=100")
+        self.assertEqual([m["id"] for m in history if m.get("muid") == "muid-conflict"], [first["id"]])
+
+    def test_an_upload_sent_again_is_one_message_unless_its_files_differ(self) -> None:
+        files = [("same.txt", b"the same file", "text/plain")]
+        first = self.alice.upload(BOB, files, kind="file", muid="muid-upload")
+        again = self.alice.upload(BOB, files, kind="file", muid="muid-upload")  # its answer was lost
+        self.assertEqual(again.json()["data"]["id"], first.json()["data"]["id"])
+        self.assertEqual(again.json()["data"]["data"]["url"], first.json()["data"]["data"]["url"])  # the first's file
+        other = self.alice.upload(BOB, [("same.txt", b"another file", "text/plain")], kind="file", muid="muid-upload")
+        self.assertEqual((other.status_code, other.json()["error"]["code"]), (409, "ERR_MUID_ALREADY_USED"))
 
     def test_a_group_deleted_takes_its_files_along(self) -> None:
         guid = "media-group"
