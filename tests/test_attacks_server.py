@@ -18,9 +18,9 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, read_http_response,
+from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, new_guid, read_http_response,
                      reliability, strict_text)
-from rawclient import RawClient, of_type
+from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 PING = '{"action":"ping","ack":"true"}'
@@ -578,6 +578,29 @@ class LogoutAndTokenTest(Connected, unittest.TestCase):
         self.assertEqual(other.next_event().data, 4001)
         self.assertEqual(other.rest("GET", "me")[0], 401)
         reliability.count("attacks", 1)
+
+
+class GroupPasswordThrottleTest(DevServerMixin, unittest.TestCase):
+    """Wrong group passwords are throttled per (group, user) by limits of the server's (they were
+    fixed at 5 per 60 s), and the 429 says how long to wait (it had no Retry-After)."""
+
+    server_options = {"group_password_failures": 2, "group_password_failure_window": 2.0}
+
+    def test_the_third_wrong_password_waits_as_retry_after_says(self) -> None:
+        alice, carol, dave = logged_in(self.server, ALICE, CAROL, "cometchat-uid-4")
+        guid = new_guid("throttled")
+        alice.ok("POST", "groups", {"guid": guid, "name": "Locked", "type": "password", "password": "right"})
+        join = f"{self.server.url}/v3.0/groups/{guid}/members"
+        for _ in range(2):
+            self.assertEqual(carol.rest("POST", f"groups/{guid}/members", {"password": "wrong"})[0], 403)
+        refused = requests.post(join, json={"password": "right"}, headers=carol.headers(), timeout=scaled(10))
+        self.assertEqual((refused.status_code, refused.json()["error"]["code"]), (429, "ERR_TOO_MANY_REQUESTS"))
+        wait = int(refused.headers["Retry-After"])
+        self.assertTrue(1 <= wait <= 2, wait)
+        self.assertEqual(refused.json()["error"]["details"]["retryAfter"], wait)
+        self.assertEqual(dave.rest("POST", f"groups/{guid}/members", {"password": "right"})[0], 200)  # another user
+        waitFor(lambda: carol.rest("POST", f"groups/{guid}/members", {"password": "right"})[0] == 200, timeout=5)
+        reliability.count("attacks", 3)
 
 
 class AuthThrottleTest(DevServerMixin, unittest.TestCase):

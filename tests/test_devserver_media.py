@@ -19,7 +19,7 @@ import requests
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
 from rawclient import RawClient, logged_in
-from helpers import read_http_response, scratch_dir
+from helpers import read_http_response, reliability, scratch_dir
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
@@ -334,6 +334,48 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             frames.append(self.bob.frame(where=lambda f: f.get("type") == "message")["body"]["id"])
         self.assertEqual(frames, [first["id"], marker["id"]])  # pushed once
         self.assertNotEqual(self.carol.ok("POST", "messages", dict(body, receiver=BOB))["id"], first["id"])  # muids are per sender
+
+
+class FormLimitsTest(DevServerMixin, unittest.TestCase):
+    """The plain fields of a multipart message are bounded by limits of the server's (they were
+    fixed at 1 MiB together and 50 fields)."""
+
+    server_options = {"max_form_field_bytes": 2000, "max_form_fields": 8, "file_size_max": 200_000}
+
+    def setUp(self) -> None:
+        self.alice, self.bob = logged_in(self.server, ALICE, BOB, kind=Raw)
+
+    def test_fields_over_max_form_field_bytes_or_max_form_fields_are_refused_and_leave_nothing(self) -> None:
+        files = [("f.txt", b"hello", "text/plain")]
+        before = files_in(self.server)
+        self.assertEqual(self.alice.upload(BOB, files, kind="file", caption="x" * 500).status_code, 200)
+        big = self.alice.upload(BOB, files, kind="file", caption="x" * 1500)  # in data.text and caption: 3000
+        self.assertEqual((big.status_code, big.json()["error"]["code"], big.json()["error"]["details"]),
+                         (413, "ERR_PAYLOAD_TOO_LARGE", {"limit": 2000}))
+        # the upload sends type, receiverType, category, data and receiver: 5 fields, 3 more allowed
+        extra = {f"x{n}": "v" for n in range(3)}
+        self.assertEqual(self.alice.upload(BOB, files, kind="file", **extra).status_code, 200)
+        many = self.alice.upload(BOB, files, kind="file", **dict(extra, x3="v"))
+        self.assertEqual((many.status_code, many.json()["error"]["code"], many.json()["error"]["details"]),
+                         (400, "ERR_BAD_REQUEST", {"limit": 8}))
+        self.assertEqual(len(files_in(self.server)), len(before) + 2)  # the two sends that were fine
+        reliability.count("attacks", 2)
+
+    def test_the_declared_size_allows_the_configured_fields(self) -> None:
+        allowance = 2000 + 64 * 1024  # the fields and the parts' headers
+        for declared, refused in ((200_000 + allowance + 1, True), (200_000 + allowance, False)):
+            with self.subTest(declared=declared), socket.create_connection(("127.0.0.1", self.server.port)) as sock:
+                headers = dict(self.alice.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
+                                                          "Content-Length": str(declared)})
+                sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
+                if refused:
+                    status, body, _ = read_http_response(sock, scaled(5))
+                    self.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
+                else:
+                    sock.settimeout(scaled(1))
+                    with self.assertRaises(socket.timeout):
+                        sock.recv(1)
 
 
 class OrphanSweepTest(unittest.TestCase):

@@ -23,7 +23,7 @@ from .db import App, Database
 from .errors import ApiError
 from .guard import Guards
 from .hub import Hub
-from .limits import Gate, Limits
+from .limits import Gate, Limits, check_positive
 
 if TYPE_CHECKING:
     from .media import FilesFolder
@@ -32,6 +32,10 @@ API_VERSION = "v3.0"
 MEDIA_PREFIX = "/media"  #: where uploaded files are served
 APP_VERSION = 4
 MODES = ("DEFAULT", "LIMITED_TRANSIENT", "NO_TRANSIENT")
+
+
+def _positive(_: Any, attribute: Any, value: Any) -> None:
+    check_positive(attribute.name, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,9 +49,9 @@ class ServerConfig:
     region: str = "us"
     db_path: str
     ssl_context: ssl.SSLContext | None = None
-    auth_timeout: float = 10.0
-    idle_timeout: float = 45.0
-    jwt_lifetime: float = 86400.0
+    auth_timeout: float = attrs.field(default=10.0, validator=_positive)
+    idle_timeout: float = attrs.field(default=45.0, validator=_positive)
+    jwt_lifetime: float = attrs.field(default=86400.0, validator=_positive)
     limits: Limits = attrs.field(factory=Limits)
 
     @property
