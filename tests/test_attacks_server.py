@@ -110,13 +110,42 @@ class SlowReaderTest(Connected, unittest.TestCase):
         self.still_served(alice)
         reliability.count("faults", 1)
 
+    def outbox(self, uid: str) -> dict[str, int]:
+        (session,) = [s for s in self.server.open_sockets() if s["uid"] == uid]
+        return {"now": session["outboxBytes"], "peak": session["outboxPeak"]}
+
     def test_blast_keeps_pace_with_a_reader_that_keeps_reading(self) -> None:
+        """A blast's frames count in the bound like any other (they used to bypass it, so this
+        could not fail): it makes them at most half the bound ahead of the socket."""
         carol = self.connect(CAROL)
         self.server.clear_logs()
-        count = 20000  # ~600 KiB of frames, more than the outbox bound
-        self.assertEqual(self.server.blast(CAROL, '{"type":"blasted","n":{n},"pad":"%s"}' % ("p" * 24), count), 1)
+        count = 20000  # ~1.2 MB of frames, well over the outbox bound
+        self.assertEqual(self.server.blast(CAROL, '{"type":"blasted","n":{n},"pad":"%s"}' % ("p" * 40), count), 1)
         self.assertEqual([carol.frame()["n"] for _ in range(count)], list(range(1, count + 1)))
         self.assertEqual(self.server.connections("overflow"), [])
+        peak = self.outbox(CAROL)["peak"]  # counted: half the bound was made ahead, and never more
+        self.assertTrue(128 * 1024 <= peak < 128 * 1024 + 100, peak)
+
+    def test_a_reader_that_stops_during_a_blast_is_closed_by_what_else_is_queued(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        self.server.clear_logs()
+        pad = "p" * 8000  # 3,000 frames of ~8 KB: far more than the kernel holds for a reader that stopped
+        self.assertEqual(self.server.blast(BOB, '{"type":"blasted","n":{n},"pad":"%s"}' % pad, 3000), 1)
+        waitFor(lambda: self.outbox(BOB)["now"] >= 120 * 1024)  # the blast's half of the bound, made ahead
+        self.assertEqual(self.server.connections("overflow"), [])  # which alone never closes it
+        chunk = json.dumps({"receiver": BOB, "receiverType": "user", "type": "transient_message",
+                            "body": {"user": {"uid": ALICE}, "data": {"blob": "x" * (60 * 1024)}}})
+        for _ in range(3):  # 180 KiB: under the bound, but not on top of what the blast holds
+            alice.send(chunk)
+        waitFor(lambda: self.server.connections("overflow", BOB))
+        while True:  # bob reads at last: what the kernel held, then the close
+            event = bob.next_event(timeout=15)
+            if event.kind != "text":
+                break
+            self.assertEqual(event.data["type"], "blasted")  # the transients were dropped with the rest
+        self.assertEqual((event.kind, event.data), ("close", 4004))
+        self.still_served(alice)
+        reliability.count("faults", 1)
 
 
 class SlowRequestTest(DevServerMixin, unittest.TestCase):
