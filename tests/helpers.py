@@ -36,6 +36,11 @@ def new_guid(prefix: str = "g") -> str:
     return f"{prefix}-{next(_guids)}"
 
 
+def files_in(server: Any) -> list[str]:
+    """The uploaded files a dev server keeps (the folder beside its database, as the README says)."""
+    return sorted(os.listdir(os.path.splitext(server.db_path)[0] + "-files"))
+
+
 def scratch_dir(test: unittest.TestCase, prefix: str = "cometchat-test-") -> str:
     """A private temporary directory removed when the test ends (saved sessions hold secrets)."""
     path = tempfile.mkdtemp(prefix=prefix)

@@ -92,6 +92,22 @@ class RawClient:
             )
         return response.status_code, response.json()
 
+    def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
+               kind: str = "image", caption: str | None = None, host: str | None = None,
+               path: str = "messages", **fields: str) -> requests.Response:
+        """A multipart ``POST messages`` (or ``path``: a thread's) as the JS SDK builds it (its
+        field order), with ``files`` as (name, content, type); ``host`` replaces the ``Host`` header."""
+        data: dict[str, Any] = {"text": caption} if caption else {}
+        parts: list[tuple[str, Any]] = [("type", (None, kind)), ("receiverType", (None, receiver_type)),
+                                        ("category", (None, "message")), ("data", (None, json.dumps(data)))]
+        parts += [("files[]", (name, content, mime)) for name, content, mime in files]
+        if caption:
+            parts.append(("caption", (None, caption)))
+        parts += [(key, (None, value)) for key, value in fields.items()]
+        parts.append(("receiver", (None, to)))
+        headers = dict(self.headers(), **({"Host": host} if host is not None else {}))
+        return requests.post(f"{self.base}/v3.0/{path}", files=parts, headers=headers, timeout=scaled(30))
+
     def login(self) -> dict[str, Any]:
         status, body = self.rest("POST", f"users/{self.uid}/auth_tokens", {"deviceId": self.device_id}, admin=True)
         assert status == 200, body

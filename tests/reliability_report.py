@@ -26,13 +26,17 @@ SUITES = [
     ("test_attacks_sdk.py", "a hostile server drives the SDK; the breaks, SDK side"),
     ("test_fuzz_server.py", "every REST endpoint and the socket fed garbage"),
     ("test_properties.py", "property-based decoding and encoding of frames (hypothesis)"),
-    ("test_security.py", "who may read, send, react and hear what, one-to-one and in groups (never a member,"
-     " kicked, banned); private guids; credentials across apps; expired and revoked JWTs"),
+    ("test_security.py", "who may read, send, upload, react and hear what, one-to-one and in groups (never a"
+     " member, kicked, banned); private guids; credentials across apps; expired and revoked JWTs"),
     ("test_devserver_history.py", "history, threads, edits and conversations refuse who is not a party;"
      " colliding conversation ids"),
     ("test_devserver_groups.py", "every group endpoint refuses a non-member; bans, races and password throttling"),
     ("test_devserver_socket.py", "forged and borrowed JWTs, spoofed senders, receipts for what one did not"
      " receive, relays and presence outside their audience"),
+    ("test_devserver_media.py", "uploads refused (too big, too many files or fields, a junk Host, malformed"
+     " multipart) leave nothing behind; files served safely; a muid names one message; forged mentions"),
+    ("test_devserver_runtime.py", "every limit a DevServer argument and a CLI flag, bad values refused; a stalled"
+     " TLS handshake closed"),
     ("test_tls.py", "the SDK refuses an untrusted certificate on REST and on the socket"),
     ("test_chaos.py", "chaos soak: cuts, blackholes, two server restarts; exactly once, in order"),
     ("test_stress.py", "50 threads calling public methods at random under a watchdog"),

@@ -18,9 +18,9 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, read_http_response,
+from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, new_guid, read_http_response,
                      reliability, strict_text)
-from rawclient import RawClient, of_type
+from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 PING = '{"action":"ping","ack":"true"}'
@@ -110,13 +110,42 @@ class SlowReaderTest(Connected, unittest.TestCase):
         self.still_served(alice)
         reliability.count("faults", 1)
 
+    def outbox(self, uid: str) -> dict[str, int]:
+        (session,) = [s for s in self.server.open_sockets() if s["uid"] == uid]
+        return {"now": session["outboxBytes"], "peak": session["outboxPeak"]}
+
     def test_blast_keeps_pace_with_a_reader_that_keeps_reading(self) -> None:
+        """A blast's frames count in the bound like any other (they used to bypass it, so this
+        could not fail): it makes them at most half the bound ahead of the socket."""
         carol = self.connect(CAROL)
         self.server.clear_logs()
-        count = 20000  # ~600 KiB of frames, more than the outbox bound
-        self.assertEqual(self.server.blast(CAROL, '{"type":"blasted","n":{n},"pad":"%s"}' % ("p" * 24), count), 1)
+        count = 20000  # ~1.2 MB of frames, well over the outbox bound
+        self.assertEqual(self.server.blast(CAROL, '{"type":"blasted","n":{n},"pad":"%s"}' % ("p" * 40), count), 1)
         self.assertEqual([carol.frame()["n"] for _ in range(count)], list(range(1, count + 1)))
         self.assertEqual(self.server.connections("overflow"), [])
+        peak = self.outbox(CAROL)["peak"]  # counted: half the bound was made ahead, and never more
+        self.assertTrue(128 * 1024 <= peak < 128 * 1024 + 100, peak)
+
+    def test_a_reader_that_stops_during_a_blast_is_closed_by_what_else_is_queued(self) -> None:
+        alice, bob = self.connect(ALICE), self.connect(BOB)
+        self.server.clear_logs()
+        pad = "p" * 8000  # 3,000 frames of ~8 KB: far more than the kernel holds for a reader that stopped
+        self.assertEqual(self.server.blast(BOB, '{"type":"blasted","n":{n},"pad":"%s"}' % pad, 3000), 1)
+        waitFor(lambda: self.outbox(BOB)["now"] >= 120 * 1024)  # the blast's half of the bound, made ahead
+        self.assertEqual(self.server.connections("overflow"), [])  # which alone never closes it
+        chunk = json.dumps({"receiver": BOB, "receiverType": "user", "type": "transient_message",
+                            "body": {"user": {"uid": ALICE}, "data": {"blob": "x" * (60 * 1024)}}})
+        for _ in range(3):  # 180 KiB: under the bound, but not on top of what the blast holds
+            alice.send(chunk)
+        waitFor(lambda: self.server.connections("overflow", BOB))
+        while True:  # bob reads at last: what the kernel held, then the close
+            event = bob.next_event(timeout=15)
+            if event.kind != "text":
+                break
+            self.assertEqual(event.data["type"], "blasted")  # the transients were dropped with the rest
+        self.assertEqual((event.kind, event.data), ("close", 4004))
+        self.still_served(alice)
+        reliability.count("faults", 1)
 
 
 class SlowRequestTest(DevServerMixin, unittest.TestCase):
@@ -141,6 +170,31 @@ class SlowRequestTest(DevServerMixin, unittest.TestCase):
         self.assertIn("slow headers", logs.output[0])
         self.assertNotIn("Traceback", logs.output[0])
         reliability.count("attacks", 2)
+
+    def test_a_preflight_leaves_its_kept_alive_connection_quiet_and_usable(self) -> None:
+        """A browser's preflight was answered before the header timer was stopped, so its idle
+        kept-alive connection got an unprompted 408 (and a log line) a moment later."""
+        late = self.open("127.0.0.13")  # the timer works on this server: a head that never ends gets its 408
+        late.sendall(b"GET /v3.0/me HTTP/1.1\r\nHost: x\r\n")
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            preflight = self.open("127.0.0.12")
+            preflight.sendall(http_head("OPTIONS", "/v3.0/messages", {"Origin": "http://app.test",
+                                                                       "Access-Control-Request-Method": "POST"}))
+            preflight.settimeout(scaled(10))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                chunk = preflight.recv(4096)
+                self.assertTrue(chunk, "the preflight's connection closed")
+                head += chunk
+            self.assertTrue(head.startswith(b"HTTP/1.1 204"), head)
+            self.assertEqual(read_http_response(late, scaled(10))[0], 408)  # opened first, it times out first
+        self.assertEqual(len(logs.output), 1, logs.output)  # that one's line; none for the preflight
+        preflight.settimeout(scaled(1))  # past the preflight's own header timeout: still nothing comes
+        with self.assertRaises(socket.timeout):
+            self.fail(f"unprompted on the preflight's connection: {preflight.recv(4096)!r}")
+        preflight.sendall(http_head("GET", "/"))  # and the connection still serves a request
+        status, body, closed = read_http_response(preflight, scaled(10))
+        self.assertEqual((status, body["data"]["server"], closed), (200, "cometchat-devserver", False))
 
     def credentials(self) -> dict[str, str]:
         alice = RawClient(self.server, ALICE)
@@ -205,6 +259,83 @@ class UnauthenticatedCapTest(DevServerMixin, unittest.TestCase):
             self.addCleanup(client.close)
 
 
+class KeptBoundedTest(Connected, unittest.TestCase):
+    """What the server keeps about what it refused: a client that never logged in used to grow
+    it by ~1.2 GB with 2,000 auth frames whose 60 KB sender was kept in the socket log and the
+    failure tracker, and 8 KB request lines were kept whole in the request log."""
+
+    def junk_auth(self, sender: str) -> tuple[str, int]:
+        """An auth frame from ``sender`` with a junk JWT: (the reply's error code, the close code)."""
+        client = RawClient(self.server, ALICE)
+        client.login()
+        client.open()
+        self.addCleanup(client.close)
+        client.send(client.auth_frame(jwt="junk", sender=sender))
+        reply = client.next_event()
+        return reply.data["body"]["errorCode"], client.next_event().data
+
+    def test_an_auth_frame_whose_sender_is_not_a_uid_is_refused_before_anything_keeps_it(self) -> None:
+        self.server.clear_logs()
+        # a valid uid with a junk JWT is a failed authentication of that uid, and logged as one
+        self.assertEqual(self.junk_auth("cometchat-uid-4"), ("AUTH_ERR_INVALID_JWT", 4001))
+        self.assertEqual(len(self.server.connections("auth_fail", "cometchat-uid-4")), 1)
+        senders = ["s" * 60000, "a b", "../x", "\u00e9", "x" * 101, "x:y"]
+        with self.assertLogs("cometchat.devserver", "WARNING") as logs:
+            for sender in senders:
+                with self.subTest(sender=sender[:20]):
+                    self.assertEqual(self.junk_auth(sender), ("ERR_BAD_FRAME", 4001))
+        self.assertEqual(len(logs.output), 1, logs.output)  # one line, then quiet for the address
+        self.assertIn("not a uid", logs.output[0])
+        failures = self.server.connections("auth_fail")
+        self.assertEqual([c["uid"] for c in failures], ["cometchat-uid-4"] + [None] * len(senders))
+        reliability.count("attacks", len(senders))
+
+    def test_failed_authentications_for_paths_that_are_not_uids_are_tracked_as_one(self) -> None:
+        """The failure tracker keeps 10,000 (uid, address) pairs: it no longer keeps an 8 KB path
+        segment as a uid. Every such failure counts for one key, so the 21st is throttled."""
+        statuses = []
+        for n in range(21):
+            raw = http_head("POST", f"/v3.0/users/{n}{'u' * 5000}/auth_tokens",
+                            {"appId": self.server.app_id, "apiKey": "wrong", "Content-Length": "0",
+                             "Connection": "close"})
+            statuses.append(http_exchange(self.server.port, raw, source="127.0.0.14")[0])
+        self.assertEqual(statuses, [401] * 20 + [429])
+        reliability.count("attacks", 21)
+
+    def test_the_request_log_keeps_a_bounded_entry_per_request(self) -> None:
+        self.server.clear_logs()
+        path, query = "/v3.0/" + "p" * 5000, "q=" + "y" * 3000
+        status, answer, _ = http_exchange(self.server.port, http_head("GET", f"{path}?{query}", {
+            "appId": self.server.app_id, "resource": "r" * 3000, "sdk": "s" * 3000}))
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_NOT_FOUND"))
+        (entry,) = self.server.requests("GET")
+        self.assertTrue(path.startswith(entry["path"][:-1]) and len(entry["path"]) <= 257, len(entry["path"]))
+        self.assertTrue(query.startswith(entry["query"][:-1]) and len(entry["query"]) <= 513, len(entry["query"]))
+        self.assertEqual((len(entry["resource"]), len(entry["sdk"])), (101, 101))
+        alice = RawClient(self.server, ALICE)  # an ordinary request is kept as it came
+        alice.login()
+        self.assertEqual(alice.rest("GET", f"users/{BOB}/messages?per_page=5&affix=prepend")[0], 200)
+        entry = self.server.requests("GET", f"/v3.0/users/{BOB}/messages")[-1]
+        self.assertEqual((entry["query"], entry["resource"]), ("per_page=5&affix=prepend", alice.session_id))
+        reliability.count("attacks", 1)
+
+    def test_an_auth_token_in_a_path_is_neither_logged_nor_kept(self) -> None:
+        alice = RawClient(self.server, ALICE)
+        alice.login()
+        token = alice.token or ""
+        self.server.clear_logs()
+        status, _ = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{token}", admin=True)
+        self.assertEqual(status, 200)
+        status, _ = alice.rest("DELETE", f"users/{ALICE}/auth_tokens/{token}", admin=True)  # gone now: 404
+        self.assertEqual(status, 404)
+        kept = self.server.requests("DELETE")
+        self.assertEqual([(r["path"], r["status"]) for r in kept],
+                         [(f"/v3.0/users/{ALICE}/auth_tokens/<token>", 200),
+                          (f"/v3.0/users/{ALICE}/auth_tokens/<token>", 404)])
+        self.assertNotIn(token, json.dumps(self.server.requests()))
+        reliability.count("attacks", 1)
+
+
 class DecodeAttackTest(Connected, unittest.TestCase):
     """Break 5 (server side): frames that used to end the client's handler with a traceback."""
 
@@ -220,6 +351,10 @@ class DecodeAttackTest(Connected, unittest.TestCase):
         "[" * 10000 + "]" * 10000,
         '{"type":"typing_indicator","receiver":"%s","receiverType":"user","body":{"action":"started",'
         '"user":{"uid":"x"},"metadata":%s}}' % (BOB, "[" * 150 + "]" * 150),
+        # message ids too large for SQLite used to end in ERR_INTERNAL and a traceback per frame
+        *('{"type":"receipts","receiver":"%s","receiverType":"user","body":{"action":"read","messageId":%s,'
+          '"user":{"uid":"x"}}}' % (BOB, huge) for huge in ('"100000000000000000000"', "100000000000000000000",
+                                                            '"%s"' % ("9" * 5000), str(2**63))),
     ]
 
     def test_every_bad_frame_gets_an_error_frame_and_the_session_lives(self) -> None:
@@ -281,6 +416,50 @@ class RestValuesTest(Connected, unittest.TestCase):
                                 headers={"appId": self.server.app_id, "authToken": alice.token or ""})
         json.loads(response.text, parse_constant=lambda name: self.fail(f"history holds {name}"))
         reliability.count("inputs", 4)
+
+
+class HugeIdTest(Connected, unittest.TestCase):
+    """Break 6, reopened: an id too large for SQLite (or too long for int()) was a 500."""
+
+    HUGE = [10**20, "100000000000000000000", "9" * 5000, 2**63, -1, "\u00b2", 1e3, True]
+
+    def test_message_ids_in_a_send_are_whole_numbers_below_2_63(self) -> None:
+        alice = self.connect(ALICE)
+        send = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text", "text": "hi"}
+        for field in ("parentMessageId", "quotedMessageId"):
+            for huge in self.HUGE:
+                with self.subTest(field=field, huge=str(huge)[:30]):
+                    status, answer = alice.rest("POST", "messages", dict(send, **{field: huge}))
+                    self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                     (400, "ERR_BAD_REQUEST", {"field": field}))
+            status, answer = alice.rest("POST", "messages", dict(send, **{field: 2**63 - 1}))  # the largest id
+            self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        reliability.count("inputs", 2 * len(self.HUGE))
+
+    def test_a_message_id_in_a_mark_as_unread(self) -> None:
+        alice = self.connect(ALICE)
+        sent = alice.ok("POST", "messages", {"receiver": BOB, "receiverType": "user", "category": "message",
+                                             "type": "text", "text": "hi"})
+        for huge in self.HUGE:
+            with self.subTest(huge=str(huge)[:30]):
+                status, answer = alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": huge})
+                self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                 (400, "ERR_BAD_REQUEST", {"field": "messageId"}))
+        status, answer = alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": 2**63 - 1})
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        self.assertEqual(alice.rest("DELETE", f"users/{BOB}/conversation/read", {"messageId": sent["id"]})[0], 200)
+        reliability.count("inputs", len(self.HUGE))
+
+    def test_message_ids_in_paths(self) -> None:
+        alice = self.connect(ALICE)
+        for path in ("messages/100000000000000000000", "messages/9223372036854775808/thread",
+                     f"messages/{'9' * 5000}/reactions"):
+            with self.subTest(path=path[:40]):
+                status, answer = alice.rest("GET", path)
+                self.assertEqual((status, answer["error"]["code"]), (400, "ERR_BAD_REQUEST"))
+        status, answer = alice.rest("GET", "messages/9223372036854775807")  # 19 digits: the largest id
+        self.assertEqual((status, answer["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        reliability.count("inputs", 3)
 
 
 class EdgeOfTheProtocolTest(Connected, unittest.TestCase):
@@ -428,6 +607,29 @@ class LogoutAndTokenTest(Connected, unittest.TestCase):
         self.assertEqual(other.next_event().data, 4001)
         self.assertEqual(other.rest("GET", "me")[0], 401)
         reliability.count("attacks", 1)
+
+
+class GroupPasswordThrottleTest(DevServerMixin, unittest.TestCase):
+    """Wrong group passwords are throttled per (group, user) by limits of the server's (they were
+    fixed at 5 per 60 s), and the 429 says how long to wait (it had no Retry-After)."""
+
+    server_options = {"group_password_failures": 2, "group_password_failure_window": 2.0}
+
+    def test_the_third_wrong_password_waits_as_retry_after_says(self) -> None:
+        alice, carol, dave = logged_in(self.server, ALICE, CAROL, "cometchat-uid-4")
+        guid = new_guid("throttled")
+        alice.ok("POST", "groups", {"guid": guid, "name": "Locked", "type": "password", "password": "right"})
+        join = f"{self.server.url}/v3.0/groups/{guid}/members"
+        for _ in range(2):
+            self.assertEqual(carol.rest("POST", f"groups/{guid}/members", {"password": "wrong"})[0], 403)
+        refused = requests.post(join, json={"password": "right"}, headers=carol.headers(), timeout=scaled(10))
+        self.assertEqual((refused.status_code, refused.json()["error"]["code"]), (429, "ERR_TOO_MANY_REQUESTS"))
+        wait = int(refused.headers["Retry-After"])
+        self.assertTrue(1 <= wait <= 2, wait)
+        self.assertEqual(refused.json()["error"]["details"]["retryAfter"], wait)
+        self.assertEqual(dave.rest("POST", f"groups/{guid}/members", {"password": "right"})[0], 200)  # another user
+        waitFor(lambda: carol.rest("POST", f"groups/{guid}/members", {"password": "right"})[0] == 200, timeout=5)
+        reliability.count("attacks", 3)
 
 
 class AuthThrottleTest(DevServerMixin, unittest.TestCase):

@@ -19,29 +19,13 @@ import requests
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
 from rawclient import RawClient, logged_in
-from helpers import read_http_response, scratch_dir
+from helpers import files_in, read_http_response, reliability, scratch_dir
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
 
 
 class Raw(RawClient):
-    def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
-               kind: str = "image", caption: str | None = None, host: str | None = None,
-               **fields: str) -> requests.Response:
-        """A multipart ``POST messages`` as the JS SDK builds it (its field order); ``host``
-        replaces the ``Host`` header."""
-        data: dict[str, Any] = {"text": caption} if caption else {}
-        parts: list[tuple[str, Any]] = [("type", (None, kind)), ("receiverType", (None, receiver_type)),
-                                        ("category", (None, "message")), ("data", (None, json.dumps(data)))]
-        parts += [("files[]", (name, content, mime)) for name, content, mime in files]
-        if caption:
-            parts.append(("caption", (None, caption)))
-        parts += [(key, (None, value)) for key, value in fields.items()]
-        parts.append(("receiver", (None, to)))
-        headers = dict(self.headers(), **({"Host": host} if host is not None else {}))
-        return requests.post(f"{self.base}/v3.0/messages", files=parts, headers=headers, timeout=scaled(30))
-
     def say(self, to: str, text: str, receiver_type: str = "user") -> dict[str, Any]:
         return self.ok("POST", "messages", {"receiver": to, "receiverType": receiver_type, "category": "message",
                                             "type": "text", "data": {"text": text}})  # type: ignore[no-any-return]
@@ -64,10 +48,6 @@ def part(name: str, value: bytes | str, *, filename: str | None = None, content_
 
 def multipart(*parts: bytes, boundary: str = "XyZ") -> bytes:
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
-
-
-def files_in(server: DevServer) -> list[str]:
-    return os.listdir(os.path.splitext(server.db_path)[0] + "-files")
 
 
 class MediaTest(DevServerMixin, unittest.TestCase):
@@ -150,6 +130,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                                                               "category": "message", "type": "text",
                                                               "data": {"text": "x" * (1024 * 1024)}})
         self.assertEqual((status, answer["error"]["code"]), (413, "ERR_PAYLOAD_TOO_LARGE"))
+        reliability.count("attacks", len(cases) + 1)
 
     def test_a_multipart_send_without_a_file_is_refused_and_stores_nothing(self) -> None:
         history = f"users/{ALICE}/messages?per_page=100"
@@ -177,6 +158,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertGreater(len(answer.request.body), 200_000)
         self.assertEqual(answer.status_code, 200, answer.text)
         self.assertEqual([a["size"] for a in answer.json()["data"]["data"]["attachments"]], [100_000, 99_000])
+        reliability.count("attacks", 1)
 
     def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_read(self) -> None:
         allowance = 1024 * 1024 + 64 * 1024  # the fields (1 MiB together) and the parts' headers
@@ -193,6 +175,8 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                     sock.settimeout(scaled(1))
                     with self.assertRaises(socket.timeout):
                         sock.recv(1)
+        reliability.count("attacks", 1)
+
     def test_the_files_urls_take_only_a_valid_host(self) -> None:
         """The URLs of uploaded files point back at the Host the client used: a junk one is
         refused before anything is stored, never written into a URL."""
@@ -210,6 +194,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         status, body = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100&types=file")
         names = {a["name"] for m in body["data"] for a in m["data"]["attachments"]}
         self.assertEqual((status, "via.txt" in names, "junk.txt" in names), (200, True, False))
+        reliability.count("attacks", 5)
 
     def test_malformed_multipart_is_refused_cleanly(self) -> None:
         before = files_in(self.server)
@@ -235,6 +220,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                 self.assertTrue(answer.json()["error"]["code"].startswith("ERR_"))
                 self.assertEqual(files_in(self.server), before)
         self.assertEqual(self.bob.rest("GET", "me")[0], 200)  # and the server serves everyone else
+        reliability.count("inputs", len(bodies))
 
     def fields(self, to: str = BOB) -> tuple[bytes, ...]:
         return (part("type", "file"), part("receiverType", "user"), part("category", "message"))
@@ -260,6 +246,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
                 self.assertEqual(files_in(self.server), before)
         status, after = self.bob.rest("GET", f"users/{ALICE}/messages?per_page=100")
         self.assertEqual(len(after["data"]), len(history["data"]))  # and no message
+        reliability.count("inputs", 5)
 
     def test_a_flood_of_parts_or_a_monster_line_is_refused_at_once(self) -> None:
         before = files_in(self.server)
@@ -272,6 +259,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
         self.assertEqual(files_in(self.server), before)
         self.assertEqual(self.bob.rest("GET", "me")[0], 200)
+        reliability.count("attacks", 2)
 
     def test_names_and_types_are_served_safely(self) -> None:
         body = multipart(*self.fields(), part("files[]", b"<svg onload='alert(1)'/>", filename="a%22b.svg",
@@ -285,6 +273,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         for odd in ("..", "."):
             body = multipart(*self.fields(), part("files[]", b"x", filename=odd), part("receiver", BOB))
             self.assertEqual(raw_upload(self.alice, body).json()["data"]["data"]["attachments"][0]["name"], "file")
+        reliability.count("attacks", 3)
 
     def test_a_deleted_message_takes_its_files_along(self) -> None:
         answer = self.alice.upload(BOB, [("gone.txt", b"soon gone", "text/plain")], kind="file")
@@ -299,9 +288,28 @@ class MediaTest(DevServerMixin, unittest.TestCase):
     def test_a_muid_names_one_message(self) -> None:
         body = {"receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
                 "data": {"text": "to bob"}, "muid": "muid-conflict"}
-        self.alice.ok("POST", "messages", body)
-        status, answer = self.alice.rest("POST", "messages", dict(body, receiver=CAROL))
-        self.assertEqual((status, answer["error"]["code"]), (409, "ERR_MUID_ALREADY_USED"))
+        first = self.alice.ok("POST", "messages", body)
+        # another receiver, or the same muid with other content (it used to answer "to bob")
+        for change in ({"receiver": CAROL}, {"data": {"text": "changed"}}, {"text": "changed"},
+                       {"metadata": {"m": 1}}, {"tags": ["t"]}, {"parentMessageId": first["id"]},
+                       {"category": "custom", "type": "poll", "customData": {"text": "to bob"}}):
+            with self.subTest(change=change):
+                status, answer = self.alice.rest("POST", "messages", dict(body, **change))
+                self.assertEqual((status, answer["error"]["code"], answer["error"]["details"]),
+                                 (409, "ERR_MUID_ALREADY_USED", {"muid": "muid-conflict"}))
+        self.assertEqual(self.alice.ok("POST", "messages", dict(body, text="to bob"))["id"], first["id"])  # the same
+        history = self.bob.ok("GET", f"users/{ALICE}/messages?per_page=100")
+        self.assertEqual([m["id"] for m in history if m.get("muid") == "muid-conflict"], [first["id"]])
+        reliability.count("inputs", 7)
+
+    def test_an_upload_sent_again_is_one_message_unless_its_files_differ(self) -> None:
+        files = [("same.txt", b"the same file", "text/plain")]
+        first = self.alice.upload(BOB, files, kind="file", muid="muid-upload")
+        again = self.alice.upload(BOB, files, kind="file", muid="muid-upload")  # its answer was lost
+        self.assertEqual(again.json()["data"]["id"], first.json()["data"]["id"])
+        self.assertEqual(again.json()["data"]["data"]["url"], first.json()["data"]["data"]["url"])  # the first's file
+        other = self.alice.upload(BOB, [("same.txt", b"another file", "text/plain")], kind="file", muid="muid-upload")
+        self.assertEqual((other.status_code, other.json()["error"]["code"]), (409, "ERR_MUID_ALREADY_USED"))
 
     def test_a_group_deleted_takes_its_files_along(self) -> None:
         guid = "media-group"
@@ -327,6 +335,49 @@ class MediaTest(DevServerMixin, unittest.TestCase):
             frames.append(self.bob.frame(where=lambda f: f.get("type") == "message")["body"]["id"])
         self.assertEqual(frames, [first["id"], marker["id"]])  # pushed once
         self.assertNotEqual(self.carol.ok("POST", "messages", dict(body, receiver=BOB))["id"], first["id"])  # muids are per sender
+
+
+class FormLimitsTest(DevServerMixin, unittest.TestCase):
+    """The plain fields of a multipart message are bounded by limits of the server's (they were
+    fixed at 1 MiB together and 50 fields)."""
+
+    server_options = {"max_form_field_bytes": 2000, "max_form_fields": 8, "file_size_max": 200_000}
+
+    def setUp(self) -> None:
+        self.alice, self.bob = logged_in(self.server, ALICE, BOB, kind=Raw)
+
+    def test_fields_over_max_form_field_bytes_or_max_form_fields_are_refused_and_leave_nothing(self) -> None:
+        files = [("f.txt", b"hello", "text/plain")]
+        before = files_in(self.server)
+        self.assertEqual(self.alice.upload(BOB, files, kind="file", caption="x" * 500).status_code, 200)
+        big = self.alice.upload(BOB, files, kind="file", caption="x" * 1500)  # in data.text and caption: 3000
+        self.assertEqual((big.status_code, big.json()["error"]["code"], big.json()["error"]["details"]),
+                         (413, "ERR_PAYLOAD_TOO_LARGE", {"limit": 2000}))
+        # the upload sends type, receiverType, category, data and receiver: 5 fields, 3 more allowed
+        extra = {f"x{n}": "v" for n in range(3)}
+        self.assertEqual(self.alice.upload(BOB, files, kind="file", **extra).status_code, 200)
+        many = self.alice.upload(BOB, files, kind="file", **dict(extra, x3="v"))
+        self.assertEqual((many.status_code, many.json()["error"]["code"], many.json()["error"]["details"]),
+                         (400, "ERR_BAD_REQUEST", {"limit": 8}))
+        self.assertEqual(len(files_in(self.server)), len(before) + 2)  # the two sends that were fine
+        reliability.count("attacks", 2)
+
+    def test_the_declared_size_allows_the_configured_fields(self) -> None:
+        allowance = 2000 + 64 * 1024  # the fields and the parts' headers
+        for declared, refused in ((200_000 + allowance + 1, True), (200_000 + allowance, False)):
+            with self.subTest(declared=declared), socket.create_connection(("127.0.0.1", self.server.port)) as sock:
+                headers = dict(self.alice.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
+                                                          "Content-Length": str(declared)})
+                sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                              + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
+                if refused:
+                    status, body, _ = read_http_response(sock, scaled(5))
+                    self.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
+                else:
+                    sock.settimeout(scaled(1))
+                    with self.assertRaises(socket.timeout):
+                        sock.recv(1)
+        reliability.count("attacks", 1)
 
 
 class OrphanSweepTest(unittest.TestCase):
@@ -474,6 +525,7 @@ class MentionsTest(DevServerMixin, unittest.TestCase):
             "receiver": BOB, "receiverType": "user", "category": "message", "type": "text",
             "data": {"text": "no real mention", "mentions": {BOB: {"uid": BOB, "name": "Forged"}}}})
         self.assertNotIn("mentions", message["data"])
+        reliability.count("attacks", 1)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
 import os
 import re
 import select
@@ -151,9 +153,21 @@ class LimitsSurfaceTest(unittest.TestCase):
     def test_a_bad_limit_is_refused_at_once_in_either_mode(self) -> None:
         for process in (False, True):
             for bad in ({"max_frame_bytes": 1.5}, {"file_count_max": True}, {"header_timeout": 0},
-                        {"auth_failures": "20"}, {"body_timeout": float("inf")}):
+                        {"auth_failures": "20"}, {"body_timeout": float("inf")}, {"max_form_fields": 0},
+                        {"group_password_failure_window": -1.0},
+                        # the socket's timeouts are arguments of their own, held to the same rule
+                        {"auth_timeout": 0}, {"idle_timeout": -5}, {"jwt_lifetime": float("nan")},
+                        {"idle_timeout": "45"}):
                 with self.subTest(process=process, **bad), self.assertRaises(ValueError):
                     DevServer(process=process, **bad)
+
+    def test_the_command_line_refuses_a_timeout_that_is_not_positive(self) -> None:
+        for flag in ("--auth-timeout", "--idle-timeout", "--jwt-lifetime"):
+            with self.subTest(flag=flag), contextlib.redirect_stderr(io.StringIO()) as stderr, \
+                    self.assertRaises(SystemExit):
+                parse_args([flag, "0"])
+            self.assertIn("must be a positive number", stderr.getvalue())
+        self.assertEqual(parse_args(["--idle-timeout", "0.5"]).idle_timeout, 0.5)
 
 
 class CommandLineTest(unittest.TestCase):

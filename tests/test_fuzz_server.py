@@ -32,11 +32,21 @@ BODIES: list[bytes] = [
     b'{"uid":null,"name":5,"metadata":"m","tags":{}}', b'{"uid":"ok-uid","name":"N","tags":[1,2]}',
     b'{"accepted":"x"}', b'{"accepted":[1,null]}', b'{"deviceId":{},"sessionId":[]}',
     b'{"receiver":"' + b"r" * 70000 + b'"}', json.dumps({"k" * 1000: ["v"] * 1000}).encode(),
+    # ids too large for SQLite, or too long for int(), in every field that takes a message id
+    b'{"messageId":100000000000000000000}', b'{"messageId":"' + b"9" * 5000 + b'"}',
+    b'{"messageId":"9223372036854775808","id":100000000000000000000}',
+    b'{"receiver":"cometchat-uid-3","receiverType":"user","category":"message","type":"text","text":"x",'
+    b'"parentMessageId":100000000000000000000}',
+    b'{"receiver":"cometchat-uid-3","receiverType":"user","category":"message","type":"text","text":"x",'
+    b'"quotedMessageId":"100000000000000000000"}',
+    b'{"receiver":"cometchat-uid-3","receiverType":"user","category":"message","type":"text","text":"x",'
+    b'"parentMessageId":"' + b"9" * 5000 + b'","quotedMessageId":9223372036854775808}',
 ]
 QUERIES = ["per_page=\u00b2", "page=-1", "id=\u00b2", "affix=sideways", "per_page=0", "id=-5",
            "per_page=99999999999999999999", "id=1e3", "page=%00", "affix=append&id=%FF", "limit=\u00b2",
-           "limit=-1&affix=prepend&id=0"]
-PATH_VALUES = ["\u00b2", "%00", "..%2F..%2Fetc", "x" * 300, "' OR 1=1 --", "%F0%9F%98%80", "%ED%A0%80", "{uid}"]
+           "limit=-1&affix=prepend&id=0", "id=100000000000000000000&affix=append", "sentAt=" + "9" * 5000]
+PATH_VALUES = ["\u00b2", "%00", "..%2F..%2Fetc", "x" * 300, "' OR 1=1 --", "%F0%9F%98%80", "%ED%A0%80", "{uid}",
+               "100000000000000000000", "9" * 5000]
 #: header values that are not text: aiohttp hands them on as lone surrogates
 HEADER_BYTES = [b"\xff\xfe", b"\xed\xa0\x80\xff", b"caf\xe9"]
 HEADER_NAMES = ["appId", "apiKey", "authToken", "resource", "sdk", "Content-Type", "Host", "Accept", "X-Fuzz"]

@@ -352,6 +352,23 @@ class ThreadsEditsDeletesTest(HistoryMixin, unittest.TestCase):
         other = ok(self.alice.sendTextMessage(message=text(BOB, "only once")))  # a new message: a new muid
         self.assertNotEqual(other.id, first.id)
 
+    def test_the_same_object_sent_again_with_other_content_is_refused_not_answered_with_the_old(self) -> None:
+        """The SDK keeps a message object's muid, so that a retry is stored once; the server used
+        to answer the same object sent again with a new text with the first message, "first"."""
+        message = text(BOB, "first")
+        first = ok(self.alice.sendTextMessage(message=message))
+        for change in ({"text": "second"}, {"metaData": {"edited": True}}, {"tags": ["late"]}):
+            with self.subTest(change=change):
+                changed = text(BOB, "first", **change)
+                changed.muid = message.muid  # the same object, changed
+                error = error_of(self.alice.sendTextMessage(message=changed))
+                self.assertEqual((error.errorCode, error.details["muid"]), ("ERR_MUID_ALREADY_USED", message.muid))
+        self.assertEqual(ok(self.alice.sendTextMessage(message=message)).id, first.id)  # a true repeat still is one
+        message.text = "second"
+        self.assertEqual(error_of(self.alice.sendTextMessage(message=message)).errorCode, "ERR_MUID_ALREADY_USED")
+        stored = [m for m in self.all_previous(self.history(self.bob, uid=ALICE)) if m.muid == message.muid]
+        self.assertEqual([m.text for m in stored], ["first"])  # type: ignore[attr-defined]
+
     def test_a_quoted_message(self) -> None:
         first = self.send(self.alice, BOB, "the original")
         quoting = self.send(self.bob, ALICE, "about that", quotedMessageId=first.id)

@@ -224,6 +224,16 @@ class MalformedFrameTest(unittest.TestCase):
         bad = dict(RECEIPT_FRAME, body={"action": "read", "user": {}})
         self.assertRemote(json.dumps(bad), "body.messageId")
 
+    def test_a_message_id_is_a_whole_number_from_1_below_2_63(self) -> None:
+        """In either direction: the server looks ids up in SQLite, whose integers end there."""
+        for good, number in (("1", 1), (7, 7), (str(2**63 - 1), 2**63 - 1)):
+            frame = p.decode(json.dumps(dict(RECEIPT_FRAME, body=dict(RECEIPT_FRAME["body"], messageId=good))))
+            self.assertEqual(p.parse_id(frame.message_id), number)  # type: ignore[union-attr]
+        for bad in (str(2**63), 2**63, 10**20, "9" * 5000, "0", 0, -1, "\u00b2", "1e3", 1.5, True, ""):
+            with self.subTest(bad=str(bad)[:30]):
+                self.assertRemote(json.dumps(dict(RECEIPT_FRAME, body=dict(RECEIPT_FRAME["body"], messageId=bad))),
+                                  "body.messageId")
+
     def test_auth_with_an_unknown_subscription(self) -> None:
         bad = dict(AUTH_FRAME, body=dict(AUTH_FRAME["body"], presenceSubscription="EVERYONE"))
         self.assertRemote(json.dumps(bad), "body.presenceSubscription")

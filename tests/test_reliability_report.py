@@ -27,6 +27,13 @@ class ReliabilityReportTest(unittest.TestCase):
             self.assertGreater(figures[label], 0, label)
         self.assertEqual((figures["messages lost"], figures["messages duplicated"]), (0, 0))
 
+    def test_the_report_lists_every_suite_the_script_runs(self) -> None:
+        """A suite added to the script but not run into the report means the report is stale:
+        regenerate it (``python tests/reliability_report.py``)."""
+        with open(os.path.join(HERE, "RELIABILITY.md"), encoding="utf-8") as report:
+            listed = re.findall(r"^\| `(test_\w+\.py)` \|", report.read(), re.MULTILINE)
+        self.assertEqual(listed, [suite for suite, _ in reliability_report.SUITES])
+
     def test_every_suite_the_script_runs_exists(self) -> None:
         for suite, _ in reliability_report.SUITES:
             self.assertTrue(os.path.exists(os.path.join(HERE, suite)), suite)

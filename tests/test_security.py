@@ -1,7 +1,7 @@
 """Security rules, one test each (issue 11's standing suite): nobody reads another's
 conversations or events, in one-to-one conversations or in groups (a non-member, a kicked
-member and a banned user alike), nor reacts to or hears the reactions of a conversation they
-are not in; a private group answers an outsider as a missing one; a credential of one app fails
+member and a banned user alike), nor uploads into them, nor reacts to or hears the reactions
+of a conversation they are not in; a private group answers an outsider as a missing one; a credential of one app fails
 in another; expired and revoked JWTs are refused. (Counted where they live: the history
 endpoints' party refusals, ``test_devserver_history.PartiesOnlyTest``; every group endpoint
 refusing a non-member, ``test_devserver_groups``; receipts and relays, ``test_devserver_socket``;
@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, waitFor
-from helpers import new_guid, reliability
+from helpers import files_in, new_guid, reliability
 from rawclient import RawClient, logged_in, of_type
 
 ALICE, BOB, CAROL, DAVE, EVE = (f"cometchat-uid-{n}" for n in range(1, 6))
@@ -91,6 +91,19 @@ class ReadingTest(DevServerMixin, unittest.TestCase):
         self.assertIn(mine["id"], [m["id"] for m in carol.rest("GET", f"users/{ALICE}/messages")[1]["data"]])
         self.assertIn(private["id"], [m["id"] for m in bob.rest("GET", f"users/{ALICE}/messages")[1]["data"]])
         reliability.count("attacks", 3)
+
+    def test_nobody_uploads_into_a_thread_of_a_conversation_they_are_not_in(self) -> None:
+        alice, bob, carol = logged_in(self.server, ALICE, BOB, CAROL)
+        private = message(alice, BOB, "a thread between alice and bob")
+        files = [("sneaky.txt", b"not for you", "text/plain")]
+        before = files_in(self.server)
+        for to in (ALICE, BOB):
+            answer = carol.upload(to, files, kind="file", path=f"messages/{private['id']}/thread")
+            self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (404, "ERR_MESSAGE_NOT_FOUND"))
+        self.assertEqual(files_in(self.server), before)
+        answer = bob.upload(ALICE, files, kind="file", path=f"messages/{private['id']}/thread")  # a party may
+        self.assertEqual((answer.status_code, answer.json()["data"]["parentId"]), (200, int(private["id"])))
+        reliability.count("attacks", 2)
 
     def test_nobody_hears_events_not_meant_for_them(self) -> None:
         alice, bob, carol = (RawClient(self.server, uid) for uid in (ALICE, BOB, CAROL))
@@ -209,6 +222,24 @@ class GroupOutsidersTest(DevServerMixin, unittest.TestCase):
             kept = self.bob.ok("GET", f"messages/{sent['id']}")
             self.assertEqual((kept["data"]["text"], kept.get("deletedAt", 0)), (f"{uid} was here", 0))
         reliability.count("attacks", len(self.outsiders) * len(attempts))
+
+    def test_outsiders_upload_nothing_into_the_group(self) -> None:
+        """A multipart send (files written to disk as they arrive) is refused like any send, and
+        leaves no file behind."""
+        guid, parent = self.guid, self.before["id"]
+        files = [("sneaky.txt", b"not for you", "text/plain")]
+        before = files_in(self.server)
+        for outsider in self.outsiders:
+            for path in ("messages", f"messages/{parent}/thread"):
+                with self.subTest(uid=outsider.uid, path=path):
+                    answer = outsider.upload(guid, files, receiver_type="group", kind="file", path=path)
+                    self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (403, "ERR_NOT_A_MEMBER"))
+                    self.assertEqual(files_in(self.server), before)
+        answer = self.bob.upload(guid, files, receiver_type="group", kind="file")  # a member's goes through
+        self.assertEqual(answer.status_code, 200, answer.text)
+        history = self.bob.ok("GET", f"groups/{guid}/messages?per_page=100&types=file")
+        self.assertEqual([m["sender"] for m in history], [BOB])
+        reliability.count("attacks", 2 * len(self.outsiders))
 
     def test_outsiders_cannot_type_transient_or_receipt_into_the_group(self) -> None:
         guid = self.guid

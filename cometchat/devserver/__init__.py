@@ -29,7 +29,7 @@ import requests
 
 from . import security
 from .backend import ServerConfig
-from .limits import LIMIT_NAMES, Limits, limit_flags
+from .limits import LIMIT_NAMES, Limits, check_positive, limit_flags
 from .server import RunningServer, bind, serve
 
 __all__ = ["DevServer"]
@@ -65,14 +65,21 @@ class DevServer:
         auth_failure_window: float | None = None,
         file_size_max: int | None = None,
         file_count_max: int | None = None,
+        group_password_failures: int | None = None,
+        group_password_failure_window: float | None = None,
+        max_form_field_bytes: int | None = None,
+        max_form_fields: int | None = None,
     ) -> None:
-        """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``)
-        are the fields of ``limits.Limits``, where each is explained with its default (None keeps
-        the default; the README's local-server section has the table)."""
+        """The limits (``max_*``, the timeouts, ``auth_failures`` per ``auth_failure_window``,
+        ...) are the fields of ``limits.Limits``, where each is explained with its default (None
+        keeps the default; the README's local-server section has the table)."""
         given = {name: value for name, value in locals().items() if name in LIMIT_NAMES and value is not None}
         if process and ssl_context is not None:
             raise ValueError("process=True cannot take an ssl_context; run the CLI with --certfile/--keyfile")
         limits = Limits(**given)  # a bad limit is refused here, in either mode, before anything is made
+        for name, value in (("auth_timeout", auth_timeout), ("idle_timeout", idle_timeout),
+                            ("jwt_lifetime", jwt_lifetime)):
+            check_positive(name, value)  # ... and so is a bad timeout
         self.host = host
         self.app_id = app_id or security.new_app_id()
         self.auth_key = auth_key or security.new_auth_key()

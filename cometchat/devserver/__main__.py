@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 from .backend import ServerConfig
-from .limits import add_limit_arguments, limits_from
+from .limits import add_limit_arguments, check_positive, limits_from
 from .server import RunningServer, bind, serve
 
 
@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--certfile and --keyfile go together")
     try:
         limits_from(args)
+        for name in ("auth_timeout", "idle_timeout", "jwt_lifetime"):
+            check_positive(name, getattr(args, name))
     except ValueError as exc:
         parser.error(str(exc))
     return args

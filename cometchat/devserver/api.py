@@ -65,12 +65,12 @@ def build_app(backend: Backend) -> web.Application:
 def _envelope_middleware(backend: Backend) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.method == "OPTIONS":
-            return web.Response(status=204, headers=CORS_HEADERS)
         guard = Guards.of(request)
         if guard is not None:
-            guard.request_started()
+            guard.request_started()  # a preflight too: its head is complete, so its header timer ends
         try:
+            if request.method == "OPTIONS":
+                return web.Response(status=204, headers=CORS_HEADERS)
             response = _refuse_headers(backend, request) or await _answer(request, handler)
             if not response.prepared:
                 response.headers.update({"Access-Control-Allow-Origin": "*"})
@@ -117,7 +117,7 @@ async def _answer(request: web.Request, handler: Handler) -> web.StreamResponse:
     except (ConnectionError, asyncio.CancelledError):
         raise
     except Exception:  # a bug: one line with its traceback, and the envelope, not a bare 500 page
-        log.exception("internal error serving %s %s", request.method, request.path)
+        log.exception("internal error serving %s %s", request.method[:100], edge.logged_path(request.path))
         return ApiError(500, "ERR_INTERNAL", "The dev server failed to answer this request.").response()
 
 

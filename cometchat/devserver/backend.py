@@ -18,12 +18,12 @@ import attrs
 from aiohttp import web
 
 from ..transport import protocol
-from . import edge, security
+from . import edge, keys, security
 from .db import App, Database
 from .errors import ApiError
 from .guard import Guards
 from .hub import Hub
-from .limits import Gate, Limits
+from .limits import Gate, Limits, check_positive
 
 if TYPE_CHECKING:
     from .media import FilesFolder
@@ -32,6 +32,10 @@ API_VERSION = "v3.0"
 MEDIA_PREFIX = "/media"  #: where uploaded files are served
 APP_VERSION = 4
 MODES = ("DEFAULT", "LIMITED_TRANSIENT", "NO_TRANSIENT")
+
+
+def _positive(_: Any, attribute: Any, value: Any) -> None:
+    check_positive(attribute.name, value)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,9 +49,9 @@ class ServerConfig:
     region: str = "us"
     db_path: str
     ssl_context: ssl.SSLContext | None = None
-    auth_timeout: float = 10.0
-    idle_timeout: float = 45.0
-    jwt_lifetime: float = 86400.0
+    auth_timeout: float = attrs.field(default=10.0, validator=_positive)
+    idle_timeout: float = attrs.field(default=45.0, validator=_positive)
+    jwt_lifetime: float = attrs.field(default=86400.0, validator=_positive)
     limits: Limits = attrs.field(factory=Limits)
 
     @property
@@ -157,6 +161,8 @@ class Backend:
         """The app's key, for the uid in the path (if any): repeated failures from one address
         for one uid get 429 until the window has passed (``Limits.auth_failures``)."""
         uid, address = request.match_info.get("uid", ""), request.remote or "?"
+        if not keys.is_uid(uid):  # counted, but never kept as it came: a path can be 8 KiB
+            uid = ""
         self.throttle(uid, address)
         try:
             self.check_app(request)
@@ -241,11 +247,14 @@ class Backend:
         return web.json_response(body, status=refusal.status, headers=headers)
 
     def log_request(self, request: web.Request, uid: str | None, status: int) -> None:
+        """One entry of the request log; each is bounded (a request line or header can be 8 KiB,
+        and the log keeps 20,000), and holds no secret (``edge.logged_path``)."""
         self.request_log.append(
             {
-                "method": request.method,
-                "path": request.path,
-                "query": request.raw_path.partition("?")[2],  # as it came, percent-escapes and all
+                "method": request.method[:_KEPT_HEADER],
+                "path": edge.logged_path(request.path),
+                # as it came, percent-escapes and all
+                "query": edge.clipped(request.raw_path.partition("?")[2], _KEPT_QUERY),
                 "uid": uid,
                 "status": status,
                 "resource": _text_header(request, "resource"),
@@ -255,10 +264,16 @@ class Backend:
         )
 
     def log_connection(self, event: str, uid: str | None) -> None:
+        """One entry of the socket log; ``uid`` is a valid uid (an auth frame whose sender is
+        not one is refused before it is logged), or None."""
         self.connection_log.append({"event": event, "uid": uid, "at": time.time()})
+
+
+_KEPT_QUERY = 512  #: characters of a query string the request log keeps
+_KEPT_HEADER = 100  #: ... of the method and of the resource and sdk headers
 
 
 def _text_header(request: web.Request, name: str) -> str | None:
     """A header's value for the request log, None when it is not text (the request was refused)."""
     value = request.headers.get(name)
-    return value if value is None or edge.is_text(value) else None
+    return None if value is None or not edge.is_text(value) else edge.clipped(value, _KEPT_HEADER)

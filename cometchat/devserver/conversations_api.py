@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..transport import protocol
 from . import keys
 from .errors import ApiError
 from .base import PREFIX, Endpoints, page_meta
@@ -130,11 +131,9 @@ class ConversationsApi(Endpoints):
     async def mark_unread(self, request: web.Request) -> web.Response:
         """``markAsUnread``: from ``messageId`` on, the conversation is unread again for the caller."""
         viewer, other, conv_key = await self._conversation_key(request)
-        raw = (await json_body(request)).get("messageId")
-        if not isinstance(raw, (str, int)) or isinstance(raw, bool) or not str(raw).isascii() \
-                or not str(raw).isdigit():
-            raise bad_request("messageId must be a message id.", "messageId")
-        message_id = int(raw)
+        message_id = protocol.parse_id((await json_body(request)).get("messageId"))
+        if message_id is None:
+            raise bad_request("messageId must be a message id (a whole number below 2**63).", "messageId")
         row = await self.db.run(lambda s: s.visible_message(self.app_id, viewer, message_id))
         if row is None or row["conv_key"] != conv_key:
             raise message_not_found(message_id)

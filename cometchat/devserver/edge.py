@@ -29,9 +29,9 @@ from .errors import ApiError
 from .limits import Limits
 
 __all__ = ["read_json_body", "split_host", "check_headers", "is_text", "printable", "shown_reason",
-           "CREDENTIAL_HEADERS", "MAX_MESSAGE_ID"]
+           "clipped", "logged_path", "CREDENTIAL_HEADERS", "MAX_MESSAGE_ID"]
 
-MAX_MESSAGE_ID = 2**63 - 1  #: SQLite's largest integer
+MAX_MESSAGE_ID = protocol.MAX_ID  #: SQLite's largest integer
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 #: headers the backend checks as credentials (lower case): a bad one is a 401, not a 400
 CREDENTIAL_HEADERS = frozenset({"appid", "apikey", "authtoken"})
@@ -52,6 +52,24 @@ def printable(value: str, limit: int = 100) -> str | None:
     """``value`` if it may be echoed in an error message (printable ASCII, at most ``limit``
     characters), else None."""
     return value if value.isascii() and value.isprintable() and len(value) <= limit else None
+
+
+#: a path segment that is a secret: an auth token (``DELETE users/{uid}/auth_tokens/{token}``) or
+#: the unguessable token of an uploaded file's URL (``/media/{token}/{name}``)
+_SECRET_SEGMENT = re.compile(r"(/auth_tokens/|^/media/)[^/]+")
+_LOGGED_PATH_MAX = 256  #: characters of a path that a log line or the request log keeps
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (and marked as cut), for what the server keeps about
+    a request: a request line can be 8 KiB, and the logs keep thousands of entries."""
+    return text if len(text) <= limit else text[:limit] + "\u2026"
+
+
+def logged_path(path: str) -> str:
+    """A request's path as logs and the ``requests`` control show it: secrets in it replaced by
+    ``<token>``, cut to a bounded length."""
+    return clipped(_SECRET_SEGMENT.sub(r"\1<token>", path), _LOGGED_PATH_MAX)
 
 
 def shown_reason(text: str, fallback: str, limit: int = 200) -> str:

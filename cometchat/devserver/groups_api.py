@@ -130,7 +130,9 @@ def _uid_lists(body: dict[str, Any]) -> dict[str, list[str]]:
 class GroupsApi(Endpoints):
     def __init__(self, backend: Any) -> None:
         super().__init__(backend)
-        self._attempts = FailureWindow(limit=5, window=60.0)  # wrong group passwords per (guid, uid)
+        limits = self.backend.config.limits  # wrong group passwords per (guid, uid)
+        self._attempts = FailureWindow(limit=limits.group_password_failures,
+                                       window=limits.group_password_failure_window)
 
     def routes(self) -> list[web.RouteDef]:
         one = PREFIX + "/groups/{guid}"
@@ -288,8 +290,10 @@ class GroupsApi(Endpoints):
             raise ApiError(400, "ERR_EMPTY_GROUP_PASS", "A password group needs its password to join.",
                            {"field": "password"})
         key = (guid, uid)
-        if self._attempts.wait_for(key) is not None:
-            raise ApiError(429, "ERR_TOO_MANY_REQUESTS", "Too many wrong passwords; try again later.")
+        wait = self._attempts.wait_for(key)
+        if wait is not None:
+            raise ApiError(429, "ERR_TOO_MANY_REQUESTS", f"Too many wrong passwords; try again in {wait} s.",
+                           {"retryAfter": wait}, headers={"Retry-After": str(wait)})
         matches = await asyncio.get_running_loop().run_in_executor(None, password_matches, password, stored)
         if not matches:
             self._attempts.failed(key)

@@ -7,7 +7,7 @@ frames behind it. The server, not the client, decides who a frame is from: ``sen
 
 The outbox is bounded by bytes (``Limits.max_outbox_bytes``): a receiver that falls that far
 behind is closed with ``CLOSE_TOO_SLOW`` (4004) and reconnects; what it missed stays
-fetchable. A session whose writer fails is closed, never left open and silent. A frame the
+fetchable. The controls' bursts count too, made at most half the bound ahead of the socket. A session whose writer fails is closed, never left open and silent. A frame the
 protocol module refuses (not strict JSON, a lone surrogate, too deep) is answered with an
 error frame; nothing a client sends can end its handler with a traceback.
 """
@@ -15,6 +15,7 @@ error frame; nothing a client sends can end its handler with a traceback.
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import logging
 import socket
@@ -26,6 +27,7 @@ import attrs
 from aiohttp import WSMsgType, web
 
 from ..transport import protocol
+from . import keys
 from .edge import shown_reason
 
 if TYPE_CHECKING:
@@ -83,7 +85,9 @@ class Session:
         self.transport = request.transport
         self.remote = request.remote
         self.max_outbox = hub.backend.config.limits.max_outbox_bytes
-        self.queued_bytes = 0
+        self.queued_bytes = 0  #: bytes of frames made for this socket and not yet handed to it
+        self.peak_bytes = 0  #: the most ``queued_bytes`` has been (``outboxPeak``)
+        self._overflowed = False
         self.uid: str | None = None
         self.device_id: str | None = None
         self.persistent_device_id: str | None = None
@@ -108,18 +112,27 @@ class Session:
             log.error("session %s: a frame for %s is not valid UTF-8; closing the session", self.id, self.uid)
             self.close(CLOSE_INTERNAL, "unencodable frame")
             return
-        self.queued_bytes += len(data)
+        if self._count(len(data)):
+            self._outbox.put_nowait(data)
+
+    def _count(self, size: int) -> bool:
+        """Count ``size`` more bytes queued: False, and the session closing with 4004, when that
+        takes it over ``max_outbox_bytes``."""
+        self.queued_bytes += size
         if self.queued_bytes > self.max_outbox:
             self._overflow()
-            return
-        self._outbox.put_nowait(data)
+            return False
+        self.peak_bytes = max(self.peak_bytes, self.queued_bytes)
+        return True
 
     def send_raw(self, frame: RawFrame) -> None:
         if not self.closing:
             self._outbox.put_nowait(frame)
 
     def send_lazily(self, frames: Iterator[str]) -> None:
-        """Queue frames made only as the writer gets to them (the controls' bursts), in order."""
+        """Queue a burst (the controls' ``blast`` and ``push_many``), in order: frames made as the
+        writer gets to them, at most half of ``max_outbox_bytes`` ahead of the socket, and counted
+        in the outbox like any other (``_write_burst``)."""
         if not self.closing:
             self._outbox.put_nowait(frames)
 
@@ -136,6 +149,7 @@ class Session:
         while not self._outbox.empty():
             self._outbox.get_nowait()
         self.queued_bytes = 0
+        self._overflowed = True  # a burst being written stops too
         self.hub.backend.gate.refuse(
             self.remote or "?", "slow reader", f"session {self.id} ({self.uid}) fell {behind} bytes behind"
         )
@@ -182,8 +196,33 @@ class Session:
                 if await self._write_raw(item):
                     return
             else:
-                for text in item:
-                    await self.ws.send_frame(text.encode("utf-8"), WSMsgType.TEXT)
+                await self._write_burst(item)
+
+    async def _write_burst(self, frames: Iterator[str]) -> None:
+        """Write a burst: its frames are made ahead of the socket, at most half of
+        ``max_outbox_bytes`` (at least one frame), and counted as queued until written. A reader
+        that keeps reading is never closed by a burst of any size; one that stopped holds the
+        burst's half, and what else is queued for it closes it with 4004 once over the bound."""
+        ahead: collections.deque[bytes] = collections.deque()
+        made, room, exhausted = 0, self.max_outbox // 2, False
+        while True:
+            while not exhausted and (made < room or not ahead):
+                text = next(frames, None)
+                if text is None:
+                    exhausted = True
+                elif self._count(len(data := text.encode("utf-8"))):
+                    ahead.append(data)
+                    made += len(data)
+                else:
+                    return  # over the bound: the close is queued, and what was made is dropped
+            if not ahead:
+                return
+            data = ahead.popleft()
+            made -= len(data)
+            self.queued_bytes -= len(data)
+            await self.ws.send_frame(data, WSMsgType.TEXT)
+            if self._overflowed:  # what else was queued took the session over the bound meanwhile
+                return
 
     async def _write_raw(self, frame: RawFrame) -> bool:
         """Send a raw frame; True when it was a cut (the session is over)."""
@@ -218,6 +257,7 @@ class Session:
             "remote": self.remote,
             "connectedAt": self.connected_at,
             "outboxBytes": self.queued_bytes,
+            "outboxPeak": self.peak_bytes,
         }
 
 
@@ -295,6 +335,10 @@ class Hub:
             return self._refuse(session, "ERR_BAD_FRAME", str(exc))
         if not isinstance(frame, protocol.AuthRequest):
             return self._refuse(session, "AUTH_ERR_NO_AUTH", "the first frame must be auth")
+        if not keys.is_uid(frame.sender):  # refused before anything keeps it: a sender can be 64 KiB
+            self._bad_frame(session, "the auth frame's sender is not a uid")
+            backend.log_connection("auth_fail", None)
+            return self._refuse(session, "ERR_BAD_FRAME", "sender must be a uid (1-100 letters, digits, _ and -)")
         address = session.remote or "?"
         wait = backend.gate.throttled(frame.sender, address)
         if wait is not None:
@@ -438,11 +482,11 @@ class Hub:
         once every member of a group got the message."""
         uid = session.uid
         app_id = self.backend.app.app_id
-        if frame.action not in ("delivered", "read") or not frame.message_id.isascii() \
-                or not frame.message_id.isdigit() or uid is None:
+        message_id = protocol.parse_id(frame.message_id)  # the parser let only ids through
+        if frame.action not in ("delivered", "read") or not message_id or uid is None:
             self._complain(session, "ERR_RECEIPT_NOT_ALLOWED", "clients send delivered or read receipts by message id")
             return
-        message_id, now = int(frame.message_id), int(time.time())
+        now = int(time.time())
 
         def record(s: Any) -> Any:
             row = s.visible_message(app_id, uid, message_id)

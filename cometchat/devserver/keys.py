@@ -7,7 +7,18 @@ real service writes it, and ``group_<guid>``) cannot tell ``a`` + ``b_user_c`` f
 
 from __future__ import annotations
 
-__all__ = ["user_key", "group_key", "display_id", "is_group"]
+import re
+from typing import Any
+
+__all__ = ["user_key", "group_key", "display_id", "is_group", "UID_PATTERN", "is_uid"]
+
+#: what a uid (and a guid) may be: 1-100 letters, digits, ``_`` and ``-``
+UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
+
+
+def is_uid(value: Any) -> bool:
+    """Whether ``value`` is a syntactically valid uid (whether or not such a user exists)."""
+    return isinstance(value, str) and UID_PATTERN.match(value) is not None
 
 
 def user_key(uid_a: str, uid_b: str) -> str:

@@ -4,7 +4,11 @@ Every limit is a field of ``Limits``, so it is at once a ``DevServer`` argument 
 ``python -m cometchat.devserver`` (``--max-outbox-bytes``, ...), each with the help text below.
 The defaults admit the test suite and 500 clients from one address; they refuse what the
 attacks of issue 11 did (a reader that never reads, requests whose headers never end, sockets
-that never authenticate, password guessing).
+that never authenticate, password guessing). The socket's ``auth_timeout`` and ``idle_timeout``
+are ``DevServer`` arguments and flags of their own, held to the same rule (``check_positive``).
+Internal constants, not limits: how long a closing socket lingers (``guard.LINGER_SECONDS``,
+``hub.CLOSE_GRACE``), how many entries the request and socket logs keep, and how many keys the
+failure trackers remember (``_MAX_TRACKED``).
 
 ``Gate`` keeps what spans connections, per remote address: connections that have not
 authenticated yet, and recent failed authentications per (uid, address). Refusals are logged
@@ -24,7 +28,8 @@ import attrs
 
 log = logging.getLogger("cometchat.devserver")
 
-__all__ = ["LIMIT_NAMES", "Limits", "Gate", "default_unauthenticated_cap", "limit_flags", "add_limit_arguments", "limits_from"]
+__all__ = ["LIMIT_NAMES", "Limits", "Gate", "default_unauthenticated_cap", "limit_flags", "add_limit_arguments", "limits_from",
+           "check_positive"]
 
 _QUIET_FOR = 10.0  #: seconds between two log lines for the same address and reason
 _MAX_TRACKED = 10000  #: (uid, address) pairs remembered for failed authentication
@@ -71,23 +76,38 @@ class Limits:
         20, "failed authentications of one uid from one address before 429 (default 20 per window)"
     )
     auth_failure_window: float = _limit(60.0, "the window, in seconds, that auth_failures counts over (default 60)")
+    group_password_failures: int = _limit(
+        5, "wrong passwords of one password group by one user before 429 (default 5 per window)"
+    )
+    group_password_failure_window: float = _limit(
+        60.0, "the window, in seconds, that group_password_failures counts over (default 60)"
+    )
     file_size_max: int = _limit(
         100 * 1024 * 1024,
         "bytes of the uploaded files of one message together, the app setting file.size.max (default"
-        " 104857600); a multipart body may be this large plus 1 MiB + 64 KiB for its fields and part"
-        " headers, a JSON one max_body_bytes",
+        " 104857600); a multipart body may be this large plus max_form_field_bytes + 64 KiB for its"
+        " fields and part headers, a JSON one max_body_bytes",
     )
     file_count_max: int = _limit(10, "files per media message, the app setting file.count.max (default 10)")
+    max_form_field_bytes: int = _limit(
+        1024 * 1024, "bytes of a multipart message's plain fields together, its files aside: 413 (default 1048576)"
+    )
+    max_form_fields: int = _limit(50, "plain fields of a multipart message besides its files: 400 (default 50)")
 
     def __attrs_post_init__(self) -> None:
         """Refuse at once what the CLI would refuse (a child server started with it would fail
         only when its flags are parsed): not a positive number, or not whole where it must be."""
         for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-                raise ValueError(f"{field.name} must be a positive number, not {value!r}")
-            if _whole(field) and not isinstance(value, int):
-                raise ValueError(f"{field.name} must be a whole number, not {value!r}")
+            check_positive(field.name, getattr(self, field.name), whole=_whole(field))
+
+
+def check_positive(name: str, value: Any, *, whole: bool = False) -> None:
+    """Raise ValueError unless ``value`` is a positive finite number (a whole one if ``whole``):
+    the rule for every limit and timeout the server is given."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    if whole and not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
 
 
 #: the names of the limits: ``DevServer`` keyword arguments, and (with dashes) CLI flags

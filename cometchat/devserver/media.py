@@ -35,17 +35,13 @@ from .errors import ApiError
 from .files_store import StoredFile
 from .limits import Limits
 
-__all__ = ["FilesFolder", "Upload", "read_upload", "MediaApi", "MEDIA_PREFIX"]
+__all__ = ["FilesFolder", "Upload", "read_upload", "form_allowance", "MediaApi", "MEDIA_PREFIX"]
 
 log = logging.getLogger("cometchat.devserver")
 T = TypeVar("T")
 
 _CHUNK = 256 * 1024
-_FIELDS_MAX = 1024 * 1024  #: the plain fields of a multipart body, together
 _HEADERS_MAX = 64 * 1024  #: the parts' headers and boundaries of a multipart body, together
-#: what a multipart body may carry besides its files (which are file_size_max together)
-FORM_ALLOWANCE = _FIELDS_MAX + _HEADERS_MAX
-_PARTS_MAX = 50  #: plain fields a multipart body may have, besides its files
 _FILE_FIELD = re.compile(r"^files(\[\d*\])?\Z")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}\Z")
 _MIME = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+\Z")
@@ -100,16 +96,22 @@ class Upload:
     files: list[StoredFile] = attrs.field(hash=False)
 
 
+def form_allowance(limits: Limits) -> int:
+    """What a multipart body may carry besides its files (which are ``file_size_max`` together):
+    its plain fields (``max_form_field_bytes``) and its parts' headers and boundaries."""
+    return limits.max_form_field_bytes + _HEADERS_MAX
+
+
 async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits, base: str) -> Upload:
     """Read a multipart ``POST messages``: the files to disk (at most ``file_size_max`` bytes
     together, at most ``file_count_max`` of them), the other fields into the message body, the
     files' URLs under ``base`` (``Backend.media_base``, checked before a byte is read). A body
-    declared larger than ``file_size_max`` plus ``FORM_ALLOWANCE`` is refused before it is read.
+    declared larger than ``file_size_max`` plus ``form_allowance`` is refused before it is read.
     Each read waits at most ``body_timeout``: a slow upload is fine, a stalled one is not."""
-    size_max, count_max = limits.file_size_max, limits.file_count_max
-    if request.content_length is not None and request.content_length > size_max + FORM_ALLOWANCE:
+    size_max, count_max, allowance = limits.file_size_max, limits.file_count_max, form_allowance(limits)
+    if request.content_length is not None and request.content_length > size_max + allowance:
         raise ApiError(413, "ERR_FILE_SIZE_EXCEEDED", f"The upload is larger than the app's {size_max} bytes of"
-                       f" files (and {FORM_ALLOWANCE} bytes for the form's fields) allow.",
+                       f" files (and {allowance} bytes for the form's fields) allow.",
                        {"limit": size_max}, close=True)
     fields: dict[str, Any] = {}
     files: list[StoredFile] = []
@@ -126,13 +128,13 @@ async def read_upload(request: web.Request, folder: FilesFolder, limits: Limits,
                 files.append(await _write_file(part, folder, limits, files))
                 continue
             plain_parts += 1
-            if plain_parts > _PARTS_MAX:
-                raise ApiError(400, "ERR_BAD_REQUEST", f"A message has at most {_PARTS_MAX} fields besides its files.",
-                               close=True)
+            if plain_parts > limits.max_form_fields:
+                raise ApiError(400, "ERR_BAD_REQUEST", f"A message has at most {limits.max_form_fields} fields"
+                               " besides its files.", {"limit": limits.max_form_fields}, close=True)
             value = await _read_field(part, limits)
             field_bytes += len(value)
-            if field_bytes > _FIELDS_MAX:
-                raise ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The message's fields are larger than 1 MiB.", close=True)
+            if field_bytes > limits.max_form_field_bytes:
+                raise _fields_too_large(limits)
             _add_field(fields, part.name or "", value)
         body = _message_body(fields, files, base, limits)
     except (ValueError, HttpProcessingError) as exc:  # what aiohttp's multipart parser raises
@@ -158,10 +160,16 @@ async def _read_field(part: BodyPartReader, limits: Limits) -> bytes:
     chunks, size = [], 0
     while chunk := await _timed(part.read_chunk(_CHUNK), limits):
         size += len(chunk)
-        if size > _FIELDS_MAX:
-            raise ApiError(413, "ERR_PAYLOAD_TOO_LARGE", "The message's fields are larger than 1 MiB.", close=True)
+        if size > limits.max_form_field_bytes:
+            raise _fields_too_large(limits)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _fields_too_large(limits: Limits) -> ApiError:
+    return ApiError(413, "ERR_PAYLOAD_TOO_LARGE", f"The message's fields are larger than"
+                    f" {limits.max_form_field_bytes} bytes together.", {"limit": limits.max_form_field_bytes},
+                    close=True)
 
 
 async def _write_file(part: BodyPartReader, folder: FilesFolder, limits: Limits,

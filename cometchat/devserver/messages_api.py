@@ -33,10 +33,10 @@ def message_not_found(message_id: int) -> ApiError:
 
 
 def path_id(request: web.Request, name: str) -> int:
-    raw = request.match_info[name]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+    number = protocol.parse_id(request.match_info[name])
+    if number is None:
         raise bad_request(f"{name} must be a message id.", name)
-    return int(raw)
+    return number
 
 
 class MessagesApi(Endpoints):
@@ -125,8 +125,13 @@ class MessagesApi(Endpoints):
             repeated = s.message_by_muid(self.app_id, uid, message.muid)
             if repeated is None:
                 return s.insert_message(self.app_id, new), True
-            if (repeated["receiver"], repeated["receiver_type"]) != (new.receiver, new.receiver_type):
-                raise ApiError(409, "ERR_MUID_ALREADY_USED", "This muid names another message of yours.",
+            uploaded = upload is not None
+            again = json.loads(json.dumps(new.build_body(repeated["id"])))  # as stored: JSON's types
+            if _content(json.loads(repeated["body"]), uploaded) != _content(again, uploaded):
+                # the SDK keeps a message object's muid across sends, so that a retry is stored once;
+                # the same object sent again with other content must not answer the old content
+                raise ApiError(409, "ERR_MUID_ALREADY_USED", "This muid names another message of yours (to"
+                               " another receiver, or with other content): send a new message object.",
                                {"muid": str(message.muid)})
             return s.present_message(self.app_id, uid, repeated), False  # its answer was lost: stored once
 
@@ -360,6 +365,25 @@ class MessagesApi(Endpoints):
         stored: dict[str, Any] = await self.db.run(lambda s: s.insert_message(self.app_id, new))
         await self._deliver(stored, request.headers.get("resource"), also=(viewer,))
         return stored
+
+
+#: what a message object holds that its sender did not send (who, when, what the server made of it)
+_SERVER_MADE = ("id", "conversationId", "sender", "sentAt", "updatedAt", "muid", "editedAt", "editedBy", "deletedAt",
+                "deletedBy", "readAt", "deliveredAt")
+
+
+def _content(obj: dict[str, Any], uploaded: bool) -> dict[str, Any]:
+    """What a send said, from the message object it made: receiver, kind, text, data, metadata,
+    tags, thread and quote; not the server's fields, the entities or the resolved mentions. Files
+    uploaded again get new URLs, so for an upload they are compared by name, type and size."""
+    content = {key: value for key, value in obj.items() if key not in _SERVER_MADE}
+    data = {key: value for key, value in (obj.get("data") or {}).items() if key not in ("entities", "mentions")}
+    if uploaded:
+        data.pop("url", None)
+        data["attachments"] = [{k: v for k, v in a.items() if k != "url"} if isinstance(a, dict) else a
+                               for a in data.get("attachments") or ()]
+    content["data"] = data
+    return content
 
 
 def _edited(row: Any, body: dict[str, Any]) -> tuple[dict[str, Any], str | None]:

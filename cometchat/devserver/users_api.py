@@ -6,19 +6,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
 
 from .errors import ApiError
+from .keys import UID_PATTERN
 from .base import PREFIX, Endpoints, page_meta
 from .params import Params, bad_request, json_body
 from .users_store import UserQuery
 
 __all__ = ["UsersApi", "profile_changes", "UID_PATTERN"]
 
-UID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}\Z")
 _TEXT_FIELDS = ("name", "avatar", "link", "role", "statusMessage")
 _DIRECTIONS = ("blockedByMe", "hasBlockedMe", "both")
 _MAX_UIDS = 100

@@ -59,6 +59,8 @@ __all__ = [
     "MessageRequest",
     "build_message_request",
     "parse_message_request",
+    "MAX_ID",
+    "parse_id",
     "build_message_object",
     "action_message_object",
     "conversation_id",
@@ -233,6 +235,23 @@ Frame = Union[
 MessageObject = dict[str, Any]
 #: what a client's reader hands on: a frame, or a message frame as its JSON object
 Inbound = Union[Frame, MessageObject]
+
+
+# --------------------------------------------------------------------------- ids
+
+#: the largest message id: SQLite's largest integer, so that any id read can be looked up (a
+#: larger one used to reach the database and fail there with OverflowError)
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """A message id as the wire carries it (a number, or its ASCII digits as a string) from 0 to
+    ``MAX_ID``; None for anything else (a bool, a negative or larger number, ``"\u00b2"``, 5,000
+    digits)."""
+    if isinstance(value, bool):
+        return None
+    number = value if isinstance(value, int) else whole_number(value)
+    return number if number is not None and 0 <= number <= MAX_ID else None
 
 
 # --------------------------------------------------------------------------- strict JSON
@@ -524,8 +543,9 @@ def _typing_from(obj: dict[str, Any]) -> TypingFrame:
 def _receipt_from(obj: dict[str, Any]) -> ReceiptFrame:
     body = _req_dict(obj, "body")
     message_id = body.get("messageId")
-    if isinstance(message_id, bool) or not isinstance(message_id, (str, int)) or message_id == "":
-        raise RemoteProtocolError("messageId must be a string or a number", field="body.messageId")
+    if not parse_id(message_id):
+        raise RemoteProtocolError("messageId must be a message id (a whole number from 1 to 2**63 - 1, or its"
+                                  " digits as a string)", field="body.messageId")
     return ReceiptFrame(
         message_sender=_opt_str(obj, "messageSender"),
         action=_choice(body, "action", RECEIPT_ACTIONS, "body."),
@@ -880,14 +900,14 @@ def _custom_extras(req: MessageRequest, out: dict[str, Any]) -> None:
 
 
 def _opt_id(obj: dict[str, Any], key: str) -> int:
+    """An optional message id (0 when absent or null)."""
     value = obj.get(key, 0)
     if value is None:
         return 0
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    raise RemoteProtocolError(f"{key} must be a message id", field=key)
+    number = parse_id(value)
+    if number is None:
+        raise RemoteProtocolError(f"{key} must be a message id (a whole number below 2**63)", field=key)
+    return number
 
 
 def _opt_bool(obj: dict[str, Any], key: str) -> bool | None:
