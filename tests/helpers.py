@@ -1,8 +1,10 @@
 """Shared pieces of the SDK tests (the one home for them besides ``cometchat.testing``): fast
-timings, the status callbacks, Future helpers, proxied clients."""
+timings, the status callbacks, Future helpers, proxied clients, the raw protocol client that
+speaks to a DevServer by hand, messages made by hand, and GUI test support."""
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import http.server
@@ -13,17 +15,25 @@ import os
 import re
 import shutil
 import socket
+import ssl
+import struct
+import subprocess
 import tempfile
 import threading
 import unittest
+import uuid
 from concurrent.futures import Future
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 import requests
+import websocket
 from requests.adapters import HTTPAdapter
 
-from cometchat import AppSettings, AppSettingsBuilder, CometChatClient, CometChatException
-from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled
+from cometchat import (AppSettings, AppSettingsBuilder, CometChatClient, CometChatException, ReceiverType,
+                       TextMessage)
+from cometchat.devserver import DevServer
+from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, scaled, waitFor
 
 STATUS_EVENTS = ("connecting", "connected", "disconnected", "onfeatureThrottled")
 
@@ -78,6 +88,28 @@ def error_of(future: Future[Any]) -> CometChatException:
 def ok(future: Future[Any]) -> Any:
     """A Future's result (within a scaled deadline)."""
     return future.result(timeout=scaled(10))
+
+
+def text(to: str, body: str = "hello", **fields: Any) -> TextMessage:
+    """A text message to a user, with any other fields set as an app sets them."""
+    message = TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
+    for name, value in fields.items():
+        setattr(message, name, value)
+    return message
+
+
+def form_part(name: str | bytes, value: str | bytes, *, filename: str | bytes | None = None,
+              content_type: str | None = None, extra: bytes = b"", boundary: str = "XyZ") -> bytes:
+    """One part of a multipart/form-data body, made by hand (bytes where a test wants them wrong)."""
+    def raw(item: str | bytes) -> bytes:
+        return item.encode("utf-8", "surrogateescape") if isinstance(item, str) else item
+
+    disposition = b'form-data; name="' + raw(name) + b'"' + (b'; filename="' + raw(filename) + b'"'
+                                                              if filename is not None else b"")
+    head = b"--" + boundary.encode() + b"\r\nContent-Disposition: " + disposition + b"\r\n"
+    if content_type is not None:
+        head += b"Content-Type: " + raw(content_type) + b"\r\n"
+    return head + extra + b"\r\n" + raw(value) + b"\r\n"
 
 
 def pushed_message(uid: str, n: int, sender: str = "cometchat-uid-2", **extra: Any) -> dict[str, Any]:
@@ -206,12 +238,6 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def message_frame(uid: str, n: int, **body: Any) -> dict[str, Any]:
-    frame = pushed_message(uid, n)
-    frame["body"].update(body)
-    return frame
-
-
 def garbage(uid: str) -> dict[str, list[Any]]:
     """Each kind of garbage a hostile server sends, as frames for ``push_many`` (str or JSON)
     or ``push_raw`` (dicts with one of text / binary / invalid_utf8)."""
@@ -223,11 +249,11 @@ def garbage(uid: str) -> dict[str, list[Any]]:
         "wrong types": [{"type": 7}, {"type": "message", "body": []}, {"type": "message", "body": {"id": True}},
                         dict(receipt, body=dict(receipt["body"], action=["read"])),
                         {"type": "presence", "body": {"action": "online", "user": "bob"}},
-                        message_frame(uid, 1, sentAt="soon", data="text")],
+                        pushed_message(uid, 1, sentAt="soon", data="text")],
         "missing fields": [{"type": "message"}, {"type": "typing_indicator", "receiver": uid},
                            {"type": "receipts", "body": {}}, {"type": "message", "body": {"id": "3"}},
                            {"action": None}],
-        "nulls": [{"type": None}, {"type": "message", "body": None}, message_frame(uid, 2, id=None),
+        "nulls": [{"type": None}, {"type": "message", "body": None}, pushed_message(uid, 2, id=None),
                   dict(receipt, body=None), {"type": "presence", "body": {"action": "offline", "user": None}}],
         "non-finite and huge numbers": [
             '{"type":"message","body":{"id":NaN}}', '{"type":"message","body":{"id":Infinity}}',
@@ -237,9 +263,9 @@ def garbage(uid: str) -> dict[str, list[Any]]:
             '"user":{"uid":"x"},"timestamp":"\u00b2"}}' % uid,
             '{"type":"message","body":{"id":"\u00b2","category":"message","type":"text","text":"x"}}',
             '{"type":"message","body":{"id":%s}}' % ("9" * 5000),
-            json.dumps(message_frame(uid, 3, sentAt=10**40, id="99999999999999999999999999999999999"))],
+            json.dumps(pushed_message(uid, 3, sentAt=10**40, id="99999999999999999999999999999999999"))],
         "deep nesting": [deep, '{"type":"message","body":%s}' % deep],
-        "60 KiB text": [json.dumps(message_frame(uid, 4, data={"text": "x" * 61440}))[:-3], "y" * 61440],
+        "60 KiB text": [json.dumps(pushed_message(uid, 4, data={"text": "x" * 61440}))[:-3], "y" * 61440],
         "binary and non-UTF-8": [{"binary": b64(b"\x00\xff\xfe binary")}, {"invalid_utf8": b64(b'{"a":"\xff\xfe"}')},
                                  {"text": '{"type":"message","body":{"id":"9","text":"\ud800"}}'}],
         "unknown types": [{"type": "reaction", "body": {}}, {"type": "call", "sender": _BOB},
@@ -512,3 +538,261 @@ def http_answer(status: int, body: bytes, *headers: str) -> bytes:
     """A whole HTTP/1.1 answer with a Content-Length (and any ``headers`` given as lines)."""
     head = [f"HTTP/1.1 {status} X", "Content-Type: application/json", f"Content-Length: {len(body)}", *headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+# --------------------------------------------------------------------------- the raw protocol client
+
+class Event:
+    """What a socket produced: a text frame, a close frame, or a dropped connection."""
+
+    def __init__(self, kind: str, data: Any = None) -> None:
+        self.kind = kind
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"Event({self.kind!r}, {self.data!r})"
+
+
+def close_code(frame_data: bytes) -> int | None:
+    return struct.unpack("!H", frame_data[:2])[0] if len(frame_data) >= 2 else None
+
+
+def of_type(kind: str) -> Callable[[dict[str, Any]], bool]:
+    """A ``where`` for ``frame``/``no_frame``: frames of this ``type``."""
+    return lambda frame: frame.get("type") == kind
+
+
+def logged_in(server: Any, *uids: str, kind: Any = None) -> list[Any]:
+    """A client of ``kind`` (``RawClient`` unless told) per uid, each logged in."""
+    clients = [(kind or RawClient)(server, uid) for uid in uids]
+    for client in clients:
+        client.login()
+    return clients
+
+
+class RawClient:
+    def __init__(
+        self,
+        server: DevServer,
+        uid: str,
+        *,
+        base_url: str | None = None,
+        verify: Any = True,
+        ssl_context: ssl.SSLContext | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.server = server
+        self.source = source  #: another loopback address to connect from, to play a second machine
+        self.uid = uid
+        self.base = base_url or server.url
+        self.session_id = f"PY-test-{uuid.uuid4()}"
+        self.device_id = f"{server.app_id}_{uuid.uuid4()}_1"
+        self.verify = verify
+        self.ssl_context = ssl_context
+        self.token: str | None = None
+        self.me: dict[str, Any] = {}
+        self.ws: websocket.WebSocket | None = None
+
+    # ------------------------------------------------------------------ REST
+
+    def rest(self, method: str, path: str, body: Any = None, *, admin: bool = False,
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> tuple[int, dict[str, Any]]:
+        sent = {"appId": self.server.app_id, "resource": self.session_id, "sdk": "python@test"}
+        if admin:
+            sent["apiKey"] = self.server.auth_key
+        elif self.token:
+            sent["authToken"] = self.token
+        sent.update(headers or {})
+        with requests.Session() as http:
+            if self.source is not None:
+                http.mount("http://", SourceAdapter(self.source))
+            response = http.request(
+                method, f"{self.base}/v3.0/{path}", json=body if raw is None else None, data=raw,
+                headers=sent, timeout=scaled(10), verify=self.verify,
+            )
+        return response.status_code, response.json()
+
+    def upload(self, to: str, files: list[tuple[str, bytes, str]], *, receiver_type: str = "user",
+               kind: str = "image", caption: str | None = None, host: str | None = None,
+               path: str = "messages", **fields: str) -> requests.Response:
+        """A multipart ``POST messages`` (or ``path``: a thread's) as the JS SDK builds it (its
+        field order), with ``files`` as (name, content, type); ``host`` replaces the ``Host`` header."""
+        data: dict[str, Any] = {"text": caption} if caption else {}
+        parts: list[tuple[str, Any]] = [("type", (None, kind)), ("receiverType", (None, receiver_type)),
+                                        ("category", (None, "message")), ("data", (None, json.dumps(data)))]
+        parts += [("files[]", (name, content, mime)) for name, content, mime in files]
+        if caption:
+            parts.append(("caption", (None, caption)))
+        parts += [(key, (None, value)) for key, value in fields.items()]
+        parts.append(("receiver", (None, to)))
+        headers = dict(self.headers(), **({"Host": host} if host is not None else {}))
+        return requests.post(f"{self.base}/v3.0/{path}", files=parts, headers=headers, timeout=scaled(30))
+
+    def login(self) -> dict[str, Any]:
+        status, body = self.rest("POST", f"users/{self.uid}/auth_tokens", {"deviceId": self.device_id}, admin=True)
+        assert status == 200, body
+        self.token = body["data"]["authToken"]
+        status, body = self.rest("PUT", "me", {"platform": "python", "deviceId": self.device_id})
+        assert status == 200, body
+        self.me = body["data"]
+        return self.me
+
+    def headers(self) -> dict[str, str]:
+        """A logged-in user's REST headers, for requests made by hand (multipart, exact lines)."""
+        return {"appId": self.server.app_id, "authToken": self.token or "", "resource": self.session_id}
+
+    def ok(self, method: str, path: str, body: Any = None) -> Any:
+        """``rest`` that must succeed; its ``data``."""
+        status, answer = self.rest(method, path, body)
+        assert status == 200, answer
+        return answer["data"]
+
+    def say(self, to: str, text: str, receiver_type: str = "user", **extra: Any) -> dict[str, Any]:
+        """Send a text message (a reply in a thread with ``parentMessageId=``); the stored message."""
+        body = dict({"receiver": to, "receiverType": receiver_type, "category": "message", "type": "text",
+                     "data": {"text": text}, "text": text}, **extra)
+        path = f"messages/{extra['parentMessageId']}/thread" if "parentMessageId" in extra else "messages"
+        return self.ok("POST", path, body)  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ socket
+
+    def socket_url(self) -> str:
+        settings = self.me["settings"]
+        scheme = "wss" if self.base.startswith("https") else "ws"
+        return f"{scheme}://{settings['CHAT_HOST']}:{settings['CHAT_WSS_PORT']}/"
+
+    def open(self, url: str | None = None) -> websocket.WebSocket:
+        sslopt = {"context": self.ssl_context} if self.ssl_context else None
+        url = url or self.socket_url()
+        sock = None
+        if self.source is not None:
+            parts = urlsplit(url)
+            sock = socket.create_connection((parts.hostname, parts.port), timeout=scaled(10),
+                                            source_address=(self.source, 0))
+        self.ws = websocket.create_connection(url, timeout=scaled(10), sslopt=sslopt, socket=sock)
+        return self.ws
+
+    def auth_frame(self, jwt: str | None = None, presence: str | None = None, roles: tuple[str, ...] = (),
+                   sender: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"auth": jwt or self.me["jwt"], "deviceId": self.session_id,
+                                "params": {"deviceId": self.device_id, "platform": "python"}}
+        if presence:
+            body["presenceSubscription"] = presence
+        if roles:
+            body["roles"] = list(roles)
+        return {"appId": self.server.app_id, "deviceId": self.session_id, "type": "auth",
+                "sender": sender or self.uid, "body": body}
+
+    def connect(self, presence: str | None = None, roles: tuple[str, ...] = (), jwt: str | None = None,
+                url: str | None = None) -> dict[str, Any]:
+        """Open the socket, authenticate, and return the auth reply."""
+        if not self.me:
+            self.login()
+        self.open(url)
+        self.send(self.auth_frame(jwt, presence, roles))
+        event = self.next_event()
+        assert event.kind == "text", event
+        return event.data  # type: ignore[no-any-return]
+
+    def send(self, frame: Any) -> None:
+        assert self.ws is not None
+        self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+
+    def next_event(self, timeout: float = 5.0) -> Event:
+        """The next frame, close, or drop; raises ``socket.timeout`` if none comes in time."""
+        assert self.ws is not None
+        self.ws.settimeout(scaled(timeout))
+        try:
+            opcode, frame = self.ws.recv_data_frame(True)
+        except websocket.WebSocketTimeoutException:
+            raise socket.timeout("no frame in time") from None
+        except (websocket.WebSocketConnectionClosedException, ConnectionError, OSError) as exc:
+            return Event("dropped", exc)
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            return Event("close", close_code(frame.data))
+        if opcode == websocket.ABNF.OPCODE_TEXT:
+            return Event("text", json.loads(frame.data))
+        return self.next_event(timeout)
+
+    def frame(self, timeout: float = 5.0, where: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+        """The next text frame (that satisfies ``where``), skipping others."""
+        while True:
+            event = self.next_event(timeout)
+            assert event.kind == "text", f"expected a frame, got {event}"
+            if where is None or where(event.data):
+                return event.data  # type: ignore[no-any-return]
+
+    def no_frame(self, window: float, where: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """Assert that no (matching) frame arrives within ``window`` (scaled) seconds."""
+        try:
+            while True:
+                event = self.next_event(window)
+                if event.kind != "text":
+                    return
+                assert where is not None and not where(event.data), f"unexpected frame {event.data}"
+        except socket.timeout:
+            return
+
+    def close(self) -> None:
+        if self.ws is not None:
+            try:
+                self.ws.close(timeout=1)
+            except Exception:
+                pass
+            self.ws.shutdown()  # the socket too, when the close handshake failed (the server closed first)
+            self.ws = None
+
+
+# --------------------------------------------------------------------------- GUI test support
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+_xvfb: subprocess.Popen | None = None
+
+
+def unavailable(reason: str) -> None:
+    """Skip a GUI test whose toolkit or display is missing; in CI that is a failure."""
+    if IN_CI:
+        raise AssertionError(f"GUI test cannot run in CI: {reason}")
+    raise unittest.SkipTest(reason)
+
+
+def ensure_display() -> None:
+    """Use $DISPLAY, or start one Xvfb for this test process."""
+    global _xvfb
+    if os.environ.get("DISPLAY"):
+        return
+    if shutil.which("Xvfb") is None:
+        unavailable("no $DISPLAY and no Xvfb (apt-get install xvfb)")
+    display = f":{90 + os.getpid() % 500}"
+    _xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    atexit.register(_xvfb.terminate)
+    socket_path = f"/tmp/.X11-unix/X{display[1:]}"
+    try:
+        waitFor(lambda: os.path.exists(socket_path) or _xvfb.poll() is not None, timeout=10)
+    except AssertionError:
+        pass
+    if not os.path.exists(socket_path):
+        unavailable("Xvfb did not start")
+    os.environ["DISPLAY"] = display
+
+
+def tk_root():  # type: ignore[no-untyped-def]
+    try:
+        import tkinter
+    except ImportError:
+        unavailable("tkinter is not installed")
+    ensure_display()
+    try:
+        return tkinter.Tk()
+    except tkinter.TclError as exc:
+        unavailable(f"Tk cannot open a window: {exc}")
+
+
+def qt_core():  # type: ignore[no-untyped-def]
+    try:
+        from PySide6 import QtCore
+    except ImportError:
+        unavailable("PySide6-Essentials is not installed (pip install -e '.[qt]')")
+    return QtCore

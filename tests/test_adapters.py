@@ -11,7 +11,7 @@ import unittest
 from cometchat import AsyncioDispatchQueue, QtDispatchQueue, TkDispatchQueue
 from cometchat.callbacks import CallbackPipe
 from cometchat.testing import scaled
-from gui import qt_core, tk_root
+from helpers import qt_core, tk_root
 
 BURST = 1000
 

@@ -8,8 +8,8 @@
 - ``CometChatClient`` is a hall of short delegations that holds no lock of its own;
 - a new kind of listener is one row of the table, and the client, the facade and the
   recorder follow from it;
-- test helpers have one home (``tests/helpers.py``, besides ``cometchat.testing``): no test
-  module imports from another test module.
+- test helpers have one home (``tests/helpers.py``, besides ``cometchat.testing``): no other
+  helper module, and no test module imports from another test module.
 """
 
 from __future__ import annotations
@@ -259,6 +259,11 @@ class HelpersHomeTest(unittest.TestCase):
                     importing[name[:-3]] = found
         self.assertEqual(set(importing) - set(TEST_MODULE_IMPORTS_ALLOWED), set(), importing)
         self.assertEqual(set(TEST_MODULE_IMPORTS_ALLOWED) - set(importing), set(), "a stale exception")
+
+    def test_one_helper_module(self) -> None:
+        """Besides the suites, tests/ holds the one helper module and the report's script."""
+        others = {name for name in os.listdir(TESTS) if name.endswith(".py") and not name.startswith("test_")}
+        self.assertEqual(others, {"helpers.py", "reliability_report.py"})
 
 
 class HallTest(unittest.TestCase):

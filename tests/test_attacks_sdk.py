@@ -23,7 +23,7 @@ from cometchat import (
     TypingIndicator,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, FaultProxy, waitFor
-from helpers import (ErrorLog, RewritingProxy, b64, error_of, fast, garbage, message_frame, ok, pushed_message,
+from helpers import (ErrorLog, RewritingProxy, b64, error_of, fast, garbage, ok, pushed_message,
                      reliability, with_settings)
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
@@ -81,7 +81,8 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
         with self.assertNoLogs("cometchat", logging.ERROR):
             for body in odd:
                 self.next_id += 1
-                frame = message_frame(ALICE, self.next_id, **body)
+                frame = pushed_message(ALICE, self.next_id)
+                frame["body"].update(body)
                 if body.get("type") is None:
                     expected.append(self.next_id)  # a text message whose extras are garbage still arrives
                 valid = self.valid()

@@ -18,9 +18,8 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from helpers import (ErrorLog, SourceAdapter, http_exchange, http_head, http_status, new_guid, read_http_response,
-                     reliability, strict_text)
-from rawclient import RawClient, logged_in, of_type
+from helpers import (ErrorLog, http_exchange, http_head, http_status, logged_in, new_guid, of_type, RawClient,
+                     read_http_response, reliability, SourceAdapter, strict_text)
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 PING = '{"action":"ping","ack":"true"}'

@@ -14,8 +14,7 @@ from typing import Any
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin
-from helpers import new_guid, reliability, scratch_dir
-from rawclient import RawClient, logged_in, of_type
+from helpers import logged_in, new_guid, of_type, RawClient, reliability, scratch_dir
 
 ALICE, BOB, CAROL, DAVE = (f"cometchat-uid-{n}" for n in range(1, 5))
 

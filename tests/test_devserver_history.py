@@ -12,8 +12,7 @@ from typing import Any
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from helpers import reliability
-from rawclient import RawClient, logged_in
+from helpers import logged_in, RawClient, reliability
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -23,14 +22,6 @@ class Raw(RawClient):
         """``GET <line>`` exactly as written (the query is not re-encoded)."""
         response = requests.get(f"{self.base}/v3.0/{line}", timeout=scaled(10), headers=self.headers())
         return response.status_code, response.json()
-
-    def say(self, to: str, text: str, **extra: Any) -> dict[str, Any]:
-        body = dict({"receiver": to, "receiverType": "user", "category": "message", "type": "text",
-                     "data": {"text": text}, "text": text}, **extra)
-        path = f"messages/{extra['parentMessageId']}/thread" if "parentMessageId" in extra else "messages"
-        status, answer = self.rest("POST", path, body)
-        assert status == 200, answer
-        return answer["data"]  # type: ignore[no-any-return]
 
 
 class JsRequestLinesTest(DevServerMixin, unittest.TestCase):

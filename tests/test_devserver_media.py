@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import unittest
-from typing import Any
 
 from urllib.parse import quote
 
@@ -18,32 +17,15 @@ import requests
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled
-from rawclient import RawClient, logged_in
-from helpers import files_in, read_http_response, reliability, scratch_dir
+from helpers import files_in, form_part, logged_in, RawClient, read_http_response, reliability, scratch_dir
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
 THUMBS_UP = "\N{THUMBS UP SIGN}"
 
 
-class Raw(RawClient):
-    def say(self, to: str, text: str, receiver_type: str = "user") -> dict[str, Any]:
-        return self.ok("POST", "messages", {"receiver": to, "receiverType": receiver_type, "category": "message",
-                                            "type": "text", "data": {"text": text}})  # type: ignore[no-any-return]
-
-
-def raw_upload(client: Raw, body: bytes, boundary: str = "XyZ") -> requests.Response:
+def raw_upload(client: RawClient, body: bytes, boundary: str = "XyZ") -> requests.Response:
     headers = dict(client.headers(), **{"Content-Type": f"multipart/form-data; boundary={boundary}"})
     return requests.post(f"{client.base}/v3.0/messages", data=body, headers=headers, timeout=scaled(30))
-
-
-def part(name: str, value: bytes | str, *, filename: str | None = None, content_type: str | None = None,
-         boundary: str = "XyZ") -> bytes:
-    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename is not None else "")
-    head = f"--{boundary}\r\nContent-Disposition: {disposition}\r\n"
-    if content_type is not None:
-        head += f"Content-Type: {content_type}\r\n"
-    raw = value.encode() if isinstance(value, str) else value
-    return head.encode("utf-8", "surrogateescape") + b"\r\n" + raw + b"\r\n"
 
 
 def multipart(*parts: bytes, boundary: str = "XyZ") -> bytes:
@@ -54,7 +36,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
     server_options = {"file_size_max": 200_000, "file_count_max": 2}
 
     def setUp(self) -> None:
-        self.alice, self.bob, self.carol = logged_in(self.server, ALICE, BOB, CAROL, kind=Raw)
+        self.alice, self.bob, self.carol = logged_in(self.server, ALICE, BOB, CAROL, kind=RawClient)
 
     def test_a_multipart_send_stores_the_file_and_serves_it_back(self) -> None:
         content = os.urandom(150_000)
@@ -223,12 +205,12 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         reliability.count("inputs", len(bodies))
 
     def fields(self, to: str = BOB) -> tuple[bytes, ...]:
-        return (part("type", "file"), part("receiverType", "user"), part("category", "message"))
+        return (form_part("type", "file"), form_part("receiverType", "user"), form_part("category", "message"))
 
     def test_what_a_part_declares_is_checked_before_anything_is_stored(self) -> None:
         before = files_in(self.server)
-        junk_type = multipart(*self.fields(), part("files[]", b"fake png", filename="a.png",
-                                                   content_type="image/\udcff\udcfe"), part("receiver", BOB))
+        junk_type = multipart(*self.fields(), form_part("files[]", b"fake png", filename="a.png",
+                                                   content_type="image/\udcff\udcfe"), form_part("receiver", BOB))
         answer = raw_upload(self.alice, junk_type)
         self.assertEqual(answer.status_code, 200, answer.text)
         self.assertEqual(answer.json()["data"]["data"]["attachments"][0]["mimeType"], "image/png")  # from the name
@@ -239,8 +221,8 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         for name, data in (("NaN", '{"metadata": {"x": NaN}}'), ("a lone surrogate", '{"text": "\\ud800"}'),
                            ("deep", "[" * 50_000), ("an array", "[1, 2]")):
             with self.subTest(name):
-                body = multipart(*self.fields(), part("data", data), part("files[]", b"x", filename="b.txt"),
-                                 part("receiver", BOB))
+                body = multipart(*self.fields(), form_part("data", data), form_part("files[]", b"x", filename="b.txt"),
+                                 form_part("receiver", BOB))
                 answer = raw_upload(self.alice, body)
                 self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
                 self.assertEqual(files_in(self.server), before)
@@ -250,7 +232,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
 
     def test_a_flood_of_parts_or_a_monster_line_is_refused_at_once(self) -> None:
         before = files_in(self.server)
-        flood = multipart(*[part(f"f{n}", "") for n in range(5_000)])
+        flood = multipart(*[form_part(f"f{n}", "") for n in range(5_000)])
         answer = raw_upload(self.alice, flood)
         self.assertEqual((answer.status_code, answer.json()["error"]["code"]), (400, "ERR_BAD_REQUEST"))
         long_header = (b"--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\nX-Long: " + b"a" * 20_000
@@ -262,8 +244,8 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         reliability.count("attacks", 2)
 
     def test_names_and_types_are_served_safely(self) -> None:
-        body = multipart(*self.fields(), part("files[]", b"<svg onload='alert(1)'/>", filename="a%22b.svg",
-                                              content_type="image/svg+xml"), part("receiver", BOB))
+        body = multipart(*self.fields(), form_part("files[]", b"<svg onload='alert(1)'/>", filename="a%22b.svg",
+                                              content_type="image/svg+xml"), form_part("receiver", BOB))
         answer = raw_upload(self.alice, body)
         attachment = answer.json()["data"]["data"]["attachments"][0]
         self.assertEqual(attachment["name"], 'a"b.svg')  # as a browser sends a quote in a name
@@ -271,7 +253,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
         self.assertEqual(served.headers["Content-Security-Policy"], "sandbox")
         self.assertTrue(served.headers["Content-Disposition"].startswith("attachment;"))  # never shown inline
         for odd in ("..", "."):
-            body = multipart(*self.fields(), part("files[]", b"x", filename=odd), part("receiver", BOB))
+            body = multipart(*self.fields(), form_part("files[]", b"x", filename=odd), form_part("receiver", BOB))
             self.assertEqual(raw_upload(self.alice, body).json()["data"]["data"]["attachments"][0]["name"], "file")
         reliability.count("attacks", 3)
 
@@ -344,7 +326,7 @@ class FormLimitsTest(DevServerMixin, unittest.TestCase):
     server_options = {"max_form_field_bytes": 2000, "max_form_fields": 8, "file_size_max": 200_000}
 
     def setUp(self) -> None:
-        self.alice, self.bob = logged_in(self.server, ALICE, BOB, kind=Raw)
+        self.alice, self.bob = logged_in(self.server, ALICE, BOB, kind=RawClient)
 
     def test_fields_over_max_form_field_bytes_or_max_form_fields_are_refused_and_leave_nothing(self) -> None:
         files = [("f.txt", b"hello", "text/plain")]
@@ -386,7 +368,7 @@ class OrphanSweepTest(unittest.TestCase):
         db_path = os.path.join(folder, "chat.db")
         with DevServer(db_path=db_path) as server:
             port = server.port
-            alice = Raw(server, ALICE)
+            alice = RawClient(server, ALICE)
             alice.login()
             kept = alice.upload(BOB, [("keep.txt", b"keep me", "text/plain")], kind="file").json()["data"]
         files_dir = os.path.join(folder, "chat-files")
@@ -402,7 +384,7 @@ class ReactionsTest(DevServerMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.alice, cls.bob, cls.carol = logged_in(cls.server, ALICE, BOB, CAROL, kind=Raw)
+        cls.alice, cls.bob, cls.carol = logged_in(cls.server, ALICE, BOB, CAROL, kind=RawClient)
 
     def test_emoji_sequences_are_reactions_and_invisible_tricks_are_not(self) -> None:
         message = self.alice.say(BOB, "sequences")
@@ -483,7 +465,7 @@ class MentionsTest(DevServerMixin, unittest.TestCase):
     def setUpClass(cls) -> None:
         super().setUpClass()
         cls.server.create_user("tagged", "Tagged One", tags=["vip"])
-        cls.alice, cls.bob = Raw(cls.server, ALICE), Raw(cls.server, BOB)
+        cls.alice, cls.bob = RawClient(cls.server, ALICE), RawClient(cls.server, BOB)
         cls.alice.login()
         cls.bob.login()
 
@@ -510,7 +492,7 @@ class MentionsTest(DevServerMixin, unittest.TestCase):
     def test_a_mention_in_a_reply_counts_in_its_thread(self) -> None:
         self.server.create_user("threads-a", "A")
         self.server.create_user("threads-b", "B")
-        a, b = Raw(self.server, "threads-a"), Raw(self.server, "threads-b")
+        a, b = RawClient(self.server, "threads-a"), RawClient(self.server, "threads-b")
         a.login()
         b.login()
         parent = a.say("threads-b", "parent")

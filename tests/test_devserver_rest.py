@@ -8,7 +8,7 @@ import unittest
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from rawclient import RawClient
+from helpers import RawClient
 
 SETTINGS_KEYS = {
     "CHAT_HOST", "CHAT_WSS_PORT", "CHAT_USE_SSL", "CLIENT_API_HOST", "ADMIN_API_HOST", "CHAT_API_VERSION",

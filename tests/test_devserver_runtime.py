@@ -24,8 +24,7 @@ from cometchat.devserver import DevServer
 from cometchat.devserver.__main__ import parse_args
 from cometchat.devserver.limits import LIMIT_NAMES, Limits, limits_from
 from cometchat.testing import FaultProxy, scaled
-from helpers import reliability
-from rawclient import RawClient
+from helpers import RawClient, reliability
 
 
 class RestartTest(unittest.TestCase):

@@ -15,8 +15,7 @@ import websocket
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, scaled, waitFor
-from helpers import reliability
-from rawclient import RawClient, of_type
+from helpers import of_type, RawClient, reliability
 
 
 class SocketAuthTest(DevServerMixin, unittest.TestCase):

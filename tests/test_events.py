@@ -25,16 +25,9 @@ from cometchat import (
     UserStatus,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, scaled, waitFor
-from helpers import error_of, fast, ok, pushed_message
+from helpers import error_of, fast, ok, pushed_message, text
 
 ALICE, BOB, CAROL, DAVE = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3", "cometchat-uid-4"
-
-
-def text(to: str, body: str = "hello", **fields: Any) -> TextMessage:
-    message = TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
-    for name, value in fields.items():
-        setattr(message, name, value)
-    return message
 
 
 class Pair(DevServerMixin):

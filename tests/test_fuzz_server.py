@@ -17,8 +17,8 @@ import urllib.parse
 import requests
 
 from cometchat.testing import DevServerMixin, scaled
-from helpers import garbage, http_exchange, http_head, new_guid, read_http_response, reliability, strict_text
-from rawclient import RawClient
+from helpers import (form_part, garbage, http_exchange, http_head, new_guid, RawClient, read_http_response,
+                     reliability, strict_text)
 
 FUZZER, CANARY, PEER = "fuzzer", "cometchat-uid-2", "cometchat-uid-3"
 
@@ -52,15 +52,9 @@ HEADER_BYTES = [b"\xff\xfe", b"\xed\xa0\x80\xff", b"caf\xe9"]
 HEADER_NAMES = ["appId", "apiKey", "authToken", "resource", "sdk", "Content-Type", "Host", "Accept", "X-Fuzz"]
 
 
-def _part(name: bytes, value: bytes, extra: bytes = b"", filename: bytes | None = None) -> bytes:
-    disposition = b'form-data; name="' + name + b'"' + (b'; filename="' + filename + b'"' if filename is not None
-                                                         else b"")
-    return b"--XyZ\r\nContent-Disposition: " + disposition + b"\r\n" + extra + b"\r\n" + value + b"\r\n"
-
-
-_FIELDS = _part(b"type", b"file") + _part(b"receiverType", b"user") + _part(b"category", b"message") \
-    + _part(b"receiver", PEER.encode())
-_FILE = _part(b"files[]", b"hello", b"Content-Type: text/plain\r\n", filename=b"a.txt")
+_FIELDS = form_part(b"type", b"file") + form_part(b"receiverType", b"user") + form_part(b"category", b"message") \
+    + form_part(b"receiver", PEER.encode())
+_FILE = form_part(b"files[]", b"hello", extra=b"Content-Type: text/plain\r\n", filename=b"a.txt")
 _END = b"--XyZ--\r\n"
 _MULTIPART = "multipart/form-data; boundary=XyZ"
 #: (Content-Type, body) of multipart sends gone wrong
@@ -74,17 +68,19 @@ MULTIPART_BODIES: list[tuple[str | bytes, bytes]] = [
     (_MULTIPART, _FIELDS + _FILE),  # no closing boundary
     (_MULTIPART, _FIELDS + b"--XyZ\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\nv\r\n" + _END),  # huge part headers
     (_MULTIPART, _FIELDS + b"--XyZ\r\n" + b"X-H: v\r\n" * 5000 + b"\r\nv\r\n" + _END),
-    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b"\xff\xfe{") + _END),  # data not UTF-8
-    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b'{"text":"\\ud800"}') + _END),
-    (_MULTIPART, _FIELDS + _FILE + _part(b"data", b'{"a":' * 200) + _END),
-    (_MULTIPART, _FIELDS + _FILE + _part(b"\xff\xfe", b"\xfe") + _END),  # a name that is not UTF-8
-    (_MULTIPART, _FIELDS + _FILE + _part(b"muid", b"\xff") + _END),
-    (_MULTIPART, _FIELDS + _part(b"files[]", b"x", filename=b"\xff\xfe\xed\xa0\x80.png") + _END),
-    (_MULTIPART, _FIELDS + _part(b"files[]", b"x", b"Content-Type: \xff/\xfe\r\n", filename=b"a.png") + _END),
+    (_MULTIPART, _FIELDS + _FILE + form_part(b"data", b"\xff\xfe{") + _END),  # data not UTF-8
+    (_MULTIPART, _FIELDS + _FILE + form_part(b"data", b'{"text":"\\ud800"}') + _END),
+    (_MULTIPART, _FIELDS + _FILE + form_part(b"data", b'{"a":' * 200) + _END),
+    (_MULTIPART, _FIELDS + _FILE + form_part(b"\xff\xfe", b"\xfe") + _END),  # a name that is not UTF-8
+    (_MULTIPART, _FIELDS + _FILE + form_part(b"muid", b"\xff") + _END),
+    (_MULTIPART, _FIELDS + form_part(b"files[]", b"x", filename=b"\xff\xfe\xed\xa0\x80.png") + _END),
+    (_MULTIPART, _FIELDS + form_part(b"files[]", b"x", extra=b"Content-Type: \xff/\xfe\r\n", filename=b"a.png")
+     + _END),
     (_MULTIPART, _FIELDS + b"--XyZ\r\n\r\nno disposition\r\n" + _FILE + _END),
-    (_MULTIPART, _FIELDS + _part(b"files[]", b"--In\r\n\r\nx\r\n--In--",
-                                 b"Content-Type: multipart/mixed; boundary=In\r\n") + _END),
-    (_MULTIPART, _FIELDS + _part(b"files[]", b"!!", b"Content-Transfer-Encoding: base64\r\n", filename=b"a") + _END),
+    (_MULTIPART, _FIELDS + form_part(b"files[]", b"--In\r\n\r\nx\r\n--In--",
+                                     extra=b"Content-Type: multipart/mixed; boundary=In\r\n") + _END),
+    (_MULTIPART, _FIELDS + form_part(b"files[]", b"!!", extra=b"Content-Transfer-Encoding: base64\r\n",
+                                     filename=b"a") + _END),
     (_MULTIPART, _END), (_MULTIPART, b""), (_MULTIPART, b"\x00" * 1000),
 ]
 

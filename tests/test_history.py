@@ -17,19 +17,11 @@ from cometchat import (
     CustomMessage,
     MessagesRequest,
     ReceiverType,
-    TextMessage,
 )
 from cometchat.testing import DevServerMixin, EventRecorder, scaled
-from helpers import error_of, ok
+from helpers import error_of, ok, text
 
 ALICE, BOB, CAROL = "cometchat-uid-1", "cometchat-uid-2", "cometchat-uid-3"
-
-
-def text(to: str, body: str, **fields: Any) -> TextMessage:
-    message = TextMessage(receiverUid=to, text=body, receiverType=ReceiverType.user)
-    for name, value in fields.items():
-        setattr(message, name, value)
-    return message
 
 
 class HistoryMixin(DevServerMixin):

@@ -16,8 +16,7 @@ from types import ModuleType
 
 from cometchat import GroupType, MemberScope, ReceiverType, TextMessage, TypingIndicator
 from cometchat.testing import DevServerMixin, scaled
-from gui import tk_root
-from helpers import scratch_dir
+from helpers import scratch_dir, tk_root
 
 SAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "samples")
 

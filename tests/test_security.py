@@ -20,8 +20,7 @@ from urllib.parse import quote
 
 from cometchat.devserver import DevServer
 from cometchat.testing import DevServerMixin, waitFor
-from helpers import files_in, new_guid, reliability
-from rawclient import RawClient, logged_in, of_type
+from helpers import files_in, logged_in, new_guid, of_type, RawClient, reliability
 
 ALICE, BOB, CAROL, DAVE, EVE = (f"cometchat-uid-{n}" for n in range(1, 6))
 THUMBS_UP, PARTY, HEART = "\N{THUMBS UP SIGN}", "\N{PARTY POPPER}", "\N{HEAVY BLACK HEART}"
