@@ -171,14 +171,19 @@ def private_reads(path: str) -> Iterator[str]:
             yield f"{os.path.relpath(path, PACKAGE)}:{node.lineno}: {ast.unparse(node)}"
 
 
+def scanned(test: unittest.TestCase, scan: Any, source: str) -> list[str]:
+    """What ``scan`` finds in ``source``, written to a file as the scanners read them."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
+        handle.write(source)
+    test.addCleanup(os.unlink, handle.name)
+    return [found.split(": ", 1)[1] for found in scan(handle.name)]
+
+
 class PrivateAttributesTest(unittest.TestCase):
     def test_the_scan_catches_a_private_read(self) -> None:
-        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
-            handle.write("def f(other, cls):\n    return other._secret, self._mine, cls._ours, other.__dict__, "
-                         "other.public._deeper\n")
-        self.addCleanup(os.unlink, handle.name)
-        self.assertEqual([found.split(": ", 1)[1] for found in private_reads(handle.name)],
-                         ["other._secret", "other.public._deeper"])
+        source = ("def f(other, cls):\n    return other._secret, self._mine, cls._ours, other.__dict__, "
+                  "other.public._deeper\n")
+        self.assertEqual(scanned(self, private_reads, source), ["other._secret", "other.public._deeper"])
 
     def test_no_module_reads_another_objects_private_attributes(self) -> None:
         found = []
@@ -215,11 +220,9 @@ def rest_paths(path: str) -> Iterator[str]:
 
 class EndpointsTest(unittest.TestCase):
     def test_the_scan_finds_a_path(self) -> None:
-        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
-            handle.write('def f(uid):\n    """users/x in a docstring is fine"""\n'
-                         '    return api.call("GET", f"users/{uid}/messages"), "groups/g", "me"\n')
-        self.addCleanup(os.unlink, handle.name)
-        self.assertEqual([found.split(": ", 1)[1] for found in rest_paths(handle.name)], ["'groups/g'", "'users/'"])
+        source = ('def f(uid):\n    """users/x in a docstring is fine"""\n'
+                  '    return api.call("GET", f"users/{uid}/messages"), "groups/g", "me"\n')
+        self.assertEqual(scanned(self, rest_paths, source), ["'groups/g'", "'users/'"])
 
     def test_every_rest_path_is_in_the_endpoints_module(self) -> None:
         found = []

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import unittest
+from typing import Any
 
 from urllib.parse import quote
 
@@ -30,6 +31,24 @@ def raw_upload(client: RawClient, body: bytes, boundary: str = "XyZ") -> request
 
 def multipart(*parts: bytes, boundary: str = "XyZ") -> bytes:
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def check_declared_size(test: Any, client: RawClient, limit: int) -> None:
+    """A multipart send declaring one byte over ``limit`` is refused before any of its body is
+    read; one declaring ``limit`` is waited for (its body never comes)."""
+    for declared, refused in ((limit + 1, True), (limit, False)):
+        with test.subTest(declared=declared), socket.create_connection(("127.0.0.1", test.server.port)) as sock:
+            headers = dict(client.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
+                                                "Content-Length": str(declared)})
+            sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
+            if refused:  # no byte of the body sent: the answer comes at once
+                status, body, _ = read_http_response(sock, scaled(5))
+                test.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
+            else:
+                sock.settimeout(scaled(1))
+                with test.assertRaises(socket.timeout):
+                    sock.recv(1)
 
 
 class MediaTest(DevServerMixin, unittest.TestCase):
@@ -144,19 +163,7 @@ class MediaTest(DevServerMixin, unittest.TestCase):
 
     def test_a_body_declared_larger_than_the_limit_is_refused_before_it_is_read(self) -> None:
         allowance = 1024 * 1024 + 64 * 1024  # the fields (1 MiB together) and the parts' headers
-        for declared, refused in ((200_000 + allowance + 1, True), (200_000 + allowance, False)):
-            with self.subTest(declared=declared), socket.create_connection(("127.0.0.1", self.server.port)) as sock:
-                headers = dict(self.alice.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
-                                                          "Content-Length": str(declared)})
-                sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
-                if refused:  # no byte of the body sent: the answer comes at once
-                    status, body, _ = read_http_response(sock, scaled(5))
-                    self.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
-                else:  # within the limit, the server waits for the body (which never comes)
-                    sock.settimeout(scaled(1))
-                    with self.assertRaises(socket.timeout):
-                        sock.recv(1)
+        check_declared_size(self, self.alice, 200_000 + allowance)
         reliability.count("attacks", 1)
 
     def test_the_files_urls_take_only_a_valid_host(self) -> None:
@@ -346,19 +353,7 @@ class FormLimitsTest(DevServerMixin, unittest.TestCase):
 
     def test_the_declared_size_allows_the_configured_fields(self) -> None:
         allowance = 2000 + 64 * 1024  # the fields and the parts' headers
-        for declared, refused in ((200_000 + allowance + 1, True), (200_000 + allowance, False)):
-            with self.subTest(declared=declared), socket.create_connection(("127.0.0.1", self.server.port)) as sock:
-                headers = dict(self.alice.headers(), **{"Content-Type": "multipart/form-data; boundary=XyZ",
-                                                          "Content-Length": str(declared)})
-                sock.sendall(("POST /v3.0/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              + "".join(f"{name}: {value}\r\n" for name, value in headers.items()) + "\r\n").encode())
-                if refused:
-                    status, body, _ = read_http_response(sock, scaled(5))
-                    self.assertEqual((status, body["error"]["code"]), (413, "ERR_FILE_SIZE_EXCEEDED"))
-                else:
-                    sock.settimeout(scaled(1))
-                    with self.assertRaises(socket.timeout):
-                        sock.recv(1)
+        check_declared_size(self, self.alice, 200_000 + allowance)
         reliability.count("attacks", 1)
 
 

@@ -23,13 +23,18 @@ from cometchat.transport import tls
 from helpers import fast, ok, reliability, scratch_dir
 
 
+def tls_server() -> tuple[trustme.CA, DevServer]:
+    """A private CA and a DevServer serving TLS with a certificate it issued for 127.0.0.1."""
+    ca = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_context)
+    return ca, DevServer(ssl_context=server_context).start()
+
+
 class TlsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls) -> None:
-        cls.ca = trustme.CA()
-        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cls.ca.issue_cert("127.0.0.1").configure_cert(server_context)
-        cls.server = DevServer(ssl_context=server_context).start()
+        cls.ca, cls.server = tls_server()
 
     @classmethod
     def tearDownClass(cls) -> None:
@@ -148,10 +153,7 @@ class SharedContextTest(DevServerMixin, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.ca = trustme.CA()
-        server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        cls.ca.issue_cert("127.0.0.1").configure_cert(server_context)
-        cls.server = DevServer(ssl_context=server_context).start()
+        cls.ca, cls.server = tls_server()
         cls.ca_file = os.path.join(tempfile.mkdtemp(prefix="cometchat-ca-"), "ca.pem")
         cls.ca.cert_pem.write_to_path(cls.ca_file)
 
