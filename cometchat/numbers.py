@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["whole_number", "retry_after", "MAX_DIGITS"]
+__all__ = ["whole_number", "retry_after", "MAX_DIGITS", "MAX_ID"]
 
 #: Longer digit strings are not numbers any field of ours can hold (and int() is slow on them).
 MAX_DIGITS = 30
+#: The largest message id (SQLite's, and the real service's 64-bit ids); larger is not an id.
+MAX_ID = 2**63 - 1
 
 
 def whole_number(value: Any) -> int | None:

@@ -47,6 +47,19 @@ class HostileServerTest(DevServerMixin, unittest.TestCase):
     def delivered_ids(self) -> list[int]:
         return [e.arg.id for e in self.events.events if e.name == "onTextMessageReceived"]
 
+    def test_a_message_whose_id_is_no_id_is_skipped_and_the_next_arrives(self) -> None:
+        skipped = self.alice.statistics().framesSkipped
+        for bad_id in (2**63, -5, "9" * 40):
+            with self.subTest(id=bad_id):
+                bad = pushed_message(ALICE, 1, id=bad_id)
+                valid = self.valid()
+                self.server.push_many(ALICE, [bad, valid])  # one socket read: the valid one must survive
+                self.events.waitFor("onTextMessageReceived", count=len(self.delivered_ids()) + 1)
+                self.assertEqual(self.delivered_ids()[-1], self.next_id)
+        self.assertNotIn(2**63, self.delivered_ids())
+        self.assertTrue(waitFor(lambda: self.alice.statistics().framesSkipped == skipped + 3, 5))
+        reliability.count("inputs", 3)
+
     def test_after_each_kind_of_garbage_the_next_valid_message_arrives_in_order(self) -> None:
         generation = self.alice.statistics().generation
         threads = set(self.alice.statistics().threads)

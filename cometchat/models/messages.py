@@ -15,6 +15,7 @@ from typing import Any, Callable, ClassVar
 import attrs
 
 from ..exceptions import RemoteProtocolError
+from ..numbers import MAX_ID
 from . import readers, wire
 from .enums import ActionType, MessageCategory, MessageType, ReceiptType, ReceiverType
 from .group import Group, GroupMember, member_scope
@@ -177,7 +178,8 @@ def _read_fields(message: Any, obj: dict[str, Any], data: dict[str, Any]) -> Non
                 setattr(message, entry[0], entry[1](value))
     message_id, sender_uid, receiver_uid = get("id"), get("sender"), get("receiver")
     category, kind = get("category"), get("type")
-    message.id = message_id if type(message_id) is int else wire.required_id(obj, "id", "message")
+    message.id = message_id if type(message_id) is int and 0 <= message_id <= MAX_ID else \
+        wire.required_id(obj, "id", "message")
     message.rawMessage = obj
     if not isinstance(sender_uid, str):
         sender_uid = ""

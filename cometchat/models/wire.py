@@ -13,7 +13,7 @@ from typing import Any, Callable, TypeVar, cast
 import attrs
 
 from ..exceptions import RemoteProtocolError
-from ..numbers import whole_number
+from ..numbers import MAX_ID, whole_number
 
 T = TypeVar("T")
 
@@ -71,13 +71,13 @@ def entity(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str |
 
 
 def required_id(obj: dict[str, Any], key: str, where: str) -> int:
+    """An id the object cannot exist without: a whole number from 0 to ``MAX_ID`` (or its
+    digits); anything else makes the object a protocol error of that field."""
     value = obj.get(key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    number = whole_number(value)
-    if number is not None:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else whole_number(value)
+    if number is not None and 0 <= number <= MAX_ID:
         return number
-    raise RemoteProtocolError(f"{where} needs a numeric {key}", field=f"{where}.{key}")
+    raise RemoteProtocolError(f"{where} needs a numeric {key} (0 to 2**63 - 1)", field=f"{where}.{key}")
 
 
 def readable(items: Any, read: Callable[[Any], T]) -> list[T]:

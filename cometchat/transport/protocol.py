@@ -21,7 +21,7 @@ from typing import Any, Callable, Union
 import attrs
 
 from ..exceptions import LocalProtocolError, ProtocolError, RemoteProtocolError
-from ..numbers import whole_number
+from ..numbers import MAX_ID, whole_number
 from . import jsonfast
 
 __all__ = [
@@ -239,9 +239,6 @@ Inbound = Union[Frame, MessageObject]
 
 # --------------------------------------------------------------------------- ids
 
-#: the largest message id: SQLite's largest integer, so that any id read can be looked up (a
-#: larger one used to reach the database and fail there with OverflowError)
-MAX_ID = 2**63 - 1
 
 
 def parse_id(value: Any) -> int | None:
