@@ -13,6 +13,7 @@ object's fields and is never held while observers or app code run.
 
 from __future__ import annotations
 
+import copy
 import enum
 import logging
 import sys
@@ -205,7 +206,7 @@ class Session:
     def _adopt(self, saved: SavedSession) -> None:
         """Make ``saved`` the logged-in user (the lock is held)."""
         self._saved = saved
-        self._user = User.fromWire(saved.user)
+        self._user = User.fromWire(copy.deepcopy(saved.user))  # shares nothing with the app's objects
         if self._rest is not None:
             self._rest.rebase(saved.settings)
 
@@ -409,8 +410,9 @@ class Session:
             saved = self._saved
             if saved is None or user.get("uid") != saved.user.get("uid"):
                 return None
-            self._saved = attrs.evolve(saved, user=dict(user, status="online"))
-            self._user = User.fromWire(self._saved.user)
+            # copies all the way down: the app keeps the object it gave or got (metadata included)
+            self._saved = attrs.evolve(saved, user=copy.deepcopy(dict(user, status="online")))
+            self._user = User.fromWire(copy.deepcopy(self._saved.user))
             self._persist()
             return self._user
 

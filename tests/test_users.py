@@ -143,6 +143,20 @@ class OneUserTest(DevServerMixin, unittest.TestCase):
         updated.tags.append("local")
         self.assertEqual((erin.getLoggedInUser().name, erin.getLoggedInUser().tags), ("Erin Updated", []))
 
+    def test_login_and_update_user_results_share_nothing_with_the_sdk(self) -> None:
+        self.server.create_user("meta-user", "Meta", metadata={"k": 1})
+        client = self.newClient()
+        logged_in = ok(client.login(UID="meta-user", authKey=self.server.auth_key))
+        logged_in.metadata["k"] = 99  # the app changes what it got...
+        self.assertEqual(client.getLoggedInUser().metadata, {"k": 1})  # ...and the SDK's user is its own
+        mine = client.getLoggedInUser()
+        mine.metadata["k"] = 7
+        self.assertEqual(client.getLoggedInUser().metadata, {"k": 1})
+        updated = ok(client.updateUser(user=User(uid="meta-user", name="Meta 2", metadata={"k": 2}),
+                                       apiKey=self.server.auth_key))
+        updated.metadata["k"] = 42
+        self.assertEqual((client.getLoggedInUser().name, client.getLoggedInUser().metadata), ("Meta 2", {"k": 2}))
+
     def test_create_and_update_user_with_the_key_before_any_login(self) -> None:
         client = self.newClient()  # initialised, nobody logged in
         newbie = User(uid="newbie", name="Newbie")

@@ -10,6 +10,7 @@ repeats that mapping.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 from typing import Any, Callable, Iterator, Protocol, Sequence, TypeVar
 from urllib.parse import quote
@@ -210,7 +211,7 @@ def _me(data: Any) -> Me:
         settings = data.get("settings")
         user = {k: v for k, v in data.items() if k not in _ME_ONLY}
         return Me(user=user, jwt=jwt, settings=settings if isinstance(settings, dict) else None,
-                  profile=User.fromWire(user))
+                  profile=User.fromWire(copy.deepcopy(user)))  # the app's own: it shares nothing with ``user``
 
 
 # --------------------------------------------------------------------------- session
