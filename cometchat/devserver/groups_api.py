@@ -294,10 +294,13 @@ class GroupsApi(Endpoints):
         if wait is not None:
             raise ApiError(429, "ERR_TOO_MANY_REQUESTS", f"Too many wrong passwords; try again in {wait} s.",
                            {"retryAfter": wait}, headers={"Retry-After": str(wait)})
+        # the try counts before the hash is awaited: guesses sent together would all pass the
+        # check above while the hashes ran, testing many passwords under one limit
+        self._attempts.failed(key)
         matches = await asyncio.get_running_loop().run_in_executor(None, password_matches, password, stored)
         if not matches:
-            self._attempts.failed(key)
             raise ApiError(403, "ERR_WRONG_GROUP_PASS", "The password of the group is not correct.")
+        self._attempts.forget(key)
 
     async def leave(self, request: web.Request) -> web.Response:
         viewer, guid, row, _ = await self._actor(request, at_least="participant")
