@@ -123,10 +123,8 @@ def group_error(group: Any) -> CometChatException | None:
         return invalid_parameter("group", "a Group", group)
     if group.name is not None and not isinstance(group.name, str):
         return invalid_parameter("name", "a string", group.name)
-    if group.password is not None and not isinstance(group.password, str):
-        return invalid_parameter("password", "a string or None", group.password)
-    return (guid_error(group.guid) or tags_metadata_error(group.tags, group.metadata)
-            or (text_error("password", group.password) if group.password else None)
+    return (password_error(None, group.password) or guid_error(group.guid)
+            or tags_metadata_error(group.tags, group.metadata)
             or payload_error(metadata=group.metadata, group=group.toWire(request=True)))
 
 

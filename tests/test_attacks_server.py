@@ -149,6 +149,23 @@ class SlowReaderTest(Connected, unittest.TestCase):
         reliability.count("faults", 1)
 
 
+    def test_a_close_queued_behind_a_blast_ends_it_and_goes_out_with_its_code(self) -> None:
+        bob = self.connect(BOB)
+        pad = "p" * 8000
+        self.assertEqual(self.server.blast(BOB, '{"type":"blasted","n":{n},"pad":"%s"}' % pad, 3000), 1)
+        waitFor(lambda: self.outbox(BOB)["now"] >= 120 * 1024)  # bob reads nothing yet: the burst waits
+        self.server.expire_jwts(BOB)  # the server closes his session (4001) behind the burst
+        blasted = 0
+        while True:
+            event = bob.next_event(timeout=15)
+            if event.kind != "text":
+                break
+            blasted += 1
+        self.assertEqual((event.kind, event.data), ("close", 4001))  # the close's own code, not a reset
+        self.assertLess(blasted, 3000)  # the rest of the burst was not made for a closing session
+        reliability.count("faults", 1)
+
+
 class SlowRequestTest(DevServerMixin, unittest.TestCase):
     """Break 3: requests whose headers or body never finish."""
 

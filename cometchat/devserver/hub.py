@@ -146,15 +146,21 @@ class Session:
     def _overflow(self) -> None:
         """Too far behind: drop what is queued and close with 4004 (cut if even that cannot go)."""
         behind = self.queued_bytes
+        pending_close = None
         while not self._outbox.empty():
-            self._outbox.get_nowait()
+            item = self._outbox.get_nowait()
+            if isinstance(item, tuple):
+                pending_close = item  # a close already on its way goes out still, with its own code
         self.queued_bytes = 0
         self._overflowed = True  # a burst being written stops too
         self.hub.backend.gate.refuse(
             self.remote or "?", "slow reader", f"session {self.id} ({self.uid}) fell {behind} bytes behind"
         )
         self.hub.backend.log_connection("overflow", self.uid)
-        self.close(CLOSE_TOO_SLOW, "too slow: reconnect and fetch what you missed")
+        if pending_close is not None:
+            self._outbox.put_nowait(pending_close)
+        else:
+            self.close(CLOSE_TOO_SLOW, "too slow: reconnect and fetch what you missed")
         asyncio.get_running_loop().call_later(CLOSE_GRACE, self._cut_if_open)
 
     def _cut_if_open(self) -> None:
@@ -205,7 +211,7 @@ class Session:
         burst's half, and what else is queued for it closes it with 4004 once over the bound."""
         ahead: collections.deque[bytes] = collections.deque()
         made, room, exhausted = 0, self.max_outbox // 2, False
-        while True:
+        while not self.closing:  # a close queued behind the burst ends it
             while not exhausted and (made < room or not ahead):
                 text = next(frames, None)
                 if text is None:
@@ -223,6 +229,8 @@ class Session:
             await self.ws.send_frame(data, WSMsgType.TEXT)
             if self._overflowed:  # what else was queued took the session over the bound meanwhile
                 return
+        for data in ahead:  # made but not written: no longer queued
+            self.queued_bytes -= len(data)
 
     async def _write_raw(self, frame: RawFrame) -> bool:
         """Send a raw frame; True when it was a cut (the session is over)."""

@@ -19,9 +19,10 @@ upload, on a thread of its own, may take as long as its file needs to go out; it
 has the same deadline and cap.
 
 TLS is verified with one context for every https connection of a session: the app's
-(``setSSLContext``) or the process's shared default (``tls.default_context()``); that context
-alone decides whom to trust (no CA bundle of requests' or ``REQUESTS_CA_BUNDLE`` is loaded
-into it). Proxies come from the environment, as requests does by default.
+(``setSSLContext``) or the process's shared default (``tls.default_context()``, which trusts
+the system's CAs and certifi's or ``REQUESTS_CA_BUNDLE``'s when it is made); that context alone
+decides whom to trust: nothing is loaded into it per connection, as requests would otherwise do.
+Proxies come from the environment, as requests does by default.
 """
 
 from __future__ import annotations
@@ -135,7 +136,9 @@ class _DeadlineResponse(http.client.HTTPResponse):
     def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
         super().__init__(sock, *args, **kwargs)
         deadline = getattr(_calls, "deadline", None)
-        if deadline is not None:
+        # a proxy's answer to CONNECT is the tunnel, not the call's answer: an upload's deadline
+        # must not start there, before its file has gone out
+        if deadline is not None and kwargs.get("method") != "CONNECT":
             self.fp.close()  # http.client's own reader, nothing read from it yet
             self.fp = io.BufferedReader(_DeadlineReader(sock, deadline))
 

@@ -538,8 +538,8 @@ class ConnectionMachine:
 
     def _retry(self, event: RetryDue) -> None:
         """the wait is over: connecting(), a new attempt"""
-        self.counters.retries += 1
         self._attempt()
+        self.counters.retries += 1  # after the attempt's count: a reader never sees more retries than attempts
 
     def _close_done(self, event: Closed | CloseOverdue) -> None:
         """closed: onSuccess for the disconnects; a connect queued behind the close starts now"""
