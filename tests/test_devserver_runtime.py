@@ -17,6 +17,7 @@ import tempfile
 import threading
 import time
 import unittest
+from typing import Iterator
 
 import trustme
 
@@ -184,39 +185,14 @@ class CommandLineTest(unittest.TestCase):
                 seen += chunk
         return seen
 
-    def test_starts_prints_what_an_app_needs_and_stops_on_ctrl_c(self) -> None:
-        with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "cli.db")
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "cometchat.devserver", "--port", "0", "--db", db, "--app-id", "cliapp",
-                 "--auth-key", "clikey", "--region", "eu"],
-                stdout=subprocess.PIPE,
-            )
-            try:
-                banner = self.read_until(proc, r"Ctrl-C", 30)
-                url = re.search(r"listening on (http://\S+)", banner).group(1)  # type: ignore[union-attr]
-                for expected in ("cliapp", "clikey", "eu", "overrideClientHost"):
-                    self.assertIn(expected, banner)
-                server = DevServer.__new__(DevServer)  # only to reuse RawClient's helpers
-                server.url, server.app_id, server.auth_key = url, "cliapp", "clikey"
-                self.assertEqual(RawClient(server, "cometchat-uid-2").login()["uid"], "cometchat-uid-2")
-                proc.send_signal(signal.SIGINT)
-                self.read_until(proc, r"Stopped", 30)
-                self.assertEqual(proc.wait(timeout=scaled(30)), 0)
-            finally:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-                assert proc.stdout is not None
-                proc.stdout.close()
-            self.assertTrue(os.path.exists(db))
-
-    def test_without_db_the_temporary_database_is_removed_on_exit(self) -> None:
-        proc = subprocess.Popen([sys.executable, "-m", "cometchat.devserver", "--port", "0"], stdout=subprocess.PIPE)
+    @contextlib.contextmanager
+    def running(self, *args: str) -> Iterator[str]:
+        """``python -m cometchat.devserver --port 0 *args``, with its banner; stopped with Ctrl-C
+        (which must end it cleanly) when the block ends, killed if anything failed first."""
+        proc = subprocess.Popen([sys.executable, "-m", "cometchat.devserver", "--port", "0", *args],
+                                stdout=subprocess.PIPE)
         try:
-            banner = self.read_until(proc, r"Ctrl-C", 30)
-            db = re.search(r"Database: (\S+)", banner).group(1)  # type: ignore[union-attr]
-            self.assertTrue(os.path.exists(db))
+            yield self.read_until(proc, r"Ctrl-C", 30)
             proc.send_signal(signal.SIGINT)
             self.read_until(proc, r"Stopped", 30)
             self.assertEqual(proc.wait(timeout=scaled(30)), 0)
@@ -226,6 +202,23 @@ class CommandLineTest(unittest.TestCase):
                 proc.wait()
             assert proc.stdout is not None
             proc.stdout.close()
+
+    def test_starts_prints_what_an_app_needs_and_stops_on_ctrl_c(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "cli.db")
+            with self.running("--db", db, "--app-id", "cliapp", "--auth-key", "clikey", "--region", "eu") as banner:
+                url = re.search(r"listening on (http://\S+)", banner).group(1)  # type: ignore[union-attr]
+                for expected in ("cliapp", "clikey", "eu", "overrideClientHost"):
+                    self.assertIn(expected, banner)
+                server = DevServer.__new__(DevServer)  # only to reuse RawClient's helpers
+                server.url, server.app_id, server.auth_key = url, "cliapp", "clikey"
+                self.assertEqual(RawClient(server, "cometchat-uid-2").login()["uid"], "cometchat-uid-2")
+            self.assertTrue(os.path.exists(db))
+
+    def test_without_db_the_temporary_database_is_removed_on_exit(self) -> None:
+        with self.running() as banner:
+            db = re.search(r"Database: (\S+)", banner).group(1)  # type: ignore[union-attr]
+            self.assertTrue(os.path.exists(db))
         self.assertFalse(os.path.exists(os.path.dirname(db)))
 
     def test_help_is_plain_text(self) -> None:
