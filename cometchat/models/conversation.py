@@ -31,9 +31,7 @@ class Conversation:
 
     @classmethod
     def fromWire(cls, obj: Any) -> Conversation:
-        if not isinstance(obj, dict):
-            raise RemoteProtocolError("a conversation must be an object", field="conversation")
-        kind = obj.get("conversationType")
+        kind = wire.required_object(obj, "conversation").get("conversationType")
         if kind not in ("user", "group"):
             raise RemoteProtocolError("conversationType must be user or group", field="conversation.conversationType")
         last, with_ = obj.get("lastMessage"), obj.get("conversationWith")

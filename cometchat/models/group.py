@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from ..exceptions import RemoteProtocolError, invalid_parameter
+from ..exceptions import invalid_parameter
 from . import wire
 from .enums import GroupMemberScopeType, GroupType
 from .user import User
@@ -67,11 +67,7 @@ class Group:
 
     @classmethod
     def fromWire(cls, obj: Any) -> Group:
-        if not isinstance(obj, dict):
-            raise RemoteProtocolError("a group must be an object", field="group")
-        guid = obj.get("guid")
-        if not isinstance(guid, str) or not guid:
-            raise RemoteProtocolError("a group needs a guid", field="group.guid")
+        guid = wire.required_text(wire.required_object(obj, "group"), "guid", "group")
         get = obj.get
         kind = _TYPES.get(str(get("type")), GroupType.public)
         return cls(

@@ -32,11 +32,7 @@ class Reaction:
 
     @classmethod
     def fromWire(cls, obj: Any) -> Reaction:
-        if not isinstance(obj, dict):
-            raise RemoteProtocolError("a reaction must be an object", field="reaction")
-        reaction = obj.get("reaction")
-        if not isinstance(reaction, str) or not reaction:
-            raise RemoteProtocolError("a reaction needs its reaction", field="reaction.reaction")
+        reaction = wire.required_text(wire.required_object(obj, "reaction"), "reaction", "reaction")
         by = obj.get("reactedBy")
         return cls(id=str(obj.get("id") or ""), messageId=wire.required_id(obj, "messageId", "reaction"),
                    reaction=reaction, uid=wire.text(obj.get("uid")) or "", reactedAt=wire.floating(obj.get("reactedAt")),

@@ -17,8 +17,8 @@ from ..numbers import MAX_ID, whole_number
 
 T = TypeVar("T")
 
-__all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_id", "text_or_empty",
-           "readable", "blank"]
+__all__ = ["text", "number", "floating", "strings", "mapping", "entity", "required_object", "required_text",
+           "required_id", "text_or_empty", "readable", "blank"]
 
 
 def text(value: Any) -> str | None:
@@ -68,6 +68,21 @@ def entity(data: dict[str, Any], key: str) -> tuple[dict[str, Any] | None, str |
         return None, None
     kind = entry.get("entityType")
     return entry["entity"], kind if isinstance(kind, str) else None
+
+
+def required_object(obj: Any, where: str) -> dict[str, Any]:
+    """A model's wire object, which must be a JSON object."""
+    if not isinstance(obj, dict):
+        raise RemoteProtocolError(f"{where} must be an object", field=where)
+    return obj
+
+
+def required_text(obj: dict[str, Any], key: str, where: str) -> str:
+    """A string the object cannot exist without (its guid, its reaction): non-empty."""
+    value = obj.get(key)
+    if not isinstance(value, str) or not value:
+        raise RemoteProtocolError(f"{where} needs its {key}", field=f"{where}.{key}")
+    return value
 
 
 def required_id(obj: dict[str, Any], key: str, where: str) -> int:
