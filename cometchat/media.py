@@ -171,16 +171,13 @@ def _shape_error(message: MediaMessage) -> CometChatException | None:
     single ``File`` where a list of them belongs, would otherwise fail deep in the upload as
     an internal error (tags and metadata are checked for every kind of message, in
     ``validation.message_error``)."""
-    def payload(field: str, expected: str, given: Any) -> CometChatException:
-        return CometChatException(errors.ERROR_INVALID_PAYLOAD, f"{field} must be {expected}.",
-                                  {"field": field, "given": type(given).__name__})
-
     def file_object(field: str, expected: str, given: Any) -> CometChatException:
         return CometChatException(errors.ERR_INVALID_FILE_OBJECT, f"{field} must be {expected}.",
                                   {"field": field, "given": type(given).__name__})
 
     if message.caption is not None and not isinstance(message.caption, str):
-        return payload("caption", "a string", message.caption)
+        return CometChatException(errors.ERROR_INVALID_PAYLOAD, "caption must be a string.",
+                                  {"field": "caption", "given": type(message.caption).__name__})
     if message.files is not None and not _is_list(message.files):
         return file_object("files", "a list of File(name=, data=bytes)", message.files)
     paths = message.filePaths
