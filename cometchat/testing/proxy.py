@@ -166,12 +166,8 @@ class FaultProxy:
     @contextlib.contextmanager
     def delay(self, seconds: float) -> Iterator[None]:
         """Hold every byte for ``seconds`` before passing it on, keeping the order."""
-        previous = self._delay
-        self._call(lambda: setattr(self, "_delay", float(seconds)))
-        try:
+        with self._setting("_delay", float(seconds)):
             yield
-        finally:
-            self._call(lambda: setattr(self, "_delay", previous))
 
     @contextlib.contextmanager
     def throttle(self, bytes_per_second: float) -> Iterator[None]:
@@ -179,12 +175,18 @@ class FaultProxy:
         (the sender is held back, as a slow network would, not buffered for)."""
         if bytes_per_second <= 0:
             raise ValueError("bytes_per_second must be positive")
-        previous = self._rate
-        self._call(lambda: setattr(self, "_rate", float(bytes_per_second)))
+        with self._setting("_rate", float(bytes_per_second)):
+            yield
+
+    @contextlib.contextmanager
+    def _setting(self, name: str, value: float) -> Iterator[None]:
+        """One of the proxy's settings, changed on its loop for the block, then restored."""
+        previous = getattr(self, name)
+        self._call(lambda: setattr(self, name, value))
         try:
             yield
         finally:
-            self._call(lambda: setattr(self, "_rate", previous))
+            self._call(lambda: setattr(self, name, previous))
 
     @contextlib.contextmanager
     def flap(self, up: float = 0.5, down: float = 0.5) -> Iterator[None]:
